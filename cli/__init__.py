@@ -1,0 +1,1 @@
+"""The ``cites`` command-line interface: thin Typer commands that wire the domain library together."""

@@ -1,0 +1,120 @@
+"""The local trust store (development mode): a JSON file in ``CITES_HOME`` edited with ``cites trust add``.
+
+Good for a demo, a test or a single Management Authority checking its own permits. It is not a signed list:
+whoever can write the file can add a key. Signed, versioned trust lists replace it for border posts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+
+from keys.keyfile import PublicKeyInfo, public_key_pem
+from keys.trust.interface import TrustedKey
+from permits.codes import DocumentType
+from permits.envelope.algorithms import Algorithm, algorithm_for_key
+from permits.errors import TrustStoreError
+from permits.fileio import write_text_atomic
+from permits.home import state_path
+
+STORE_FORMAT = "cites-local-trust-store"
+STORE_VERSION = 1
+
+
+def default_store_path() -> Path:
+    return state_path("trust", "local-store.json")
+
+
+@dataclass
+class LocalTrustStore:
+    """A list of trusted keys kept in one JSON file."""
+
+    path: Path
+    keys: list[TrustedKey]
+
+    description = "local trust store (development mode)"
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> LocalTrustStore:
+        """Read the store; a missing file is an empty store."""
+        path = path or default_store_path()
+        if not path.exists():
+            return cls(path, [])
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+            if document.get("format") != STORE_FORMAT or document.get("version") != STORE_VERSION:
+                raise ValueError(f"not a {STORE_FORMAT} version {STORE_VERSION} file")
+            return cls(path, [_key_from_json(entry) for entry in document["keys"]])
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise TrustStoreError(f"{path}: cannot read the trust store ({error})") from None
+
+    def save(self) -> None:
+        document = {
+            "format": STORE_FORMAT,
+            "version": STORE_VERSION,
+            "keys": [_key_to_json(key) for key in self.keys],
+        }
+        write_text_atomic(self.path, json.dumps(document, indent=2) + "\n")
+
+    def candidates(self, kid: bytes) -> list[TrustedKey]:
+        return [key for key in self.keys if key.kid == kid]
+
+    def problem(self, today: dt.date) -> str | None:
+        return None
+
+    def add(self, info: PublicKeyInfo, party: str, authority: str | None) -> TrustedKey:
+        """Trust a public key for ``party``; a certificate naming another Party is refused."""
+        party = party.upper()
+        if info.party is not None and info.party.upper() != party:
+            raise TrustStoreError(f"the certificate names Party {info.party}, not {party}")
+        if any(key.kid == info.kid and key.public_key == info.public_key for key in self.keys):
+            raise TrustStoreError(f"key {info.kid.hex()} is already trusted")
+        key = TrustedKey(
+            party=party,
+            authority=authority or info.authority or party,
+            kid=info.kid,
+            algorithm=info.algorithm,
+            public_key=info.public_key,
+        )
+        self.keys.append(key)
+        return key
+
+    def remove(self, kid_hex: str) -> list[TrustedKey]:
+        """Stop trusting every key whose kid is ``kid_hex``; refuses when there is none."""
+        kid_hex = kid_hex.strip().lower()
+        removed = [key for key in self.keys if key.kid.hex() == kid_hex]
+        if not removed:
+            raise TrustStoreError(f"no trusted key has kid {kid_hex}")
+        self.keys = [key for key in self.keys if key.kid.hex() != kid_hex]
+        return removed
+
+
+def _key_to_json(key: TrustedKey) -> dict[str, Any]:
+    return {
+        "party": key.party,
+        "authority": key.authority,
+        "kid": key.kid.hex(),
+        "alg": key.algorithm.value,
+        "public_key": public_key_pem(key.public_key),
+        "scope": sorted(kind.label for kind in key.scope),
+    }
+
+
+def _key_from_json(entry: dict[str, Any]) -> TrustedKey:
+    public_key = serialization.load_pem_public_key(entry["public_key"].encode())
+    algorithm = Algorithm.parse(entry["alg"])
+    if algorithm_for_key(public_key) is not algorithm:  # type: ignore[arg-type]
+        raise ValueError(f"key {entry['kid']} is not an {algorithm.value} key")
+    return TrustedKey(
+        party=entry["party"],
+        authority=entry["authority"],
+        kid=bytes.fromhex(entry["kid"]),
+        algorithm=algorithm,
+        public_key=public_key,  # type: ignore[arg-type]
+        scope=frozenset(DocumentType.parse(kind) for kind in entry.get("scope", [])),
+    )

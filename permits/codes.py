@@ -1,0 +1,166 @@
+"""The CITES code lists a permit uses: document types, purpose, source, trade-term and unit codes.
+
+One place for every code the model validates and the rules reason about. Purpose and source codes follow
+Res. Conf. 12.3 (Rev. CoP19); trade terms and units follow the CITES Guidelines for the preparation and
+submission of annual reports.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DocumentType(StrEnum):
+    """Box 1: the kind of document. The value is the one-letter code carried in the signed payload."""
+
+    EXPORT = "E"
+    RE_EXPORT = "R"
+    IMPORT = "I"
+    OTHER = "O"
+
+    @property
+    def label(self) -> str:
+        return DOCUMENT_TYPE_NAMES[self]
+
+    @property
+    def max_validity_months(self) -> int:
+        """Longest validity the Convention allows: 6 months for export and re-export, 12 otherwise."""
+        return 12 if self in (DocumentType.IMPORT, DocumentType.OTHER) else 6
+
+    @classmethod
+    def parse(cls, text: str) -> DocumentType:
+        """Accept the one-letter code or the name ("export", "re-export", "import", "other")."""
+        key = text.strip().lower().replace("_", "-").replace(" ", "-")
+        for member in cls:
+            if key in (member.value.lower(), member.label.lower(), member.name.lower().replace("_", "-")):
+                return member
+        raise ValueError(text)
+
+
+DOCUMENT_TYPE_NAMES: dict[DocumentType, str] = {
+    DocumentType.EXPORT: "export",
+    DocumentType.RE_EXPORT: "re-export",
+    DocumentType.IMPORT: "import",
+    DocumentType.OTHER: "other",
+}
+
+DOCUMENT_TYPE_TITLES: dict[DocumentType, str] = {
+    DocumentType.EXPORT: "EXPORT PERMIT",
+    DocumentType.RE_EXPORT: "RE-EXPORT CERTIFICATE",
+    DocumentType.IMPORT: "IMPORT PERMIT",
+    DocumentType.OTHER: "OTHER CERTIFICATE",
+}
+
+PURPOSE_CODES: dict[str, str] = {
+    "B": "breeding in captivity or artificial propagation",
+    "E": "educational",
+    "G": "botanical gardens",
+    "H": "hunting trophies",
+    "L": "law enforcement / judicial / forensic",
+    "M": "bio-medical research",
+    "N": "reintroduction or introduction into the wild",
+    "P": "personal",
+    "Q": "circuses and travelling exhibitions",
+    "S": "scientific",
+    "T": "commercial",
+    "Z": "zoos",
+}
+
+SOURCE_CODES: dict[str, str] = {
+    "W": "taken from the wild",
+    "R": "ranched",
+    "D": "Appendix-I animals bred in captivity / plants artificially propagated for commercial purposes",
+    "A": "plants artificially propagated (Art. VII.5)",
+    "C": "animals bred in captivity (Art. VII.5)",
+    "F": "animals born in captivity (F1 or later) not meeting 'bred in captivity'",
+    "U": "source unknown (must be justified)",
+    "I": "confiscated or seized specimens",
+    "O": "pre-Convention specimens",
+    "X": "taken in the marine environment not under the jurisdiction of any State",
+    "Y": "plants from assisted production",
+}
+
+APPENDICES: tuple[str, ...] = ("I", "II", "III")
+
+TERM_CODES: dict[str, str] = {
+    "BAR": "bark",
+    "BOD": "bodies",
+    "BON": "bones",
+    "CAR": "carvings",
+    "CAV": "caviar",
+    "CHP": "timber chips",
+    "CLA": "claws",
+    "COR": "raw corals",
+    "CUL": "cultures",
+    "DER": "derivatives",
+    "DPL": "dried plants",
+    "EGG": "eggs",
+    "EGL": "eggs (live)",
+    "EXT": "extract",
+    "FEA": "feathers",
+    "FIN": "fins",
+    "FLO": "flowers",
+    "FPT": "finished products",
+    "FRU": "fruit",
+    "GAL": "gall bladders",
+    "GAR": "garments",
+    "HAI": "hair",
+    "HOR": "horns",
+    "IVC": "ivory carvings",
+    "IVP": "ivory pieces",
+    "KEY": "piano keys",
+    "LEA": "leather",
+    "LEG": "frog legs",
+    "LIV": "live",
+    "LOG": "logs",
+    "LPS": "small leather products",
+    "MEA": "meat",
+    "MED": "medicine",
+    "MUS": "musk",
+    "OIL": "oil",
+    "PLY": "plywood",
+    "POW": "powder",
+    "ROO": "roots",
+    "SAW": "sawn wood",
+    "SCA": "scales",
+    "SEE": "seeds",
+    "SHE": "shells",
+    "SID": "sides",
+    "SKE": "skeletons",
+    "SKI": "skins",
+    "SKU": "skulls",
+    "SPE": "scientific specimens",
+    "STE": "stems",
+    "TAI": "tails",
+    "TEE": "teeth",
+    "TIM": "timber",
+    "TRO": "trophies",
+    "TUS": "tusks",
+    "VEN": "veneer",
+    "WAX": "wax",
+}
+
+UNIT_CODES: dict[str, str] = {
+    "NUM": "number of specimens",
+    "KIL": "kilograms",
+    "GRM": "grams",
+    "LTR": "litres",
+    "MLT": "millilitres",
+    "MTQ": "cubic metres",
+    "MTR": "metres",
+    "MTK": "square metres",
+    "CTM": "centimetres",
+    "PCS": "pieces",
+    "PRS": "pairs",
+    "SET": "sets",
+    "BSK": "back skins",
+    "CRT": "cartons",
+    "SHP": "shipments",
+}
+
+IDENTIFYING_MARK_KINDS: tuple[str, ...] = ("microchip", "ring", "tag", "tattoo", "brand", "other")
+
+
+def code_list(codes: dict[str, str] | tuple[str, ...]) -> str:
+    """The codes as the comma-separated list the validation messages show."""
+    return ", ".join(codes)

@@ -1,0 +1,103 @@
+"""COSE_Sign1 (RFC 9052) on cbor2: build the signed structure, parse it strictly, compute what is signed.
+
+The wire form is ``18([protected: bstr, unprotected: map, payload: bstr, signature: bstr])``. The protected
+header carries ``alg`` (1) and ``kid`` (4). When a kid appears in both headers the protected one wins; an
+unprotected kid is used only when there is no protected one (the EU DCC rule).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import cbor2
+
+from permits import limits
+from permits.envelope.algorithms import Algorithm, PrivateKey, sign
+
+COSE_SIGN1_TAG = 18
+HEADER_ALG = 1
+HEADER_KID = 4
+SIGNATURE1_CONTEXT = "Signature1"
+
+
+class CoseError(ValueError):
+    """The bytes are not a well-formed COSE_Sign1 message; the message says which part is wrong."""
+
+
+@dataclass(frozen=True)
+class Sign1Message:
+    """A parsed COSE_Sign1 message. ``protected_bytes`` are kept exactly as received: they are signed."""
+
+    protected_bytes: bytes
+    protected: Mapping[Any, Any]
+    unprotected: Mapping[Any, Any]
+    payload: bytes
+    signature: bytes
+
+    @property
+    def alg(self) -> object:
+        """The protected ``alg`` value (None when absent). An unprotected alg is never trusted."""
+        return self.protected.get(HEADER_ALG)
+
+    @property
+    def kid(self) -> bytes | None:
+        """The key identifier: the protected kid, else the unprotected one, else None."""
+        for header in (self.protected, self.unprotected):
+            kid = header.get(HEADER_KID)
+            if isinstance(kid, bytes):
+                return kid
+        return None
+
+    def to_be_signed(self, external_aad: bytes = b"") -> bytes:
+        """The Sig_structure ``["Signature1", protected, external_aad, payload]`` the signature covers."""
+        return cbor2.dumps([SIGNATURE1_CONTEXT, self.protected_bytes, external_aad, self.payload])
+
+
+def encode_sign1(payload: bytes, algorithm: Algorithm, kid: bytes, private_key: PrivateKey) -> bytes:
+    """Sign ``payload`` and return the tagged COSE_Sign1 bytes with ``alg`` and ``kid`` protected."""
+    protected_bytes = cbor2.dumps({HEADER_ALG: algorithm.cose_id, HEADER_KID: kid}, canonical=True)
+    unsigned = Sign1Message(protected_bytes, {}, {}, payload, b"")
+    signature = sign(algorithm, private_key, unsigned.to_be_signed())
+    return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected_bytes, {}, payload, signature]))
+
+
+def decode_cbor(data: bytes, what: str) -> Any:
+    """Decode one complete CBOR item with the project's limits (depth, no duplicate keys, no trailing bytes)."""
+    try:
+        return cbor2.loads(data, max_depth=limits.MAX_CBOR_DEPTH, allow_duplicate_keys=False, allow_indefinite=False)
+    except Exception as error:  # cbor2 raises several types (CBORDecodeError, ValueError, ...)
+        detail = str(error).split("\n")[0] or type(error).__name__
+        raise CoseError(f"{what} is not valid CBOR ({detail})") from None
+
+
+def decode_sign1(data: bytes) -> Sign1Message:
+    """Parse COSE_Sign1 bytes (tag 18, or untagged as RFC 9052 allows) and check every field's type."""
+    item = decode_cbor(data, "the COSE message")
+    if isinstance(item, cbor2.CBORTag):
+        if item.tag != COSE_SIGN1_TAG:
+            raise CoseError(f"CBOR tag {item.tag} is not COSE_Sign1 (tag 18)")
+        item = item.value
+    if not isinstance(item, list | tuple) or len(item) != 4:
+        raise CoseError("COSE_Sign1 must be an array of 4 items [protected, unprotected, payload, signature]")
+    protected_bytes, unprotected, payload, signature = item
+    if not isinstance(protected_bytes, bytes):
+        raise CoseError("the protected header must be a byte string")
+    if not isinstance(unprotected, Mapping):
+        raise CoseError("the unprotected header must be a map")
+    if not isinstance(payload, bytes):
+        raise CoseError("the payload must be a byte string (detached payloads are not allowed)")
+    if not isinstance(signature, bytes):
+        raise CoseError("the signature must be a byte string")
+    protected: Mapping[Any, Any] = {}
+    if protected_bytes:
+        protected = decode_cbor(protected_bytes, "the protected header")
+        if not isinstance(protected, Mapping):
+            raise CoseError("the protected header must encode a map")
+    overlap = set(protected) & set(unprotected)
+    if HEADER_ALG in unprotected:
+        raise CoseError("alg must be in the protected header, not the unprotected one")
+    if overlap - {HEADER_KID}:
+        raise CoseError(f"header labels {sorted(map(str, overlap))} appear in both protected and unprotected headers")
+    return Sign1Message(protected_bytes, protected, unprotected, payload, signature)

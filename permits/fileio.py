@@ -1,0 +1,40 @@
+"""Safe file writing: every file the tool produces is written to a temporary sibling and renamed into place,
+so an interrupted or failed command never leaves a half-written file behind."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, mode: int = 0o644, binary: bool = True) -> Iterator[IO[bytes]] | Iterator[IO[str]]:
+    """Open a temporary file next to ``path``; on success fsync it, set ``mode`` and rename it over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+
+
+def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` atomically with permission bits ``mode``."""
+    with atomic_writer(path, mode=mode) as handle:
+        handle.write(data)  # type: ignore[arg-type]
+
+
+def write_text_atomic(path: Path, text: str, mode: int = 0o644) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically with permission bits ``mode``."""
+    write_bytes_atomic(path, text.encode("utf-8"), mode=mode)

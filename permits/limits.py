@@ -1,0 +1,37 @@
+"""Every size limit the tool enforces, in one place, with the reason for each value.
+
+The verifier checks these *before* doing the work they bound, so hostile input cannot make it spend unbounded
+time or memory. ``docs/FORMAT.md`` publishes the same numbers.
+"""
+
+from __future__ import annotations
+
+MAX_QR_TEXT_CHARS = 4296
+"""Largest QR text accepted: the alphanumeric capacity of a version-40 symbol at ECC L (nothing larger exists)."""
+
+MAX_ISSUED_QR_VERSION = 30
+"""Largest QR version ``cites issue`` prints; a permit that needs more is refused (split it into two permits)."""
+
+MAX_COMPRESSED_BYTES = 3222
+"""Base45 of 4,296 characters decodes to at most 2,864 bytes; the cap leaves room and rejects nothing valid."""
+
+MAX_DECOMPRESSED_BYTES = 32 * 1024
+"""Largest COSE structure after zlib inflation: a 50-line permit is under 8 KiB; caps zip bombs."""
+
+MAX_SPECIMEN_LINES = 50
+"""Most specimen lines (boxes 7-12b) one permit may carry."""
+
+MAX_MARKS_PER_LINE = 200
+"""Most identifying marks (microchips, rings, tags) on one specimen line."""
+
+MAX_TEXT_CHARS = 500
+"""Longest free-text field (names, addresses, descriptions, special conditions)."""
+
+MAX_CODE_CHARS = 64
+"""Longest identifier field (permit numbers, stamp numbers, mark ids, bill of lading)."""
+
+MAX_CBOR_DEPTH = 8
+"""Deepest nesting of CBOR arrays and maps accepted in a payload (the permit map needs 5)."""
+
+MAX_INPUT_FILE_BYTES = 50 * 1024 * 1024
+"""Largest permit description, image or PDF file read from disk."""

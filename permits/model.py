@@ -1,0 +1,577 @@
+"""The permit model: every box of the standard CITES form (Res. Conf. 12.3, Annex 2) as typed, frozen data.
+
+A ``Permit`` is built in exactly one way, ``Permit.from_mapping``, which validates every field and reports every
+problem at once with its path (``items[1].source: 'K' is not a CITES source code (...)``). Permit descriptions
+written by a Management Authority (YAML/JSON, long field names) and permits decoded from a signed payload (CBOR,
+short keys: see ``permits.payload``) both go through it, so the two can never disagree on what a valid permit is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from permits import limits
+from permits.codes import (
+    APPENDICES,
+    IDENTIFYING_MARK_KINDS,
+    PURPOSE_CODES,
+    SOURCE_CODES,
+    TERM_CODES,
+    UNIT_CODES,
+    DocumentType,
+    code_list,
+)
+from permits.errors import PermitValidationError
+
+QUANTITY_PATTERN = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,6})?$")
+
+
+@dataclass(frozen=True)
+class Trader:
+    """Boxes 3/3a (importer), 4 (exporter or re-exporter) and 6 (Management Authority)."""
+
+    name: str
+    country: str
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """Box 5 when the permit replaces another: the replaced document's number and why."""
+
+    number: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class IdentifyingMark:
+    """Box 9 identifying mark: microchip, ring, tag, ... with its number."""
+
+    kind: str
+    identifier: str
+
+
+@dataclass(frozen=True)
+class Quota:
+    """Box 11a: quantity exported to date this year and the annual export quota."""
+
+    exported_to_date: Decimal
+    annual_quota: Decimal
+
+
+@dataclass(frozen=True)
+class DocumentReference:
+    """Box 12 (origin permit) or 12a (last re-export certificate): country, document number, date."""
+
+    country: str
+    number: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class SpecimenLine:
+    """Boxes 7-12b for one specimen line."""
+
+    scientific_name: str
+    term: str
+    appendix: str
+    source: str
+    quantity: Decimal
+    unit: str = "NUM"
+    common_name: str | None = None
+    description: str | None = None
+    marks: tuple[IdentifyingMark, ...] = ()
+    second_source: str | None = None
+    source_justification: str | None = None
+    quota: Quota | None = None
+    origin: DocumentReference | None = None
+    last_reexport: DocumentReference | None = None
+    acquisition: str | None = None
+
+
+@dataclass(frozen=True)
+class Permit:
+    """A whole permit or certificate: boxes 1-13 and 15 (Box 14 is written by customs after signing)."""
+
+    document_type: DocumentType
+    number: str
+    issued: dt.date
+    valid_until: dt.date
+    importer: Trader
+    exporter: Trader
+    authority: Trader
+    purpose: str
+    items: tuple[SpecimenLine, ...]
+    valid_from: dt.date | None = None
+    security_stamp: str | None = None
+    special_conditions: str | None = None
+    replaces: Replacement | None = None
+    import_permit: str | None = None
+    issued_at: str | None = None
+    issuing_officer: str | None = None
+    bill_of_lading: str | None = None
+
+    @property
+    def issuing_party(self) -> str:
+        """The Party whose Management Authority issued the permit (the CWT ``iss``)."""
+        return self.authority.country
+
+    @classmethod
+    def from_mapping(
+        cls, data: object, *, today: dt.date | None = None, fill_defaults: bool = True, source: str = "permit"
+    ) -> Permit:
+        """Validate a permit description (long field names) and build the permit.
+
+        With ``fill_defaults`` the issue date defaults to ``today`` and valid-until to the longest validity the
+        document type allows; decoded payloads pass ``fill_defaults=False`` because a signed permit states both.
+        Raises ``PermitValidationError`` listing every problem found.
+        """
+        reader = _FieldReader()
+        permit = reader.permit(data, today or dt.date.today(), fill_defaults)
+        if reader.problems or permit is None:
+            raise PermitValidationError(reader.problems or ["the permit is empty"], source=source)
+        return permit
+
+    def to_mapping(self) -> dict[str, Any]:
+        """The permit as a plain JSON-ready mapping with the long field names ``from_mapping`` reads."""
+        return _drop_empty(
+            {
+                "type": self.document_type.label,
+                "number": self.number,
+                "issued": self.issued.isoformat(),
+                "valid_from": self.valid_from.isoformat() if self.valid_from else None,
+                "valid_until": self.valid_until.isoformat(),
+                "importer": _trader_mapping(self.importer),
+                "exporter": _trader_mapping(self.exporter),
+                "authority": _trader_mapping(self.authority),
+                "purpose": self.purpose,
+                "security_stamp": self.security_stamp,
+                "special_conditions": self.special_conditions,
+                "replaces": {"number": self.replaces.number, "reason": self.replaces.reason} if self.replaces else None,
+                "import_permit": self.import_permit,
+                "issued_at": self.issued_at,
+                "issuing_officer": self.issuing_officer,
+                "bill_of_lading": self.bill_of_lading,
+                "items": [_line_mapping(line) for line in self.items],
+            }
+        )
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus whole calendar months, clamped to the month's last day (31 Aug + 6 months = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate_day in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, candidate_day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has 28 days")
+
+
+def format_quantity(quantity: Decimal) -> str:
+    """A quantity as the plain decimal text the payload carries: no exponent, no trailing zeros."""
+    text = format(quantity.normalize(), "f")
+    return text
+
+
+def _trader_mapping(trader: Trader) -> dict[str, Any]:
+    return _drop_empty({"name": trader.name, "address": trader.address, "country": trader.country})
+
+
+def _reference_mapping(reference: DocumentReference | None) -> dict[str, Any] | None:
+    if reference is None:
+        return None
+    return {"country": reference.country, "number": reference.number, "date": reference.date.isoformat()}
+
+
+def _line_mapping(line: SpecimenLine) -> dict[str, Any]:
+    return _drop_empty(
+        {
+            "scientific_name": line.scientific_name,
+            "common_name": line.common_name,
+            "description": line.description,
+            "marks": [{"kind": mark.kind, "id": mark.identifier} for mark in line.marks],
+            "term": line.term,
+            "appendix": line.appendix,
+            "source": line.source,
+            "second_source": line.second_source,
+            "source_justification": line.source_justification,
+            "quantity": format_quantity(line.quantity),
+            "unit": line.unit,
+            "quota": {
+                "exported_to_date": format_quantity(line.quota.exported_to_date),
+                "annual_quota": format_quantity(line.quota.annual_quota),
+            }
+            if line.quota
+            else None,
+            "origin": _reference_mapping(line.origin),
+            "last_reexport": _reference_mapping(line.last_reexport),
+            "acquisition": line.acquisition,
+        }
+    )
+
+
+def _drop_empty(mapping: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in mapping.items() if value not in (None, [], {})}
+
+
+PERMIT_FIELDS = frozenset(
+    {
+        "type", "number", "issued", "valid_from", "valid_until", "importer", "exporter", "authority", "purpose",
+        "security_stamp", "special_conditions", "replaces", "import_permit", "issued_at", "issuing_officer",
+        "bill_of_lading", "items",
+    }
+)  # fmt: skip
+TRADER_FIELDS = frozenset({"name", "address", "country"})
+LINE_FIELDS = frozenset(
+    {
+        "scientific_name", "common_name", "description", "marks", "term", "appendix", "source", "second_source",
+        "source_justification", "quantity", "unit", "quota", "origin", "last_reexport", "acquisition",
+    }
+)  # fmt: skip
+REFERENCE_FIELDS = frozenset({"country", "number", "date"})
+
+
+class _FieldReader:
+    """Reads a description field by field, collecting every problem with its path instead of stopping."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.problems.append(f"{path}: {message}")
+
+    # -- structure -------------------------------------------------------------------------------------------
+
+    def mapping(self, value: object, path: str, allowed: frozenset[str]) -> Mapping[str, Any] | None:
+        if not isinstance(value, Mapping):
+            self.fail(path, f"expected a mapping of fields, got {_kind(value)}")
+            return None
+        for key in value:
+            if not isinstance(key, str) or key not in allowed:
+                self.fail(
+                    f"{path}.{key}" if path else str(key),
+                    f"unknown field (known: {', '.join(sorted(allowed))})",
+                )
+        return value
+
+    def text(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        path: str,
+        *,
+        required: bool,
+        limit: int = limits.MAX_TEXT_CHARS,
+    ) -> str | None:
+        where = f"{path}.{key}" if path else key
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.fail(where, "is required")
+            return None
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool) and limit == limits.MAX_CODE_CHARS:
+            value = str(value)
+        if not isinstance(value, str):
+            self.fail(where, f"expected text, got {_kind(value)}")
+            return None
+        cleaned = value.strip()
+        if not cleaned:
+            if required:
+                self.fail(where, "must not be empty")
+            return None
+        if len(cleaned) > limit:
+            self.fail(where, f"is {len(cleaned)} characters long; the limit is {limit}")
+            return None
+        if any(ord(char) < 32 and char not in "\n\t" for char in cleaned):
+            self.fail(where, "contains control characters")
+            return None
+        return cleaned
+
+    def code(
+        self, data: Mapping[str, Any], key: str, path: str, codes: Mapping[str, str] | tuple[str, ...], what: str,
+        *, required: bool = True,
+    ) -> str | None:  # fmt: skip
+        value = self.text(data, key, path, required=required, limit=limits.MAX_CODE_CHARS)
+        if value is None:
+            return None
+        normalized = value.upper()
+        if normalized not in codes:
+            self.fail(f"{path}.{key}" if path else key, f"'{value}' is not a {what} ({code_list(codes)})")
+            return None
+        return normalized
+
+    def country(self, data: Mapping[str, Any], key: str, path: str, *, required: bool = True) -> str | None:
+        value = self.text(data, key, path, required=required, limit=limits.MAX_CODE_CHARS)
+        if value is None:
+            return None
+        code = value.upper()
+        if not is_iso_country(code):
+            self.fail(f"{path}.{key}" if path else key, f"'{value}' is not an ISO 3166-1 alpha-2 country code")
+            return None
+        return code
+
+    def date(self, data: Mapping[str, Any], key: str, path: str, *, required: bool) -> dt.date | None:
+        where = f"{path}.{key}" if path else key
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.fail(where, "is required")
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                if len(value) == 10:
+                    return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.fail(where, f"'{value}' is not a date in the form YYYY-MM-DD")
+        return None
+
+    def quantity(self, data: Mapping[str, Any], key: str, path: str, *, allow_zero: bool = False) -> Decimal | None:
+        where = f"{path}.{key}" if path else key
+        value = data.get(key)
+        if value is None:
+            self.fail(where, "is required")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+            self.fail(where, f"expected a number, got {_kind(value)}")
+            return None
+        text = format(value, "f") if isinstance(value, float) else str(value).strip()
+        if text.startswith("-"):
+            self.fail(where, f"{value} must be positive")
+            return None
+        if isinstance(value, float) and "." in text:
+            text = text.rstrip("0").rstrip(".")
+        if not QUANTITY_PATTERN.match(text):
+            self.fail(where, f"'{value}' is not a decimal quantity (up to 12 digits and 6 decimals)")
+            return None
+        try:
+            quantity = Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+            self.fail(where, f"'{value}' is not a number")
+            return None
+        if quantity == 0 and not allow_zero:
+            self.fail(where, "must be greater than zero")
+            return None
+        return quantity
+
+    # -- boxes -----------------------------------------------------------------------------------------------
+
+    def trader(self, data: Mapping[str, Any], key: str) -> Trader | None:
+        raw = data.get(key)
+        if raw is None:
+            self.fail(key, "is required")
+            return None
+        mapping = self.mapping(raw, key, TRADER_FIELDS)
+        if mapping is None:
+            return None
+        name = self.text(mapping, "name", key, required=True)
+        address = self.text(mapping, "address", key, required=False)
+        country = self.country(mapping, "country", key)
+        if name is None or country is None:
+            return None
+        return Trader(name=name, country=country, address=address)
+
+    def reference(self, data: Mapping[str, Any], key: str, path: str) -> DocumentReference | None:
+        raw = data.get(key)
+        if raw is None:
+            return None
+        where = f"{path}.{key}"
+        mapping = self.mapping(raw, where, REFERENCE_FIELDS)
+        if mapping is None:
+            return None
+        country = self.country(mapping, "country", where)
+        number = self.text(mapping, "number", where, required=True, limit=limits.MAX_CODE_CHARS)
+        date = self.date(mapping, "date", where, required=True)
+        if country is None or number is None or date is None:
+            return None
+        return DocumentReference(country=country, number=number, date=date)
+
+    def marks(self, data: Mapping[str, Any], path: str) -> tuple[IdentifyingMark, ...]:
+        raw = data.get("marks")
+        if raw is None:
+            return ()
+        where = f"{path}.marks"
+        if not isinstance(raw, list):
+            self.fail(where, f"expected a list, got {_kind(raw)}")
+            return ()
+        if len(raw) > limits.MAX_MARKS_PER_LINE:
+            self.fail(where, f"has {len(raw)} marks; the limit is {limits.MAX_MARKS_PER_LINE}")
+            return ()
+        marks: list[IdentifyingMark] = []
+        for index, item in enumerate(raw):
+            mark_path = f"{where}[{index}]"
+            mapping = self.mapping(item, mark_path, frozenset({"kind", "id"}))
+            if mapping is None:
+                continue
+            kind = self.text(mapping, "kind", mark_path, required=True, limit=limits.MAX_CODE_CHARS)
+            identifier = self.text(mapping, "id", mark_path, required=True, limit=limits.MAX_CODE_CHARS)
+            if kind is not None and kind.lower() not in IDENTIFYING_MARK_KINDS:
+                self.fail(f"{mark_path}.kind", f"'{kind}' is not a mark kind ({', '.join(IDENTIFYING_MARK_KINDS)})")
+                continue
+            if kind is not None and identifier is not None:
+                marks.append(IdentifyingMark(kind=kind.lower(), identifier=identifier))
+        return tuple(marks)
+
+    def quota(self, data: Mapping[str, Any], path: str) -> Quota | None:
+        raw = data.get("quota")
+        if raw is None:
+            return None
+        where = f"{path}.quota"
+        mapping = self.mapping(raw, where, frozenset({"exported_to_date", "annual_quota"}))
+        if mapping is None:
+            return None
+        exported = self.quantity(mapping, "exported_to_date", where, allow_zero=True)
+        annual = self.quantity(mapping, "annual_quota", where, allow_zero=True)
+        if exported is None or annual is None:
+            return None
+        return Quota(exported_to_date=exported, annual_quota=annual)
+
+    def line(self, raw: object, path: str) -> SpecimenLine | None:
+        data = self.mapping(raw, path, LINE_FIELDS)
+        if data is None:
+            return None
+        problems_before = len(self.problems)
+        scientific_name = self.text(data, "scientific_name", path, required=True)
+        term = self.code(data, "term", path, TERM_CODES, "CITES trade term code")
+        appendix = self.code(data, "appendix", path, APPENDICES, "CITES Appendix")
+        source = self.code(data, "source", path, SOURCE_CODES, "CITES source code")
+        second_source = self.code(data, "second_source", path, SOURCE_CODES, "CITES source code", required=False)
+        quantity = self.quantity(data, "quantity", path)
+        unit = self.code(data, "unit", path, UNIT_CODES, "CITES unit code", required=False) or "NUM"
+        line = SpecimenLine(
+            scientific_name=scientific_name or "",
+            term=term or "",
+            appendix=appendix or "",
+            source=source or "",
+            quantity=quantity or Decimal(0),
+            unit=unit,
+            common_name=self.text(data, "common_name", path, required=False),
+            description=self.text(data, "description", path, required=False),
+            marks=self.marks(data, path),
+            second_source=second_source,
+            source_justification=self.text(data, "source_justification", path, required=False),
+            quota=self.quota(data, path),
+            origin=self.reference(data, "origin", path),
+            last_reexport=self.reference(data, "last_reexport", path),
+            acquisition=self.text(data, "acquisition", path, required=False, limit=limits.MAX_CODE_CHARS),
+        )
+        return line if len(self.problems) == problems_before else None
+
+    def items(self, data: Mapping[str, Any]) -> tuple[SpecimenLine, ...]:
+        raw = data.get("items")
+        if raw is None:
+            self.fail("items", "is required (at least one specimen line)")
+            return ()
+        if not isinstance(raw, list) or not raw:
+            self.fail("items", f"expected a non-empty list of specimen lines, got {_kind(raw)}")
+            return ()
+        if len(raw) > limits.MAX_SPECIMEN_LINES:
+            self.fail("items", f"has {len(raw)} specimen lines; the limit is {limits.MAX_SPECIMEN_LINES}")
+            return ()
+        lines = [self.line(item, f"items[{index}]") for index, item in enumerate(raw)]
+        return tuple(line for line in lines if line is not None)
+
+    def document_type(self, data: Mapping[str, Any]) -> DocumentType | None:
+        value = self.text(data, "type", "", required=True, limit=limits.MAX_CODE_CHARS)
+        if value is None:
+            return None
+        try:
+            return DocumentType.parse(value)
+        except ValueError:
+            self.fail("type", f"'{value}' is not a document type (export, re-export, import, other)")
+            return None
+
+    def replaces(self, data: Mapping[str, Any]) -> Replacement | None:
+        raw = data.get("replaces")
+        if raw is None:
+            return None
+        mapping = self.mapping(raw, "replaces", frozenset({"number", "reason"}))
+        if mapping is None:
+            return None
+        number = self.text(mapping, "number", "replaces", required=True, limit=limits.MAX_CODE_CHARS)
+        reason = self.text(mapping, "reason", "replaces", required=True)
+        return Replacement(number=number, reason=reason) if number and reason else None
+
+    def permit(self, raw: object, today: dt.date, fill_defaults: bool) -> Permit | None:
+        data = self.mapping(raw, "", PERMIT_FIELDS)
+        if data is None:
+            return None
+        document_type = self.document_type(data)
+        number = self.text(data, "number", "", required=True, limit=limits.MAX_CODE_CHARS)
+        issued = self.date(data, "issued", "", required=not fill_defaults) or (today if fill_defaults else None)
+        valid_from = self.date(data, "valid_from", "", required=False)
+        valid_until = self.date(data, "valid_until", "", required=not fill_defaults)
+        if valid_until is None and fill_defaults and issued is not None and document_type is not None:
+            valid_until = add_months(issued, document_type.max_validity_months)
+        if issued and valid_until and valid_until < issued:
+            self.fail("valid_until", f"{valid_until} is before the issue date {issued}")
+        if valid_from and valid_until and valid_until < valid_from:
+            self.fail("valid_until", f"{valid_until} is before valid_from {valid_from}")
+        importer = self.trader(data, "importer")
+        exporter = self.trader(data, "exporter")
+        authority = self.trader(data, "authority")
+        purpose = self.code(data, "purpose", "", PURPOSE_CODES, "CITES purpose code")
+        optional_code = {
+            key: self.text(data, key, "", required=False, limit=limits.MAX_CODE_CHARS)
+            for key in ("security_stamp", "import_permit", "bill_of_lading")
+        }
+        optional_text = {
+            key: self.text(data, key, "", required=False)
+            for key in ("special_conditions", "issued_at", "issuing_officer")
+        }
+        replaces = self.replaces(data)
+        items = self.items(data)
+        if self.problems:
+            return None
+        assert document_type and number and issued and valid_until and importer and exporter and authority
+        assert purpose
+        return Permit(
+            document_type=document_type,
+            number=number,
+            issued=issued,
+            valid_until=valid_until,
+            valid_from=valid_from,
+            importer=importer,
+            exporter=exporter,
+            authority=authority,
+            purpose=purpose,
+            items=items,
+            replaces=replaces,
+            **optional_code,
+            **optional_text,
+        )
+
+
+def is_iso_country(code: str) -> bool:
+    """True for an ISO 3166-1 alpha-2 code (pycountry's list, which includes territories)."""
+    import pycountry
+
+    return len(code) == 2 and code.isalpha() and pycountry.countries.get(alpha_2=code) is not None
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "nothing"
+    names = {
+        dict: "a mapping",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }
+    for python_type, name in names.items():
+        if isinstance(value, python_type):
+            return name
+    return type(value).__name__

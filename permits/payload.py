@@ -1,0 +1,151 @@
+"""The permit's CBOR form inside the signed envelope: short keys, text values, and the CWT claims around it.
+
+``docs/FORMAT.md`` section "The permit map" is the public description of this module. Keys are short text
+strings chosen for size; every value is a text string, except ``v`` (an unsigned integer), the lists ``it``
+and ``mk``, and the nested maps. Decoding renames the short keys back to the model's long field names and
+validates through ``Permit.from_mapping``, so a payload is held to the same rules as a description.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import cbor2
+
+from permits.errors import PermitValidationError
+from permits.model import Permit
+
+SCHEMA_VERSION = 1
+
+CLAIM_ISS = 1
+CLAIM_EXP = 4
+CLAIM_NBF = 5
+CLAIM_IAT = 6
+CLAIM_PERMIT = -65537
+"""Private-use CWT claim key (RFC 8392: integers below -65536) holding the permit map."""
+
+
+@dataclass(frozen=True)
+class KeyTable:
+    """Long field name -> short payload key for one map, and which fields hold nested maps or lists of maps."""
+
+    keys: Mapping[str, str]
+    nested: Mapping[str, KeyTable]
+
+    def shorten(self, mapping: Mapping[str, Any]) -> dict[str, Any]:
+        return {self.keys[name]: self._convert(name, value, KeyTable.shorten) for name, value in mapping.items()}
+
+    def lengthen(self, mapping: Mapping[Any, Any], path: str, problems: list[str]) -> dict[str, Any]:
+        by_short = {short: name for name, short in self.keys.items()}
+        result: dict[str, Any] = {}
+        for short, value in mapping.items():
+            name = by_short.get(short) if isinstance(short, str) else None
+            if name is None:
+                problems.append(f"{path}{short!r}: unknown payload key")
+                continue
+            table = self.nested.get(name)
+            if table is None:
+                result[name] = value
+            elif isinstance(value, Mapping):
+                result[name] = table.lengthen(value, f"{path}{name}.", problems)
+            elif isinstance(value, list | tuple):
+                result[name] = [
+                    table.lengthen(item, f"{path}{name}[{index}].", problems) if isinstance(item, Mapping) else item
+                    for index, item in enumerate(value)
+                ]
+            else:
+                result[name] = value
+        return result
+
+    def _convert(self, name: str, value: Any, direction: Any) -> Any:
+        table = self.nested.get(name)
+        if table is None:
+            return value
+        if isinstance(value, list):
+            return [direction(table, item) for item in value]
+        return direction(table, value)
+
+
+_TRADER = KeyTable({"name": "nm", "address": "ad", "country": "c"}, {})
+_REFERENCE = KeyTable({"country": "c", "number": "n", "date": "d"}, {})
+_LINE = KeyTable(
+    {
+        "scientific_name": "sn", "common_name": "cn", "description": "d", "marks": "mk", "term": "tc",
+        "appendix": "a", "source": "s", "second_source": "s2", "source_justification": "sj", "quantity": "q",
+        "unit": "u", "quota": "qt", "origin": "o", "last_reexport": "lr", "acquisition": "ac",
+    },
+    {
+        "marks": KeyTable({"kind": "k", "id": "id"}, {}),
+        "quota": KeyTable({"exported_to_date": "e", "annual_quota": "q"}, {}),
+        "origin": _REFERENCE,
+        "last_reexport": _REFERENCE,
+    },
+)  # fmt: skip
+PERMIT_TABLE = KeyTable(
+    {
+        "type": "t", "number": "n", "issued": "di", "valid_from": "vf", "valid_until": "vu", "importer": "im",
+        "exporter": "ex", "authority": "ma", "purpose": "p", "security_stamp": "ss", "special_conditions": "sc",
+        "replaces": "rp", "import_permit": "ip", "issued_at": "pl", "issuing_officer": "of",
+        "bill_of_lading": "bl", "items": "it",
+    },
+    {
+        "importer": _TRADER,
+        "exporter": _TRADER,
+        "authority": _TRADER,
+        "replaces": KeyTable({"number": "n", "reason": "r"}, {}),
+        "items": _LINE,
+    },
+)  # fmt: skip
+
+
+def permit_to_map(permit: Permit) -> dict[str, Any]:
+    """The permit map (short keys) that goes under claim -65537."""
+    mapping = permit.to_mapping()
+    mapping["type"] = permit.document_type.value
+    return {"v": SCHEMA_VERSION, **PERMIT_TABLE.shorten(mapping)}
+
+
+def permit_from_map(data: object) -> Permit:
+    """Validate a decoded permit map and build the permit; raises ``PermitValidationError``."""
+    if not isinstance(data, Mapping):
+        raise PermitValidationError(["the permit claim must be a map"], source="payload")
+    version = data.get("v")
+    if type(version) is not int or version != SCHEMA_VERSION:
+        raise PermitValidationError([f"v: schema version {version!r} is not supported (expected 1)"], source="payload")
+    problems: list[str] = []
+    long_form = PERMIT_TABLE.lengthen({key: value for key, value in data.items() if key != "v"}, "", problems)
+    if problems:
+        raise PermitValidationError(problems, source="payload")
+    return Permit.from_mapping(long_form, fill_defaults=False, source="payload")
+
+
+def end_of_day_timestamp(day: dt.date) -> int:
+    """Seconds since the epoch at the end of ``day`` (00:00 UTC of the next day): the CWT ``exp``."""
+    return int(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC).timestamp())
+
+
+def start_of_day_timestamp(day: dt.date) -> int:
+    """Seconds since the epoch at 00:00 UTC of ``day``."""
+    return int(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).timestamp())
+
+
+def claims_for(permit: Permit, now: dt.datetime) -> dict[int, Any]:
+    """The CWT claims for a permit: ``iss``, ``iat`` (signing time, or the issue date if back-dated), ``exp``."""
+    iat = int(now.timestamp()) if permit.issued >= now.date() else start_of_day_timestamp(permit.issued)
+    claims: dict[int, Any] = {
+        CLAIM_ISS: permit.issuing_party,
+        CLAIM_IAT: iat,
+        CLAIM_EXP: end_of_day_timestamp(permit.valid_until),
+        CLAIM_PERMIT: permit_to_map(permit),
+    }
+    if permit.valid_from is not None:
+        claims[CLAIM_NBF] = start_of_day_timestamp(permit.valid_from)
+    return claims
+
+
+def encode_claims(claims: Mapping[int, Any]) -> bytes:
+    """Deterministic CBOR (RFC 8949 section 4.2.1) of the claims map: the COSE payload."""
+    return cbor2.dumps(dict(claims), canonical=True)

@@ -1,0 +1,290 @@
+"""Every verification check, one small class each, in the order the verifier runs them.
+
+Each check undoes or judges one thing and returns its results; a failed ERROR result stops the pipeline
+(fail closed: nothing after a failed layer is trusted). To find why a permit was refused, find the check
+whose ``id`` the verdict names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, ClassVar, Protocol, TypeVar
+
+from permits.envelope import decode_base45, inflate, strip_prefix
+from permits.envelope.algorithms import Algorithm, verify
+from permits.envelope.cose import CoseError, decode_cbor, decode_sign1
+from permits.errors import PermitValidationError
+from permits.payload import (
+    CLAIM_EXP,
+    CLAIM_IAT,
+    CLAIM_ISS,
+    CLAIM_NBF,
+    CLAIM_PERMIT,
+    end_of_day_timestamp,
+    permit_from_map,
+    start_of_day_timestamp,
+)
+from permits.verification.context import VerificationContext
+from permits.verification.result import CheckResult, Status
+
+T = TypeVar("T")
+
+
+class Check(Protocol):
+    """One step of verification."""
+
+    id: ClassVar[str]
+
+    def run(self, context: VerificationContext) -> list[CheckResult]: ...
+
+
+class BaseCheck:
+    """Helpers for checks whose failure gives one fixed status."""
+
+    id: ClassVar[str]
+    status: ClassVar[Status]
+
+    def passed(self, message: str) -> list[CheckResult]:
+        return [CheckResult(self.id, True, message)]
+
+    def failed(self, message: str) -> list[CheckResult]:
+        return [CheckResult(self.id, False, message, status=self.status)]
+
+
+def _require(value: T | None) -> T:
+    """Checks run in order, so an earlier check has always filled what a later one reads."""
+    if value is None:
+        raise AssertionError("verification checks ran out of order")
+    return value
+
+
+class PrefixCheck(BaseCheck):
+    id = "prefix"
+    status = Status.MALFORMED
+
+    def run(self, context: VerificationContext) -> list[CheckResult]:
+        try:
+            context.body = strip_prefix(_require(context.text), context.prefix)
+        except ValueError as error:
+            return self.failed(str(error))
+        return self.passed(f"context prefix {context.prefix!r}")
+
+
+class Base45Check(BaseCheck):
+    id = "base45"
+    status = Status.MALFORMED
+
+    def run(self, context: VerificationContext) -> list[CheckResult]:
+        try:
+            context.compressed = decode_base45(_require(context.body))
+        except ValueError as error:
+            return self.failed(str(error))
+        return self.passed(f"{len(context.compressed)} bytes")
+
+
+class ZlibCheck(BaseCheck):
+    id = "zlib"
+    status = Status.MALFORMED
+
+    def run(self, context: VerificationContext) -> list[CheckResult]:
+        try:
+            context.cose_bytes = inflate(_require(context.compressed))
+        except ValueError as error:
+            return self.failed(str(error))
+        return self.passed(f"{len(context.cose_bytes)} bytes after decompression")
+
+
+class CoseStructureCheck(BaseCheck):
+    id = "cose"
+    status = Status.MALFORMED
+
+    def run(self, context: VerificationContext) -> list[CheckResult]:
+        try:
+            context.message = decode_sign1(_require(context.cose_bytes))
+        except CoseError as error:
+            return self.failed(f"not a COSE_Sign1 message: {error}")
+        return self.passed("COSE_Sign1 structure")
+
+
+class AlgorithmCheck(BaseCheck):
+    id = "alg"
+    status = Status.UNSUPPORTED_ALGORITHM
+
+    def run(self, context: VerificationContext) -> list[CheckResult]:
+        alg = _require(context.message).alg
+        algorithm = Algorithm.from_cose_id(alg)
+        if algorithm is None:
+            shown = "missing" if alg is None else repr(alg)
+            return self.failed(f"signature algorithm {shown} is not allowed (ES256 = -7, EdDSA = -8)")
+        context.algorithm = algorithm
+        return self.passed(algorithm.value)
+
+
+class TrustAvailableCheck(BaseCheck):
+    id = "trust"
+    status = Status.TRUST_UNAVAILABLE
+
+    def run(self, context: VerificationContext) -> list[CheckResult]:
+        problem = context.trust.problem(context.today)
+        if problem:
+            return self.failed(problem)
+        return self.passed(context.trust.description)
+
+
+class KidLookupCheck(BaseCheck):
+    id = "kid"
+    status = Status.UNKNOWN_KEY
+
+    def run(self, context: VerificationContext) -> list[CheckResult]:
+        kid = _require(context.message).kid
+        if kid is None:
+            return self.failed("the message names no key (no kid header)")
+        context.candidates = context.trust.candidates(kid)
+        if not context.candidates:
+            return self.failed(f"no trusted key has kid {kid.hex()}: the signer is unknown or not trusted")
+        return self.passed(f"kid {kid.hex()}: {len(context.candidates)} trusted key(s)")
+
+
+class KeyAlgorithmCheck(BaseCheck):
+    id = "key"
+    status = Status.KEY_MISMATCH
+
+    def run(self, context: VerificationContext) -> list[CheckResult]:
+        algorithm = _require(context.algorithm)
+        pinned = [key for key in context.candidates if key.algorithm is algorithm]
+        if not pinned:
+            kinds = ", ".join(sorted({key.algorithm.value for key in context.candidates}))
+            return self.failed(f"the header says {algorithm.value} but the trusted key is pinned to {kinds}")
+        context.candidates = pinned
+        return self.passed(f"key pinned to {algorithm.value}")
+
+
+class SignatureCheck(BaseCheck):
+    id = "signature"
+    status = Status.BAD_SIGNATURE
+
+    def run(self, context: VerificationContext) -> list[CheckResult]:
+        message = _require(context.message)
+        signed = message.to_be_signed(context.external_aad)
+        for key in context.candidates:
+            if verify(key.algorithm, key.public_key, signed, message.signature):
+                context.key = key
+                return self.passed(f"signed by {key.authority} ({key.party}), kid {key.kid.hex()}")
+        return self.failed("the signature does not match: the permit was altered or not signed by a trusted key")
+
+
+class ClaimsCheck(BaseCheck):
+    id = "claims"
+    status = Status.MALFORMED
+
+    def run(self, context: VerificationContext) -> list[CheckResult]:
+        try:
+            claims = decode_cbor(_require(context.message).payload, "the CWT payload")
+        except CoseError as error:
+            return self.failed(str(error))
+        if not isinstance(claims, Mapping):
+            return self.failed("the CWT payload must be a map of claims")
+        if not isinstance(claims.get(CLAIM_ISS), str):
+            return self.failed("claim iss (1) must be the issuing Party's ISO code")
+        for claim, name in ((CLAIM_IAT, "iat"), (CLAIM_EXP, "exp")):
+            if type(claims.get(claim)) is not int:
+                return self.failed(f"claim {name} ({claim}) must be an integer NumericDate")
+        if CLAIM_NBF in claims and type(claims[CLAIM_NBF]) is not int:
+            return self.failed(f"claim nbf ({CLAIM_NBF}) must be an integer NumericDate")
+        if CLAIM_PERMIT not in claims:
+            return self.failed(f"claim {CLAIM_PERMIT} (the permit) is missing")
+        context.claims = dict(claims)
+        return self.passed("CWT claims iss, iat, exp and the permit")
+
+
+class IssuerCheck(BaseCheck):
+    id = "issuer"
+    status = Status.ISSUER_MISMATCH
+
+    def run(self, context: VerificationContext) -> list[CheckResult]:
+        key, iss = _require(context.key), _require(context.claims)[CLAIM_ISS]
+        if key.party != iss:
+            return self.failed(f"the permit claims issuing Party {iss} but was signed with a key of {key.party}")
+        return self.passed(f"issuing Party {iss} matches the key")
+
+
+class PermitSchemaCheck(BaseCheck):
+    id = "schema"
+    status = Status.INVALID_PERMIT
+
+    def run(self, context: VerificationContext) -> list[CheckResult]:
+        claims = _require(context.claims)
+        try:
+            permit = permit_from_map(claims[CLAIM_PERMIT])
+        except PermitValidationError as error:
+            return self.failed(str(error))
+        mismatches = _claim_mismatches(claims, permit.issuing_party, permit.valid_until, permit.valid_from)
+        issued_at = dt.datetime.fromtimestamp(claims[CLAIM_IAT], dt.UTC).date()
+        if abs((issued_at - permit.issued).days) > 1:
+            mismatches.append(f"iat ({issued_at}) is not the permit's issue date {permit.issued}")
+        if mismatches:
+            return self.failed("claims disagree with the permit: " + "; ".join(mismatches))
+        context.permit = permit
+        return self.passed(f"{permit.document_type.label} permit {permit.number}, {len(permit.items)} line(s)")
+
+
+def _claim_mismatches(
+    claims: Mapping[Any, Any], party: str, valid_until: dt.date, valid_from: dt.date | None
+) -> list[str]:
+    mismatches = []
+    if claims[CLAIM_ISS] != party:
+        mismatches.append(f"iss {claims[CLAIM_ISS]} is not the authority's country {party}")
+    if claims[CLAIM_EXP] != end_of_day_timestamp(valid_until):
+        mismatches.append(f"exp is not the end of valid-until {valid_until}")
+    expected_nbf = start_of_day_timestamp(valid_from) if valid_from else None
+    if claims.get(CLAIM_NBF) != expected_nbf:
+        mismatches.append("nbf does not match valid_from")
+    return mismatches
+
+
+class ValidityDatesCheck(BaseCheck):
+    id = "dates"
+    status = Status.EXPIRED
+
+    def run(self, context: VerificationContext) -> list[CheckResult]:
+        claims, permit = _require(context.claims), _require(context.permit)
+        now = int(context.now.timestamp())
+        skew = int(context.clock_skew.total_seconds())
+        if claims[CLAIM_IAT] > now + skew:
+            return [CheckResult(self.id, False, "issued in the future (iat is after now)", status=Status.NOT_YET_VALID)]
+        if CLAIM_NBF in claims and claims[CLAIM_NBF] > now + skew:
+            message = f"not valid before {permit.valid_from}"
+            return [CheckResult(self.id, False, message, status=Status.NOT_YET_VALID)]
+        if now >= claims[CLAIM_EXP] + skew:
+            return self.failed(f"expired on {permit.valid_until} (valid until that day)")
+        return self.passed(f"valid until {permit.valid_until}")
+
+
+class KeyWindowCheck(BaseCheck):
+    id = "key_window"
+    status = Status.KEY_NOT_VALID
+
+    def run(self, context: VerificationContext) -> list[CheckResult]:
+        key, permit = _require(context.key), _require(context.permit)
+        if key.compromised_since is not None:
+            return self.failed(
+                f"the signing key {key.kid.hex()} was withdrawn as compromised on {key.compromised_since}"
+            )
+        if key.valid_from and permit.issued < key.valid_from:
+            return self.failed(f"issued {permit.issued}, before the key's validity began on {key.valid_from}")
+        if key.valid_to and permit.issued > key.valid_to:
+            return self.failed(f"issued {permit.issued}, after the key's validity ended on {key.valid_to}")
+        return self.passed("the key was valid on the issue date")
+
+
+class KeyScopeCheck(BaseCheck):
+    id = "scope"
+    status = Status.KEY_SCOPE
+
+    def run(self, context: VerificationContext) -> list[CheckResult]:
+        key, permit = _require(context.key), _require(context.permit)
+        if not key.allows(permit.document_type):
+            allowed = ", ".join(sorted(kind.label for kind in key.scope))
+            return self.failed(f"the key may sign {allowed} documents, not {permit.document_type.label}")
+        return self.passed(f"the key may sign {permit.document_type.label} documents")

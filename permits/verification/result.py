@@ -1,0 +1,121 @@
+"""The verdict model: what a verification found, in a form both the human view and ``--json`` render.
+
+``Status`` values are the short codes of the ``status`` JSON field (documented in README and docs/FORMAT.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from permits.model import Permit
+
+
+class Status(StrEnum):
+    """Short verdict codes; every code but VALID means NOT VALID."""
+
+    VALID = "VALID"
+    NO_PERMIT_FOUND = "NO_PERMIT_FOUND"
+    MALFORMED = "MALFORMED"
+    UNSUPPORTED_ALGORITHM = "UNSUPPORTED_ALGORITHM"
+    TRUST_UNAVAILABLE = "TRUST_UNAVAILABLE"
+    UNKNOWN_KEY = "UNKNOWN_KEY"
+    KEY_MISMATCH = "KEY_MISMATCH"
+    BAD_SIGNATURE = "BAD_SIGNATURE"
+    ISSUER_MISMATCH = "ISSUER_MISMATCH"
+    INVALID_PERMIT = "INVALID_PERMIT"
+    NOT_YET_VALID = "NOT_YET_VALID"
+    EXPIRED = "EXPIRED"
+    KEY_NOT_VALID = "KEY_NOT_VALID"
+    KEY_SCOPE = "KEY_SCOPE"
+    REVOKED = "REVOKED"
+    RULE_VIOLATION = "RULE_VIOLATION"
+    ALREADY_USED = "ALREADY_USED"
+
+
+class Severity(StrEnum):
+    """An error makes the permit NOT VALID; a warning is shown but keeps it valid; info is context."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check: ``ok`` False with severity ERROR is what makes a verdict NOT VALID."""
+
+    id: str
+    ok: bool
+    message: str
+    severity: Severity = Severity.ERROR
+    status: Status | None = None
+    """The verdict status this failure gives (only for failed error checks)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "ok": self.ok, "severity": self.severity.value, "message": self.message}
+
+
+@dataclass(frozen=True)
+class SignerInfo:
+    """The trusted key that verified the signature."""
+
+    kid: str
+    party: str
+    authority: str
+    algorithm: str
+    trust_source: str
+
+
+@dataclass
+class Verdict:
+    """The answer for one permit: valid or not, the one reason, and every check that ran."""
+
+    checks: list[CheckResult]
+    permit: Permit | None = None
+    signer: SignerInfo | None = None
+    source: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Data later checks attach for the JSON view (e.g. the ledger's record of a use)."""
+
+    @property
+    def failure(self) -> CheckResult | None:
+        return next((c for c in self.checks if not c.ok and c.severity is Severity.ERROR), None)
+
+    @property
+    def valid(self) -> bool:
+        return self.failure is None and bool(self.checks)
+
+    @property
+    def status(self) -> Status:
+        failure = self.failure
+        if failure is None:
+            return Status.VALID if self.checks else Status.NO_PERMIT_FOUND
+        return failure.status or Status.MALFORMED
+
+    @property
+    def warnings(self) -> list[CheckResult]:
+        return [c for c in self.checks if not c.ok and c.severity is Severity.WARNING]
+
+    @property
+    def reason(self) -> str:
+        failure = self.failure
+        if failure is not None:
+            return failure.message
+        if self.warnings:
+            return f"valid, with {len(self.warnings)} warning(s): {self.warnings[0].message}"
+        return "signature, trust and every check passed"
+
+    def to_json(self) -> dict[str, Any]:
+        document: dict[str, Any] = {
+            "source": self.source,
+            "valid": self.valid,
+            "status": self.status.value,
+            "reason": self.reason,
+            "permit": self.permit.to_mapping() if self.permit else None,
+            "signer": vars(self.signer) if self.signer else None,
+            "checks": [check.to_json() for check in self.checks],
+        }
+        document.update(self.extra)
+        return document
