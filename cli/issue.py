@@ -1,0 +1,29 @@
+"""``cites issue``: turn a permit description into a signed, printable permit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def issue_command(
+    description: Annotated[Path, typer.Argument(help="Permit description, YAML or JSON (see examples/).")],
+    key: Annotated[Path, typer.Option(help="The Management Authority's private key (.key.pem).")],
+    out: Annotated[Path, typer.Option(help="Directory for <number>.pdf, .png and .txt.")] = Path("."),
+) -> None:
+    """Validate, sign and print a permit: writes the PDF form, the QR image and the QR text.
+
+    Exit codes: 0 issued, 2 invalid description or key (nothing is written).
+    """
+    from keys.keyfile import load_signing_key
+    from keys.passphrase import passphrase_from_environment_or_prompt
+    from permits.description import load_permit
+    from permits.issuing import issue
+
+    permit = load_permit(description)
+    signing_key = load_signing_key(key, passphrase_from_environment_or_prompt)
+    issued = issue(permit, signing_key, out)
+    typer.echo(f"issued {permit.document_type.label} permit {permit.number} (valid until {permit.valid_until})")
+    typer.echo(f"  {issued.pdf}\n  {issued.png}\n  {issued.txt}")

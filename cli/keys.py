@@ -1,0 +1,45 @@
+"""``cites keys``: create Management Authority signing keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+keys_app = typer.Typer(help="Create and inspect Management Authority signing keys.", no_args_is_help=True)
+
+
+@keys_app.command("new")
+def new_key(
+    party: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 code of the Party, e.g. KE.")],
+    authority: Annotated[str, typer.Option(help="Name of the Management Authority.")],
+    alg: Annotated[str, typer.Option(help="Signature algorithm: ES256 (default) or EdDSA.")] = "ES256",
+    out: Annotated[Path | None, typer.Option(help="Directory for the key files (default: $CITES_HOME/keys).")] = None,
+) -> None:
+    """Create a signing key: encrypted private key (0600), public key and self-signed certificate.
+
+    The passphrase comes from CITES_KEY_PASSPHRASE or a prompt. Prints the key id (kid).
+    """
+    from keys.keyfile import generate_key
+    from keys.passphrase import passphrase_from_environment_or_prompt
+    from permits.envelope.algorithms import Algorithm
+    from permits.errors import InputError
+    from permits.home import state_path
+    from permits.model import is_iso_country
+
+    code = party.strip().upper()
+    if not is_iso_country(code):
+        raise InputError(f"--party: '{party}' is not an ISO 3166-1 alpha-2 country code")
+    if not authority.strip():
+        raise InputError("--authority: must not be empty")
+    try:
+        algorithm = Algorithm.parse(alg)
+    except ValueError as error:
+        raise InputError(f"--alg: {error}") from None
+    directory = out or state_path("keys", "x").parent
+    files = generate_key(code, authority.strip(), algorithm, directory, passphrase_from_environment_or_prompt)
+    typer.echo(f"kid: {files.kid.hex()}")
+    typer.echo(f"private key: {files.private} (encrypted, mode 0600)")
+    typer.echo(f"public key:  {files.public}")
+    typer.echo(f"certificate: {files.certificate}")

@@ -1,0 +1,49 @@
+"""The ``cites`` application: the Typer app, its sub-commands, and the error boundary.
+
+Commands stay thin: they parse arguments, call the domain library and pick an output format. ``main`` is the
+single place where errors become one-line messages and exit codes (README "Exit codes"):
+0 success / every permit VALID, 1 a permit NOT VALID, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from cli.issue import issue_command
+from cli.keys import keys_app
+from cli.trust import trust_app
+from cli.verify import verify_command
+
+app = typer.Typer(
+    name="cites",
+    help="Issue and verify digitally signed CITES permits (signed QR codes, offline verification).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(keys_app, name="keys")
+app.add_typer(trust_app, name="trust")
+app.command("issue")(issue_command)
+app.command("verify")(verify_command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI with ``argv`` and return the exit code; anticipated errors become one-line messages."""
+    from permits.errors import CitesError
+
+    try:
+        app(args=argv, prog_name="cites")
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else 0 if done.code is None else 2
+    except CitesError as error:
+        typer.echo(f"error: {error}", err=True)
+        return error.exit_code
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""``cites verify``: read permits from files, payloads or standard input and show a verdict for each."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from permits.output.interface import VerdictFormat
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """One thing to judge: a QR text, or why a source gave none (``unreadable`` marks an input error)."""
+
+    source: str
+    text: str | None = None
+    problem: str | None = None
+    unreadable: bool = False
+
+
+def verify_command(
+    files: Annotated[list[str] | None, typer.Argument(help="PDF/image files, or '-' for QR texts on stdin.")] = None,
+    payload: Annotated[list[str] | None, typer.Option(help="A QR text to verify (repeatable).")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON object per permit (JSON Lines).")] = False,
+) -> None:
+    """Verify permits: signature, trust, dates and content; one verdict per permit.
+
+    FILE may be a PDF (every page), PNG, JPEG or TIFF; '-' reads one QR text per line from standard input,
+    the way a handheld scanner types.
+
+    Exit codes: 0 every permit VALID; 1 a permit NOT VALID or a file without a permit QR code;
+    2 usage or input error (unreadable file, bad argument).
+    """
+    from keys.trust.active import active_trust_source
+    from permits.errors import InputError
+    from permits.verification import CheckResult, Status, Verdict, Verifier
+
+    if not files and not payload:
+        raise InputError("nothing to verify: give FILE arguments, '-' for standard input, or --payload TEXT")
+    output = _output_format(json_output)
+    verifier = Verifier(active_trust_source())
+    exit_code = 0
+    for item in _scan(files or [], payload or []):
+        if item.unreadable:
+            output.input_error(item.source, item.problem or "unreadable")
+            exit_code = 2
+            continue
+        if item.text is None:
+            failure = CheckResult("read", False, item.problem or "no permit found", status=Status.NO_PERMIT_FOUND)
+            verdict = Verdict(checks=[failure], source=item.source)
+        else:
+            verdict = verifier.verify(item.text, source=item.source)
+        output.verdict(verdict)
+        if not verdict.valid:
+            exit_code = max(exit_code, 1)
+    raise typer.Exit(exit_code)
+
+
+def _output_format(json_output: bool) -> VerdictFormat:
+    if json_output:
+        from permits.output.json import JsonLinesFormat
+
+        return JsonLinesFormat()
+    from permits.output.human import HumanFormat
+
+    return HumanFormat()
+
+
+def _scan(files: list[str], payloads: list[str]) -> Iterator[Scanned]:
+    for index, text in enumerate(payloads):
+        yield Scanned(f"--payload #{index + 1}", text)
+    for name in files:
+        if name == "-":
+            for number, line in enumerate(sys.stdin, start=1):
+                if line.strip():
+                    yield Scanned(f"stdin line {number}", line)
+        else:
+            yield from _scan_file(Path(name))
+
+
+def _scan_file(path: Path) -> Iterator[Scanned]:
+    from permits.errors import CitesError
+    from permits.reading import read_payloads
+
+    try:
+        found = read_payloads(path)
+    except CitesError as error:
+        yield Scanned(str(path), problem=str(error), unreadable=True)
+        return
+    if not found:
+        yield Scanned(str(path), problem=f"no permit QR code found in {path}")
+    for item in found:
+        yield Scanned(item.source, item.text)

@@ -1,0 +1,52 @@
+"""Reading a permit description (YAML or JSON) written by a Management Authority into a validated ``Permit``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from permits import limits
+from permits.errors import InputError
+from permits.model import Permit
+
+
+def read_description(path: Path) -> Any:
+    """Parse the file as JSON (``.json``) or YAML (anything else); errors name the file and line."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror})") from None
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a permit description")
+    if size > limits.MAX_INPUT_FILE_BYTES:
+        raise InputError(f"{path}: {size} bytes is larger than the limit of {limits.MAX_INPUT_FILE_BYTES}")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror})") from None
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            raise InputError(f"{path}:{error.lineno}:{error.colno}: invalid JSON ({error.msg})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise InputError(f"{where}: invalid YAML ({error.problem})") from None
+    except yaml.YAMLError as error:
+        raise InputError(f"{path}: invalid YAML ({error})") from None
+
+
+def load_permit(path: Path, today: dt.date | None = None) -> Permit:
+    """Read and validate a permit description; every invalid field is reported at once."""
+    return Permit.from_mapping(read_description(path), today=today, source=str(path))

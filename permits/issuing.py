@@ -1,0 +1,60 @@
+"""Issuing: sign a validated permit and produce its three files (PDF form, QR image, QR text).
+
+Everything is rendered in memory first and only then written, each file atomically, so a refused or failed
+issue never leaves a partial permit behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from keys.keyfile import SigningKey
+from permits.envelope import seal
+from permits.errors import InputError
+from permits.fileio import write_bytes_atomic
+from permits.model import Permit
+
+
+@dataclass(frozen=True)
+class IssuedPermit:
+    """The signed QR text and the files written for it."""
+
+    qr_text: str
+    pdf: Path
+    png: Path
+    txt: Path
+
+
+def file_stem(number: str) -> str:
+    """A permit number as a safe file name: ``KE/2026/ZOO/0001`` -> ``KE-2026-ZOO-0001``."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", number).strip("-.")
+    return stem or "permit"
+
+
+def check_signer(permit: Permit, key: SigningKey) -> None:
+    """Refuse to sign with a key of another Party than the permit's issuing Party."""
+    if key.party != permit.issuing_party:
+        raise InputError(
+            f"the key belongs to {key.party} ({key.authority}) but the permit is issued by {permit.issuing_party}: "
+            "a Management Authority signs only its own Party's permits"
+        )
+
+
+def issue(permit: Permit, key: SigningKey, out_dir: Path, now: dt.datetime | None = None) -> IssuedPermit:
+    """Sign ``permit`` with ``key`` and write ``<number>.pdf``, ``.png`` and ``.txt`` into ``out_dir``."""
+    from permits.document.pdf import render_permit_pdf
+    from permits.qr import qr_png_bytes
+
+    check_signer(permit, key)
+    qr_text = seal(permit, key, now)
+    png = qr_png_bytes(qr_text)
+    pdf = render_permit_pdf(permit, qr_text)
+    stem = out_dir / file_stem(permit.number)
+    issued = IssuedPermit(qr_text, Path(f"{stem}.pdf"), Path(f"{stem}.png"), Path(f"{stem}.txt"))
+    write_bytes_atomic(issued.txt, (qr_text + "\n").encode("ascii"))
+    write_bytes_atomic(issued.png, png)
+    write_bytes_atomic(issued.pdf, pdf)
+    return issued
