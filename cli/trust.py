@@ -52,7 +52,9 @@ def list_keys(json_output: Annotated[bool, typer.Option("--json", help="Machine-
 
 
 @trust_app.command("remove")
-def remove_key(kid: Annotated[str, typer.Argument(help="The kid (16 hex digits) of the key to stop trusting.")]) -> None:
+def remove_key(
+    kid: Annotated[str, typer.Argument(help="The kid (16 hex digits) of the key to stop trusting.")],
+) -> None:
     """Stop trusting a key."""
     from keys.trust.local import LocalTrustStore
 

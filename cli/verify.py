@@ -37,14 +37,14 @@ def verify_command(
     Exit codes: 0 every permit VALID; 1 a permit NOT VALID or a file without a permit QR code;
     2 usage or input error (unreadable file, bad argument).
     """
-    from keys.trust.active import active_trust_source
     from permits.errors import InputError
-    from permits.verification import CheckResult, Status, Verdict, Verifier
+    from permits.verification import CheckResult, Status, Verdict
+    from permits.verification.assembly import build_verifier
 
     if not files and not payload:
         raise InputError("nothing to verify: give FILE arguments, '-' for standard input, or --payload TEXT")
     output = _output_format(json_output)
-    verifier = Verifier(active_trust_source())
+    verifier = build_verifier()
     exit_code = 0
     for item in _scan(files or [], payload or []):
         if item.unreadable:

@@ -45,10 +45,10 @@ def check_signer(permit: Permit, key: SigningKey) -> None:
 
 def issue(permit: Permit, key: SigningKey, out_dir: Path, now: dt.datetime | None = None) -> IssuedPermit:
     """Sign ``permit`` with ``key`` and write ``<number>.pdf``, ``.png`` and ``.txt`` into ``out_dir``."""
+    check_signer(permit, key)
     from permits.document.pdf import render_permit_pdf
     from permits.qr import qr_png_bytes
 
-    check_signer(permit, key)
     qr_text = seal(permit, key, now)
     png = qr_png_bytes(qr_text)
     pdf = render_permit_pdf(permit, qr_text)

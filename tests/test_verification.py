@@ -44,8 +44,6 @@ def test_every_changed_character_is_not_valid(make_authority: MakeAuthority) -> 
         assert not verdict.valid, f"changing position {position} gave VALID"
 
 
-
-
 def test_untrusted_key_is_unknown(make_authority: MakeAuthority) -> None:
     stranger = make_authority(trusted=False)
     valid, status, reason = verify(seal(example_permit(), stranger.key))

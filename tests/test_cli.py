@@ -1,0 +1,168 @@
+"""The command line end to end: keys, trust, issue, verify; exit codes; nothing half-written on bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES, PASSPHRASE, REPO_ROOT, CliResult
+
+Cli = Callable[..., CliResult]
+
+
+def _new_key(cli: Cli, out: Path, party: str = "KE", trust: bool = True) -> Path:
+    result = cli("keys", "new", "--party", party, "--authority", f"{party} Management Authority", "--out", out)
+    assert result.exit_code == 0, result.stderr
+    private = next(out.glob(f"{party}-*.key.pem"))
+    if trust:
+        certificate = Path(str(private).replace(".key.pem", ".cert.pem"))
+        assert cli("trust", "add", certificate, "--party", party).exit_code == 0
+    return private
+
+
+def test_keys_new_writes_an_encrypted_private_key_with_mode_0600(cli: Cli, tmp_path: Path) -> None:
+    result = cli("keys", "new", "--party", "ke", "--authority", "Kenya Wildlife Service", "--out", tmp_path)
+    assert result.exit_code == 0
+    private = next(tmp_path.glob("KE-*.key.pem"))
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    assert b"BEGIN ENCRYPTED PRIVATE KEY" in private.read_bytes()
+    assert PASSPHRASE not in result.stdout + result.stderr
+    kid = result.stdout.split()[1]
+    assert private.name == f"KE-{kid}.key.pem"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--party", "XX", "--authority", "A"], "--party: 'XX' is not an ISO 3166-1 alpha-2 country code"),
+        (["--party", "KE", "--authority", "A", "--alg", "RS256"], "--alg: 'RS256' is not a supported algorithm"),
+    ],
+)
+def test_keys_new_refuses_bad_arguments(cli: Cli, tmp_path: Path, args: list[str], message: str) -> None:
+    result = cli("keys", "new", *args, "--out", tmp_path)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_wrong_passphrase_is_an_input_error(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key = _new_key(cli, tmp_path / "keys")
+    monkeypatch.setenv("CITES_KEY_PASSPHRASE", "not-the-passphrase")
+    result = cli("issue", EXAMPLES / "zoo-transfer-app1.yaml", "--key", key, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "cannot decrypt the private key" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_issue_then_verify_pdf_png_and_text(cli: Cli, tmp_path: Path) -> None:
+    key = _new_key(cli, tmp_path / "keys")
+    out = tmp_path / "out"
+    result = cli("issue", EXAMPLES / "zoo-transfer-app1.yaml", "--key", key, "--out", out)
+    assert result.exit_code == 0, result.stderr
+    assert sorted(path.name for path in out.iterdir()) == [
+        "KE-2026-ZOO-0001.pdf",
+        "KE-2026-ZOO-0001.png",
+        "KE-2026-ZOO-0001.txt",
+    ]
+    text = (out / "KE-2026-ZOO-0001.txt").read_text()
+    for source in ("KE-2026-ZOO-0001.pdf", "KE-2026-ZOO-0001.png"):
+        verified = cli("verify", "--json", out / source)
+        assert verified.exit_code == 0, verified.stdout
+        document = json.loads(verified.stdout)
+        assert document["valid"] is True
+        assert document["status"] == "VALID"
+        assert document["permit"]["number"] == "KE/2026/ZOO/0001"
+        assert {"id", "ok", "severity", "message"} <= set(document["checks"][0])
+    stdin = cli("verify", "-", stdin=text + "\nCP1:GARBAGE\n")
+    assert stdin.exit_code == 1
+    assert stdin.stdout.count("NOT VALID") >= 1 and "VALID" in stdin.stdout
+
+
+def test_human_view_shows_the_verdict_and_every_field(cli: Cli, tmp_path: Path) -> None:
+    cm_key = _new_key(cli, tmp_path / "cm", party="CM")
+    assert cli("issue", EXAMPLES / "timber-export-app2.yaml", "--key", cm_key, "--out", tmp_path / "o").exit_code == 0
+    text = next((tmp_path / "o").glob("*.txt")).read_text().strip()
+    result = cli("verify", "--payload", text)
+    assert result.exit_code == 0
+    for expected in ("VALID", "CM/2026/TIM/0457", "Pericopsis elata", "Prunus africana", "48.25 MTQ", "CM-0098812"):
+        assert expected in result.stdout
+
+
+def test_issue_refuses_a_key_of_another_party(cli: Cli, tmp_path: Path) -> None:
+    tz_key = _new_key(cli, tmp_path / "keys", party="TZ")
+    result = cli("issue", EXAMPLES / "zoo-transfer-app1.yaml", "--key", tz_key, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "the key belongs to TZ" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("type: export\nitems: [", "invalid YAML"),
+        ("- just\n- a list\n", "expected a mapping of fields"),
+        ("number: 1\n", "type: is required"),
+    ],
+)
+def test_invalid_descriptions_exit_2_and_write_nothing(cli: Cli, tmp_path: Path, content: str, message: str) -> None:
+    key = _new_key(cli, tmp_path / "keys")
+    description = tmp_path / "bad.yaml"
+    description.write_text(content)
+    result = cli("issue", description, "--key", key, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_invalid_field_is_named(cli: Cli, tmp_path: Path) -> None:
+    key = _new_key(cli, tmp_path / "keys")
+    description = tmp_path / "bad.json"
+    data = (EXAMPLES / "zoo-transfer-app1.yaml").read_text().replace("source: C", "source: K")
+    description.write_text(data)
+    description = description.rename(tmp_path / "bad.yaml")
+    result = cli("issue", description, "--key", key, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "items[0].source: 'K' is not a CITES source code (W, R, D, A, C, F, U, I, O, X, Y)" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_verify_reports_unreadable_files_and_missing_qr(cli: Cli, tmp_path: Path) -> None:
+    corrupt = tmp_path / "scan.png"
+    corrupt.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 20)
+    result = cli("verify", "--json", corrupt, tmp_path / "missing.pdf")
+    assert result.exit_code == 2
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["status"] for row in rows] == ["INPUT_ERROR", "INPUT_ERROR"]
+    assert "missing.pdf" in rows[1]["reason"]
+
+
+def test_verify_without_input_is_a_usage_error(cli: Cli) -> None:
+    result = cli("verify")
+    assert result.exit_code == 2
+    assert "nothing to verify" in result.stderr
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    code = (
+        "import sys, cli.main\n"
+        "heavy = [m for m in ('PIL', 'pypdfium2', 'fpdf', 'qrcode', 'pyzbar', 'zxingcpp', 'sqlalchemy', 'cbor2',"
+        " 'cryptography', 'rapidfuzz', 'pycountry') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True)
+    assert result.stdout.strip() == ""
+
+
+def test_console_script_help_runs(tmp_path: Path) -> None:
+    executable = Path(sys.executable).with_name("cites")
+    result = subprocess.run([executable, "--help"], capture_output=True, text=True, env={**os.environ}, check=False)
+    assert result.returncode == 0
+    assert "issue" in result.stdout and "verify" in result.stdout
