@@ -7,6 +7,7 @@ submission of annual reports.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 
@@ -161,6 +162,6 @@ UNIT_CODES: dict[str, str] = {
 IDENTIFYING_MARK_KINDS: tuple[str, ...] = ("microchip", "ring", "tag", "tattoo", "brand", "other")
 
 
-def code_list(codes: dict[str, str] | tuple[str, ...]) -> str:
+def code_list(codes: Mapping[str, str] | tuple[str, ...]) -> str:
     """The codes as the comma-separated list the validation messages show."""
     return ", ".join(codes)

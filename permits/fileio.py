@@ -12,13 +12,13 @@ from typing import IO
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path, mode: int = 0o644, binary: bool = True) -> Iterator[IO[bytes]] | Iterator[IO[str]]:
-    """Open a temporary file next to ``path``; on success fsync it, set ``mode`` and rename it over ``path``."""
+def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[IO[bytes]]:
+    """Open a temporary binary file next to ``path``; on success fsync it, set ``mode`` and rename it over it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as handle:
+        with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -32,7 +32,7 @@ def atomic_writer(path: Path, mode: int = 0o644, binary: bool = True) -> Iterato
 def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write ``data`` to ``path`` atomically with permission bits ``mode``."""
     with atomic_writer(path, mode=mode) as handle:
-        handle.write(data)  # type: ignore[arg-type]
+        handle.write(data)
 
 
 def write_text_atomic(path: Path, text: str, mode: int = 0o644) -> None:
