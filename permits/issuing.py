@@ -51,7 +51,7 @@ def issue(permit: Permit, key: SigningKey, out_dir: Path, now: dt.datetime | Non
 
     qr_text = seal(permit, key, now)
     png = qr_png_bytes(qr_text)
-    pdf = render_permit_pdf(permit, qr_text)
+    pdf = render_permit_pdf(permit, qr_text, kid=key.kid.hex())
     stem = out_dir / file_stem(permit.number)
     issued = IssuedPermit(qr_text, Path(f"{stem}.pdf"), Path(f"{stem}.png"), Path(f"{stem}.txt"))
     write_bytes_atomic(issued.txt, (qr_text + "\n").encode("ascii"))

@@ -35,3 +35,9 @@ MAX_CBOR_DEPTH = 8
 
 MAX_INPUT_FILE_BYTES = 50 * 1024 * 1024
 """Largest permit description, image or PDF file read from disk."""
+
+MAX_IMAGE_PIXELS = 60_000_000
+"""Largest image decoded (A4 at 600 dpi is 35 megapixels); larger images and decompression bombs are refused."""
+
+MAX_PDF_PAGES = 100
+"""Most pages (PDF pages or TIFF frames) read from one file."""

@@ -3,7 +3,7 @@
 # --postgres the PostgreSQL server binaries the ledger tests start. As root it uses apt-get; otherwise it
 # prints the exact command to run and carries on (the PostgreSQL tests then skip with a reason).
 set -euo pipefail
-want=(libzbar0)
+want=(libzbar0 fonts-dejavu-core)
 [[ "${1:-}" == "--postgres" ]] && want+=(postgresql)
 missing=()
 for pkg in "${want[@]}"; do

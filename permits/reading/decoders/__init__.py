@@ -1,0 +1,1 @@
+"""QR decoders behind one interface: zxing-cpp and zbar (pyzbar)."""
