@@ -15,15 +15,21 @@ def issue_command(
 ) -> None:
     """Validate, sign and print a permit: writes the PDF form, the QR image and the QR text.
 
-    Exit codes: 0 issued, 2 invalid description or key (nothing is written).
+    Every CITES rule runs first: an error refuses the permit, listing every failure (exit 2, nothing written).
+    Warnings are printed and the permit is issued. Exit codes: 0 issued, 2 invalid description, key or rule.
     """
     from keys.keyfile import load_signing_key
     from keys.passphrase import passphrase_from_environment_or_prompt
+    from permits.codes import DOCUMENT_TYPE_TITLES
     from permits.description import load_permit
     from permits.issuing import issue
+    from permits.registry.default import load_registry
 
     permit = load_permit(description)
     signing_key = load_signing_key(key, passphrase_from_environment_or_prompt)
-    issued = issue(permit, signing_key, out)
-    typer.echo(f"issued {permit.document_type.label} permit {permit.number} (valid until {permit.valid_until})")
+    issued = issue(permit, signing_key, out, load_registry())
+    for warning in issued.warnings:
+        typer.echo(f"warning: {warning.describe()}", err=True)
+    title = DOCUMENT_TYPE_TITLES[permit.document_type].lower()
+    typer.echo(f"issued {title} {permit.number} (valid until {permit.valid_until})")
     typer.echo(f"  {issued.pdf}\n  {issued.png}\n  {issued.txt}")

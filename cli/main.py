@@ -13,6 +13,8 @@ import typer
 
 from cli.issue import issue_command
 from cli.keys import keys_app
+from cli.registry import registry_app
+from cli.revocation import revocations_app, revoke_command
 from cli.trust import trust_app
 from cli.verify import verify_command
 
@@ -26,6 +28,9 @@ app = typer.Typer(
 )
 app.add_typer(keys_app, name="keys")
 app.add_typer(trust_app, name="trust")
+app.add_typer(registry_app, name="registry")
+app.add_typer(revocations_app, name="revocations")
+app.command("revoke")(revoke_command)
 app.command("issue")(issue_command)
 app.command("verify")(verify_command)
 

@@ -1,23 +1,470 @@
-"""``cites trust``: the local trust store of Management Authority keys (development mode)."""
+"""``cites trust``: signed trust lists (root holders, Management Authorities, verifiers) and the local
+development store.
+
+Signed trust lists (TUF-style, docs/FORMAT.md "Trust lists"): root holders create a k-of-n root
+(``root-init``), draft lists from Management Authorities' key proposals (``propose-key``, ``draft``), sign them
+k of n (``sign``) and ``publish`` them; verifiers pin the root once (``init-root``), then install lists
+(``update``) and new roots (``rotate-root``). ``add``/``list``/``remove`` edit the unsigned local store
+(development mode), which verification uses only while no root is pinned.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-trust_app = typer.Typer(help="Manage the keys this machine trusts to sign permits.", no_args_is_help=True)
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from keys.keyfile import SigningKey
+    from keys.signed import SignedDocument
+    from keys.trust.root import Root
+    from keys.trust.signed_list import TrustList
+
+ROOT_PANEL = "Root holders"
+AUTHORITY_PANEL = "Management Authorities"
+VERIFIER_PANEL = "Verifiers (border posts)"
+DEVELOPMENT_PANEL = "Development mode (unsigned local store)"
+DEFAULT_ROOT_DAYS = 365
+
+trust_app = typer.Typer(
+    help="Which Management Authority keys this machine trusts: signed trust lists, or the local development store.",
+    no_args_is_help=True,
+)
 
 
-@trust_app.command("add")
+def _party(value: str) -> str:
+    from permits.errors import InputError
+    from permits.model import is_iso_country
+
+    code = value.strip().upper()
+    if not is_iso_country(code):
+        raise InputError(f"--party: '{value}' is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    from keys.signed import parse_date
+
+    return None if value is None else parse_date(value.strip(), option)
+
+
+def _dated_keys(values: list[str] | None, option: str) -> dict[str, dt.date]:
+    """``KEYID=YYYY-MM-DD`` options as a mapping of key-id prefixes to dates."""
+    from keys.signed import parse_date
+    from permits.errors import InputError
+
+    result = {}
+    for value in values or []:
+        prefix, separator, day = value.partition("=")
+        if not separator:
+            raise InputError(f"{option}: '{value}' is not KEYID=YYYY-MM-DD")
+        result[prefix.strip().lower()] = parse_date(day.strip(), option)
+    return result
+
+
+def _root_signing_key(path: Path) -> SigningKey:
+    from keys.keyfile import load_signing_key
+    from keys.passphrase import passphrase_from_environment_or_prompt
+    from keys.trust.root import require_root_key
+
+    return require_root_key(load_signing_key(path, passphrase_from_environment_or_prompt), path)
+
+
+@trust_app.command("root-init", rich_help_panel=ROOT_PANEL)
+def root_init(
+    keys: Annotated[int, typer.Option("--keys", min=1, max=50, help="How many root keys to create (n).")],
+    threshold: Annotated[int, typer.Option(min=1, help="How many root keys must sign (k of n).")],
+    out: Annotated[Path, typer.Option(help="Directory for the root keys and root.json.")],
+    alg: Annotated[str, typer.Option(help="Signature algorithm of the new keys: ES256 or EdDSA.")] = "ES256",
+    expires: Annotated[str | None, typer.Option(help="Last day the root is valid (default: in 365 days).")] = None,
+    base: Annotated[Path | None, typer.Option(help="The current root: make its next version (rotation).")] = None,
+    keep: Annotated[list[str] | None, typer.Option(help="With --base: key id of a current root key to keep.")] = None,
+) -> None:
+    """Create n encrypted root keys and root metadata (version 1, or the next version of --base).
+
+    Version 1 is signed by every new key and ready to pin. A next version is signed by its new keys; the
+    current root's holders then add their signatures (cites trust sign) and publish it (cites trust publish).
+    """
+    import datetime as dt
+
+    from keys.passphrase import passphrase_from_environment_or_prompt
+    from keys.signed import KeyRecord, find_keyid, today_utc
+    from keys.trust.root import create_root_keys, load_root, root_document
+    from permits.envelope.algorithms import Algorithm
+    from permits.errors import InputError
+
+    today = today_utc()
+    try:
+        algorithm = Algorithm.parse(alg)
+    except ValueError as error:
+        raise InputError(f"--alg: {error}") from None
+    until = _date(expires, "--expires") or today + dt.timedelta(days=DEFAULT_ROOT_DAYS)
+    if until < today:
+        raise InputError(f"--expires: {until} is in the past")
+    current = load_root(base) if base else None
+    if keep and current is None:
+        raise InputError("--keep: give --base, the root whose keys are kept")
+    kept = [current.keys[find_keyid(current.keys, prefix, "--keep")] for prefix in keep or []] if current else []
+    if threshold > keys + len(kept):
+        raise InputError(f"--threshold: {threshold} is more than the {keys + len(kept)} root keys")
+    target = out / "root.json"
+    if target.exists():
+        raise InputError(f"{target}: already exists; choose another --out directory")
+    files = create_root_keys(keys, algorithm, out, passphrase_from_environment_or_prompt)
+    signers = [_root_signing_key(created.private) for created in files]
+    records = [KeyRecord.of(signer.private_key.public_key(), signer.algorithm) for signer in signers] + kept
+    version = current.header.version + 1 if current else 1
+    document = root_document(records, threshold, version, today, until, str(target))
+    for signer in signers:
+        document = document.add_signature(signer)
+    document.write(target)
+    typer.echo(f"root v{version}: {len(records)} keys, threshold {threshold}, expires {until}")
+    typer.echo(f"fingerprint: {document.fingerprint()}")
+    for created in files:
+        typer.echo(f"root key: {created.private} (encrypted, mode 0600)")
+    typer.echo(f"root metadata: {target}")
+    if current is not None:
+        typer.echo(
+            f"next: {current.threshold} holder(s) of {current.label} sign it (cites trust sign {target} --key KEY), "
+            f"then cites trust publish {target} --root {base} --out FILE"
+        )
+
+
+@trust_app.command("propose-key", rich_help_panel=AUTHORITY_PANEL)
+def propose_key(
+    key_cert: Annotated[Path, typer.Argument(help="The authority's certificate (.cert.pem) or public key.")],
+    party: Annotated[str, typer.Option(help="Party the key signs for (ISO alpha-2).")],
+    authority: Annotated[str | None, typer.Option(help="Authority name (default: from the certificate).")] = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(help="Document type the key may sign: export, re-export, import, other (repeat; default all)."),
+    ] = None,
+    valid_from: Annotated[str | None, typer.Option(help="First issue date the key may sign (default today).")] = None,
+    valid_to: Annotated[str | None, typer.Option(help="Last issue date the key may sign (default: open).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Proposal file (default: <PARTY>-<kid>.entry.json).")] = None,
+) -> None:
+    """Export a Management Authority key as a trust-list entry for the root holders (a key proposal).
+
+    The proposal is not signed: the root holders confirm its kid with the authority before listing it.
+    """
+    from keys.keyfile import load_public_key
+    from keys.signed import today_utc
+    from keys.trust.signed_list import SCOPE_NAMES, parse_scope, proposal_for, write_proposal
+    from permits.errors import InputError
+
+    code = _party(party)
+    info = load_public_key(key_cert)
+    name = (authority or info.authority or "").strip()
+    if not name:
+        raise InputError("--authority: the certificate names no authority; give --authority")
+    names = [part.strip() for value in scope or list(SCOPE_NAMES) for part in value.split(",") if part.strip()]
+    entry = proposal_for(
+        info,
+        code,
+        name,
+        parse_scope(names, "--scope"),
+        _date(valid_from, "--valid-from") or today_utc(),
+        _date(valid_to, "--valid-to"),
+    )
+    target = out or Path(f"{code}-{entry.kid.hex()}.entry.json")
+    write_proposal(target, entry)
+    typer.echo(f"proposed {entry.key.algorithm.value} key {entry.kid.hex()} of {code} ({name}): {target}")
+    typer.echo(f"key id (SHA-256): {entry.key.keyid}")
+
+
+@trust_app.command("draft", rich_help_panel=ROOT_PANEL)
+def draft(
+    expires: Annotated[str, typer.Option(help="Last day the list is valid (YYYY-MM-DD).")],
+    out: Annotated[Path, typer.Option(help="The unsigned list to write.")],
+    entries: Annotated[list[Path] | None, typer.Argument(help="Key proposals to add (or to update a key).")] = None,
+    version: Annotated[int | None, typer.Option(min=1, help="List version (default: --base's + 1, else 1).")] = None,
+    base: Annotated[Path | None, typer.Option(help="The current list: its keys are carried over.")] = None,
+    retire: Annotated[
+        list[str] | None, typer.Option(help="KEYID=DATE: the key signs nothing issued after DATE (rotation).")
+    ] = None,
+    compromised: Annotated[
+        list[str] | None, typer.Option(help="KEYID=DATE: the key is compromised; all it signed is void.")
+    ] = None,
+) -> None:
+    """Build an unsigned trust list from key proposals (and the current list), ready for root signatures."""
+    from keys.signed import parse_date, today_utc
+    from keys.trust.signed_list import draft_trust_list, load_proposal, load_trust_list
+
+    until = parse_date(expires.strip(), "--expires")
+    document = draft_trust_list(
+        load_trust_list(base) if base else None,
+        [load_proposal(path) for path in entries or []],
+        version=version,
+        expires=until,
+        retire=_dated_keys(retire, "--retire"),
+        compromised=_dated_keys(compromised, "--compromised"),
+        today=today_utc(),
+        source=str(out),
+    )
+    document.write(out)
+    keys = document.signed["keys"]
+    typer.echo(f"drafted trust list v{document.signed['version']} with {len(keys)} key(s), expires {until}: {out}")
+    typer.echo(f"fingerprint: {document.fingerprint()}")
+
+
+def _load_root_or_list(path: Path) -> tuple[SignedDocument, Root | None, TrustList | None]:
+    from keys.signed import load_document
+    from keys.trust.root import ROOT_TYPE, Root
+    from keys.trust.signed_list import LIST_TYPE, TrustList
+
+    document = load_document(path, {ROOT_TYPE: "root metadata", LIST_TYPE: "trust list"})
+    if document.type == ROOT_TYPE:
+        return document, Root.from_document(document), None
+    return document, None, TrustList.from_document(document)
+
+
+def _list_of(trust_list: TrustList | None) -> TrustList:
+    """The trust list ``_load_root_or_list`` returned when the document is not a root."""
+    if trust_list is None:
+        raise AssertionError("a signed document is either a root or a trust list")
+    return trust_list
+
+
+@trust_app.command("sign", rich_help_panel=ROOT_PANEL)
+def sign_document(
+    document_file: Annotated[Path, typer.Argument(help="A drafted trust list or root metadata.")],
+    key: Annotated[Path, typer.Option(help="Your root key (.key.pem).")],
+    out: Annotated[Path | None, typer.Option(help="Where to write the signed file (default: in place).")] = None,
+) -> None:
+    """Add your root key's signature to a trust list or root metadata (k of n holders each sign once)."""
+    from keys.signed import require_not_expired, today_utc
+
+    document, root, trust_list = _load_root_or_list(document_file)
+    what, header = ("root", root.header) if root else ("trust list", _list_of(trust_list).header)
+    require_not_expired(str(document_file), what, header, today_utc())
+    signed = document.add_signature(_root_signing_key(key))
+    signed.write(out or document_file)
+    typer.echo(f"signed {what} v{header.version}: {len(signed.signatures)} signature(s); {out or document_file}")
+    typer.echo(f"fingerprint: {signed.fingerprint()}")
+
+
+@trust_app.command("publish", rich_help_panel=ROOT_PANEL)
+def publish(
+    document_file: Annotated[Path, typer.Argument(help="A signed trust list or root metadata.")],
+    out: Annotated[Path, typer.Option(help="The final file to distribute.")],
+    root: Annotated[
+        Path | None, typer.Option(help="The root that must have signed it (default: the pinned root).")
+    ] = None,
+) -> None:
+    """Check the signatures meet the threshold (both roots' for a new root) and write the final file.
+
+    Exit codes: 0 published; 1 threshold not met or expired; 2 unreadable or malformed input.
+    """
+    from keys.signed import require_not_expired, tally, today_utc
+    from keys.trust.installed import pinned_root
+    from keys.trust.root import load_root
+    from permits.errors import InputError
+
+    document, new_root, trust_list = _load_root_or_list(document_file)
+    signer = load_root(root) if root else pinned_root()
+    if signer is not None:
+        signer.require_self_signed()
+    today = today_utc()
+    if new_root is not None:
+        require_not_expired(str(document_file), "root", new_root.header, today)
+        if new_root.header.version == 1:
+            new_root.require_self_signed()
+            keyids = set(tally(document, new_root.keys).valid)
+        elif signer is None:
+            raise InputError(f"--root: give root v{new_root.header.version - 1}, the root {new_root.label} replaces")
+        else:
+            signer.require_successor(new_root)
+            keyids = set(tally(document, new_root.keys).valid) | set(tally(document, signer.keys).valid)
+        what, version = "root", new_root.header.version
+    else:
+        trust_list = _list_of(trust_list)
+        if signer is None:
+            raise InputError("--root: give the root metadata whose keys sign the list (no root is pinned here)")
+        signer.require_signed(document)
+        require_not_expired(str(document_file), "trust list", trust_list.header, today)
+        keyids = set(tally(document, signer.keys).valid)
+        what, version = "trust list", trust_list.header.version
+    final = document.keep_signatures(keyids)
+    final.write(out)
+    dropped = len(document.signatures) - len(final.signatures)
+    note = f" ({dropped} signature(s) by other keys or not verifying dropped)" if dropped else ""
+    typer.echo(f"published {what} v{version} with {len(final.signatures)} valid signature(s){note}: {out}")
+
+
+@trust_app.command("init-root", rich_help_panel=VERIFIER_PANEL)
+def init_root(
+    root_file: Annotated[Path, typer.Argument(help="The root metadata to pin (root.json).")],
+    fingerprint: Annotated[
+        str | None, typer.Option(help="The fingerprint the root holders published; the root must match it.")
+    ] = None,
+) -> None:
+    """Pin this machine's first root of trust (trust on first use); signed trust lists take over from here.
+
+    Compare the printed fingerprint with the one the root holders publish through another channel, or give it
+    with --fingerprint. Exit codes: 0 pinned; 1 refused (signatures, expiry, fingerprint); 2 input error.
+    """
+    from keys.signed import today_utc
+    from keys.trust.installed import pin_root
+
+    root = pin_root(root_file, today_utc(), fingerprint)
+    typer.echo(
+        f"pinned {root.label}: threshold {root.threshold} of {len(root.keys)} keys, expires {root.header.expires}"
+    )
+    typer.echo(f"fingerprint: {root.document.fingerprint()}")
+    if fingerprint is None:
+        typer.echo("trust on first use: compare the fingerprint with the one the root holders published", err=True)
+
+
+@trust_app.command("rotate-root", rich_help_panel=VERIFIER_PANEL)
+def rotate_root(
+    new_root_file: Annotated[Path, typer.Argument(help="Root metadata of the next version.")],
+) -> None:
+    """Install root N+1: it must be signed by the pinned root N's threshold and by its own.
+
+    Exit codes: 0 installed; 1 refused (signatures, version, expiry); 2 input error.
+    """
+    from keys.signed import today_utc
+    from keys.trust.installed import SignedTrustSource
+    from keys.trust.installed import rotate_root as install_next_root
+
+    root = install_next_root(new_root_file, today_utc())
+    typer.echo(f"installed {root.label}: threshold {root.threshold} of {len(root.keys)} keys")
+    source = SignedTrustSource.load()
+    problem = source.problem(today_utc()) if source else None
+    if problem:
+        typer.echo(f"warning: {problem}; install a trust list signed by the new root", err=True)
+
+
+@trust_app.command("update", rich_help_panel=VERIFIER_PANEL)
+def update(
+    list_file: Annotated[Path, typer.Argument(help="The published trust list.")],
+) -> None:
+    """Install a trust list: signed by the pinned root's threshold, newer than the installed one, not expired.
+
+    Exit codes: 0 installed; 1 refused (signatures, rollback, expiry); 2 input error or no root pinned.
+    """
+    from keys.signed import today_utc
+    from keys.trust.installed import install_trust_list
+
+    installed = install_trust_list(list_file, today_utc())
+    header = installed.header
+    typer.echo(f"installed trust list v{header.version}: {len(installed.keys)} key(s), expires {header.expires}")
+
+
+def _root_json(root: Root) -> dict[str, Any]:
+    return {
+        "version": root.header.version,
+        "issued": root.header.issued.isoformat(),
+        "expires": root.header.expires.isoformat(),
+        "threshold": root.threshold,
+        "fingerprint": root.document.fingerprint(),
+        "keys": [{"keyid": keyid, "alg": key.algorithm.value} for keyid, key in sorted(root.keys.items())],
+    }
+
+
+def _list_json(trust_list: TrustList, today: dt.date) -> dict[str, Any]:
+    return {
+        "version": trust_list.header.version,
+        "issued": trust_list.header.issued.isoformat(),
+        "expires": trust_list.header.expires.isoformat(),
+        "fingerprint": trust_list.document.fingerprint(),
+        "signatures": [signature.keyid for signature in trust_list.document.signatures],
+        "keys": [{**entry.to_json(), "state": entry.state(today)} for entry in trust_list.keys],
+    }
+
+
+def _echo_root(root: dict[str, Any]) -> None:
+    typer.echo(
+        f"root v{root['version']}: threshold {root['threshold']} of {len(root['keys'])} keys, "
+        f"issued {root['issued']}, expires {root['expires']}"
+    )
+    typer.echo(f"  fingerprint {root['fingerprint']}")
+    for key in root["keys"]:
+        typer.echo(f"  {key['keyid'][:16]}  {key['alg']}")
+
+
+def _echo_list(trust_list: dict[str, Any]) -> None:
+    typer.echo(
+        f"trust list v{trust_list['version']}: {len(trust_list['keys'])} key(s), issued {trust_list['issued']}, "
+        f"expires {trust_list['expires']}, {len(trust_list['signatures'])} signature(s)"
+    )
+    for key in trust_list["keys"]:
+        start, end = key["valid_from"], key["valid_to"]
+        window = (
+            f"{start} to {end}"
+            if start and end
+            else f"from {start}"
+            if start
+            else f"until {end}"
+            if end
+            else "any date"
+        )
+        typer.echo(
+            f"  {key['party']}  {key['kid']}  {key['alg']:<6} {window:<22} {','.join(key['scope']):<30} "
+            f"{key['state']:<26} {key['authority']}"
+        )
+
+
+@trust_app.command("show", rich_help_panel=VERIFIER_PANEL)
+def show(
+    file: Annotated[
+        Path | None, typer.Argument(help="A root or trust-list file to inspect (default: installed).")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Show the installed root and trust list (or a file, e.g. a draft before signing it)."""
+    from keys.signed import today_utc
+    from keys.trust.installed import SignedTrustSource
+    from keys.trust.local import LocalTrustStore
+
+    today = today_utc()
+    report: dict[str, Any]
+    if file is not None:
+        _, root, trust_list = _load_root_or_list(file)
+        report = {"file": str(file)}
+    else:
+        source = SignedTrustSource.load()
+        if source is None:
+            report = {"mode": "development", "description": LocalTrustStore.description, "problem": None}
+            report["local_keys"] = len(LocalTrustStore.load().keys)
+            root = trust_list = None
+        else:
+            report = {"mode": "signed", "description": source.description, "problem": source.problem(today)}
+            root, trust_list = source.root, source.trust_list
+    report["root"] = _root_json(root) if root else None
+    report["trust_list"] = _list_json(trust_list, today) if trust_list else None
+    if json_output:
+        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    if report.get("mode") == "development":
+        typer.echo(f"no root pinned: development mode, {report['description']} with {report['local_keys']} key(s)")
+        typer.echo("(pin a root with cites trust init-root ROOT_FILE to use signed trust lists)")
+    if report["root"]:
+        _echo_root(report["root"])
+    if report["trust_list"]:
+        _echo_list(report["trust_list"])
+    if report.get("problem"):
+        typer.echo(f"PROBLEM: {report['problem']}")
+
+
+def _note_signed_mode() -> None:
+    from keys.trust.installed import root_path
+
+    if root_path().exists():
+        typer.echo("note: a root is pinned, so verification uses the signed trust list, not this store", err=True)
+
+
+@trust_app.command("add", rich_help_panel=DEVELOPMENT_PANEL)
 def add_key(
     key_file: Annotated[Path, typer.Argument(help="Public key (PEM/DER) or X.509 certificate of the authority.")],
     party: Annotated[str, typer.Option(help="Party the key signs for (ISO alpha-2); pinned with the key.")],
     authority: Annotated[str | None, typer.Option(help="Authority name (default: from the certificate).")] = None,
 ) -> None:
-    """Trust a Management Authority key for one Party, pinned to its algorithm."""
+    """Development mode: trust a key for one Party in the unsigned local store, pinned to its algorithm."""
     from keys.keyfile import load_public_key
     from keys.trust.local import LocalTrustStore
     from permits.errors import InputError
@@ -29,11 +476,12 @@ def add_key(
     key = store.add(load_public_key(key_file), party, authority)
     store.save()
     typer.echo(f"trusted {key.algorithm.value} key {key.kid.hex()} for {key.party} ({key.authority})")
+    _note_signed_mode()
 
 
-@trust_app.command("list")
+@trust_app.command("list", rich_help_panel=DEVELOPMENT_PANEL)
 def list_keys(json_output: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
-    """List the trusted keys."""
+    """Development mode: list the keys in the local store."""
     from keys.trust.local import LocalTrustStore
 
     store = LocalTrustStore.load()
@@ -51,11 +499,11 @@ def list_keys(json_output: Annotated[bool, typer.Option("--json", help="Machine-
         typer.echo(f"{row['kid']}  {row['party']}  {row['alg']:<6} {row['authority']}")
 
 
-@trust_app.command("remove")
+@trust_app.command("remove", rich_help_panel=DEVELOPMENT_PANEL)
 def remove_key(
     kid: Annotated[str, typer.Argument(help="The kid (16 hex digits) of the key to stop trusting.")],
 ) -> None:
-    """Stop trusting a key."""
+    """Development mode: remove a key from the local store."""
     from keys.trust.local import LocalTrustStore
 
     store = LocalTrustStore.load()

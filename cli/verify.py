@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +29,9 @@ def verify_command(
     files: Annotated[list[str] | None, typer.Argument(help="PDF/image files, or '-' for QR texts on stdin.")] = None,
     payload: Annotated[list[str] | None, typer.Option(help="A QR text to verify (repeatable).")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="One JSON object per permit (JSON Lines).")] = False,
+    at: Annotated[
+        str | None, typer.Option(help="Judge as of this UTC date or time (YYYY-MM-DD[THH:MM]) instead of now.")
+    ] = None,
 ) -> None:
     """Verify permits: signature, trust, dates and content; one verdict per permit.
 
@@ -43,6 +47,7 @@ def verify_command(
 
     if not files and not payload:
         raise InputError("nothing to verify: give FILE arguments, '-' for standard input, or --payload TEXT")
+    now = _parse_moment(at) if at else None
     output = _output_format(json_output)
     verifier = build_verifier()
     exit_code = 0
@@ -55,11 +60,23 @@ def verify_command(
             failure = CheckResult("read", False, item.problem or "no permit found", status=Status.NO_PERMIT_FOUND)
             verdict = Verdict(checks=[failure], source=item.source)
         else:
-            verdict = verifier.verify(item.text, source=item.source)
+            verdict = verifier.verify(item.text, source=item.source, now=now)
         output.verdict(verdict)
         if not verdict.valid:
             exit_code = max(exit_code, 1)
     raise typer.Exit(exit_code)
+
+
+def _parse_moment(text: str) -> dt.datetime:
+    from permits.errors import InputError
+
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--at: '{text}' is not a date or time (YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
+    if len(text) == 10:
+        moment = moment.replace(hour=12)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _output_format(json_output: bool) -> VerdictFormat:

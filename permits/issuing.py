@@ -13,19 +13,21 @@ from pathlib import Path
 
 from keys.keyfile import SigningKey
 from permits.envelope import seal
-from permits.errors import InputError
+from permits.errors import InputError, PermitValidationError
 from permits.fileio import write_bytes_atomic
 from permits.model import Permit
+from permits.rules.interface import Finding, ListingSource
 
 
 @dataclass(frozen=True)
 class IssuedPermit:
-    """The signed QR text and the files written for it."""
+    """The signed QR text, the files written for it, and the rule warnings it was issued with."""
 
     qr_text: str
     pdf: Path
     png: Path
     txt: Path
+    warnings: list[Finding]
 
 
 def file_stem(number: str) -> str:
@@ -43,9 +45,27 @@ def check_signer(permit: Permit, key: SigningKey) -> None:
         )
 
 
-def issue(permit: Permit, key: SigningKey, out_dir: Path, now: dt.datetime | None = None) -> IssuedPermit:
-    """Sign ``permit`` with ``key`` and write ``<number>.pdf``, ``.png`` and ``.txt`` into ``out_dir``."""
+def check_rules(permit: Permit, registry: ListingSource, today: dt.date) -> list[Finding]:
+    """Run every CITES rule; refuse (listing every error at once) when any error fires. Returns the warnings."""
+    from permits.rules import RuleContext, evaluate
+    from permits.rules.engine import errors
+
+    findings = evaluate(permit, RuleContext(registry, today))
+    refused = errors(findings)
+    if refused:
+        raise PermitValidationError([finding.describe() for finding in refused], source=f"permit {permit.number}")
+    return findings
+
+
+def issue(
+    permit: Permit, key: SigningKey, out_dir: Path, registry: ListingSource, now: dt.datetime | None = None
+) -> IssuedPermit:
+    """Check, sign and write ``<number>.pdf``, ``.png`` and ``.txt`` into ``out_dir``.
+
+    Refuses a key of another Party and a permit that breaks a CITES rule; writes nothing then.
+    """
     check_signer(permit, key)
+    warnings = check_rules(permit, registry, (now or dt.datetime.now(dt.UTC)).date())
     from permits.document.pdf import render_permit_pdf
     from permits.qr import qr_png_bytes
 
@@ -53,7 +73,7 @@ def issue(permit: Permit, key: SigningKey, out_dir: Path, now: dt.datetime | Non
     png = qr_png_bytes(qr_text)
     pdf = render_permit_pdf(permit, qr_text, kid=key.kid.hex())
     stem = out_dir / file_stem(permit.number)
-    issued = IssuedPermit(qr_text, Path(f"{stem}.pdf"), Path(f"{stem}.png"), Path(f"{stem}.txt"))
+    issued = IssuedPermit(qr_text, Path(f"{stem}.pdf"), Path(f"{stem}.png"), Path(f"{stem}.txt"), warnings)
     write_bytes_atomic(issued.txt, (qr_text + "\n").encode("ascii"))
     write_bytes_atomic(issued.png, png)
     write_bytes_atomic(issued.pdf, pdf)

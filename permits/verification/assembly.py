@@ -11,6 +11,12 @@ from permits.verification.verifier import Verifier
 
 def build_verifier() -> Verifier:
     """The verifier for this machine's ``CITES_HOME``."""
+    from keys.revocation.installed import InstalledRevocations
     from keys.trust.active import active_trust_source
+    from permits.registry.default import load_registry
+    from permits.verification.checks import RevocationCheck, RulesCheck
 
-    return Verifier(active_trust_source())
+    trust = active_trust_source()
+    revocation = RevocationCheck(InstalledRevocations(trust))
+    rules = RulesCheck(load_registry())
+    return Verifier(trust, extra_checks=(revocation, rules))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from permits.envelope import decode_base45, inflate, strip_prefix
 from permits.envelope.algorithms import Algorithm, verify
@@ -29,6 +29,10 @@ from permits.verification.context import VerificationContext
 from permits.verification.result import CheckResult, Status
 
 T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from keys.revocation.interface import RevocationSource
+    from permits.rules.interface import ListingSource
 
 
 class Check(Protocol):
@@ -288,3 +292,46 @@ class KeyScopeCheck(BaseCheck):
             allowed = ", ".join(sorted(kind.label for kind in key.scope))
             return self.failed(f"the key may sign {allowed} documents, not {permit.document_type.label}")
         return self.passed(f"the key may sign {permit.document_type.label} documents")
+
+
+class RevocationCheck(BaseCheck):
+    """The issuing Party's installed revoked-permit list is usable and does not list the permit."""
+
+    id = "revocation"
+    status = Status.REVOKED
+
+    def __init__(self, revocations: RevocationSource) -> None:
+        self.revocations = revocations
+
+    def run(self, context: VerificationContext) -> list[CheckResult]:
+        permit = _require(context.permit)
+        party = permit.issuing_party
+        found = self.revocations.status(party, permit.number, context.today)
+        if found.problem is not None:
+            return [CheckResult(self.id, False, found.problem, status=Status.TRUST_UNAVAILABLE)]
+        if found.revocation is not None:
+            revoked, reason = found.revocation.revoked, found.revocation.reason.value
+            context.extra["revocation"] = {"party": party, "revoked": revoked.isoformat(), "reason": reason}
+            return self.failed(f"revoked by {party} on {revoked} (reason: {reason})")
+        return self.passed(found.summary)
+
+
+class RulesCheck:
+    """The CITES rules (``permits.rules``) on the signed permit: one result per finding, errors fail."""
+
+    id: ClassVar[str] = "rules"
+
+    def __init__(self, registry: ListingSource) -> None:
+        self.registry = registry
+
+    def run(self, context: VerificationContext) -> list[CheckResult]:
+        from permits.rules import RuleContext, evaluate
+
+        permit = _require(context.permit)
+        findings = evaluate(permit, RuleContext(self.registry, context.today))
+        if not findings:
+            return [CheckResult(self.id, True, "every CITES rule is met")]
+        return [
+            CheckResult(finding.rule_id, False, finding.describe(), finding.severity, Status.RULE_VIOLATION)
+            for finding in findings
+        ]

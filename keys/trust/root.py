@@ -1,0 +1,148 @@
+"""Root metadata: the n root keys and threshold k that sign trust lists, and the rule for replacing them.
+
+The root is a signed document of type ``cites-root-v1`` listing its own keys and threshold, signed by at least
+k of those keys. A verifier pins one root (trust on first use: ``cites trust init-root``) and afterwards accepts
+root N+1 only when it is signed by root N's threshold of root N's keys **and** by its own threshold of its own
+keys (``cites trust rotate-root``), so stolen old keys alone cannot install a new root, nor new keys alone.
+
+Root private keys are ordinary Management Authority key files (encrypted PKCS#8, mode 0600, made by
+``keys.keyfile.generate_key``). Their certificates name the user-assigned code ``ZZ`` instead of a Party, so a
+root key can never sign a permit (``cites issue`` refuses a key of another Party than the permit's).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from keys.keyfile import CERTIFICATE_SUFFIX, PRIVATE_SUFFIX, PUBLIC_SUFFIX, KeyFiles, SigningKey, generate_key
+from keys.passphrase import PassphraseSource
+from keys.signed import (
+    DocumentRejected,
+    Header,
+    KeyRecord,
+    Reader,
+    SignedDocument,
+    encode_public_key,
+    load_document,
+    require_threshold,
+    unsigned,
+)
+from permits.envelope.algorithms import Algorithm
+from permits.errors import InputError
+
+ROOT_TYPE = "cites-root-v1"
+ROOT_KEY_PARTY = "ZZ"
+"""What a root key's certificate names as its country (ISO 3166 user-assigned): no Party, so no permits."""
+ROOT_KEY_AUTHORITY = "CITES trust root"
+ROOT_KEY_PREFIX = "root-"
+ROOT_FIELDS = ("threshold", "keys")
+KEY_FIELDS = ("keyid", "alg", "public_key")
+
+
+@dataclass(frozen=True)
+class Root:
+    """A parsed, well-formed root document (its signatures are checked by the ``require_*`` methods)."""
+
+    document: SignedDocument
+    header: Header
+    threshold: int
+    keys: dict[str, KeyRecord]
+
+    @classmethod
+    def from_document(cls, document: SignedDocument) -> Root:
+        reader = Reader(document.source)
+        header = document.header(reader, ROOT_FIELDS)
+        if header.type != ROOT_TYPE:
+            raise reader.fail("signed.type", f"is '{header.type}', not root metadata ('{ROOT_TYPE}')")
+        keys: dict[str, KeyRecord] = {}
+        for index, raw in enumerate(reader.array(document.signed["keys"], "signed.keys")):
+            where = f"signed.keys[{index}]"
+            entry = reader.record(raw, where, KEY_FIELDS)
+            record = reader.public_key(entry, where)
+            if reader.text(entry, "keyid", where) != record.keyid:
+                raise reader.fail(f"{where}.keyid", "is not the SHA-256 of the public key")
+            if record.keyid in keys:
+                raise reader.fail(where, f"key {record.keyid[:16]} is listed twice")
+            keys[record.keyid] = record
+        threshold = reader.integer(document.signed, "threshold", "signed", 1)
+        if threshold > len(keys):
+            raise reader.fail("signed.threshold", f"{threshold} is more than the {len(keys)} root keys")
+        return cls(document, header, threshold, keys)
+
+    @property
+    def label(self) -> str:
+        return f"root v{self.header.version}"
+
+    def require_self_signed(self) -> None:
+        """Refuse unless this root's own threshold of its own keys signed it."""
+        require_threshold(self.document, self.keys, self.threshold, f"{self.label}'s own keys")
+
+    def require_signed(self, document: SignedDocument) -> None:
+        """Refuse ``document`` (e.g. a trust list) unless this root's threshold of its keys signed it."""
+        require_threshold(document, self.keys, self.threshold, f"{self.label} keys")
+
+    def require_successor(self, new: Root) -> None:
+        """The rotation rule: ``new`` is the next version, signed by this root's threshold and its own."""
+        expected = self.header.version + 1
+        if new.header.version != expected:
+            raise DocumentRejected(
+                f"{new.document.source}: {new.label} cannot follow the current {self.label}: "
+                f"roots rotate one version at a time (v{expected} is next)"
+            )
+        require_threshold(new.document, self.keys, self.threshold, f"the current {self.label}'s keys")
+        new.require_self_signed()
+
+
+def root_document(
+    keys: Sequence[KeyRecord], threshold: int, version: int, issued: dt.date, expires: dt.date, source: str
+) -> SignedDocument:
+    """An unsigned root document for ``keys`` with ``threshold``; checked as any received root would be."""
+    header = Header(ROOT_TYPE, version, issued, expires)
+    entries = [
+        {"keyid": key.keyid, "alg": key.algorithm.value, "public_key": encode_public_key(key.public_key)}
+        for key in sorted(keys, key=lambda key: key.keyid)
+    ]
+    document = unsigned({**header.to_json(), "threshold": threshold, "keys": entries}, source)
+    Root.from_document(document)
+    return document
+
+
+def load_root(path: Path) -> Root:
+    """Read a root document (its signatures are not checked here)."""
+    return Root.from_document(load_document(path, {ROOT_TYPE: "root metadata"}))
+
+
+def create_root_keys(count: int, algorithm: Algorithm, out_dir: Path, passphrase: PassphraseSource) -> list[KeyFiles]:
+    """Create ``count`` encrypted root keys named ``root-<kid>.key.pem`` (with ``.pub.pem`` and ``.cert.pem``)."""
+    created = []
+    for _ in range(count):
+        files = generate_key(ROOT_KEY_PARTY, ROOT_KEY_AUTHORITY, algorithm, out_dir, passphrase)
+        stem = out_dir / f"{ROOT_KEY_PREFIX}{files.kid.hex()}"
+        renamed = KeyFiles(
+            Path(f"{stem}{PRIVATE_SUFFIX}"),
+            Path(f"{stem}{PUBLIC_SUFFIX}"),
+            Path(f"{stem}{CERTIFICATE_SUFFIX}"),
+            files.kid,
+        )
+        for old, new in (
+            (files.private, renamed.private),
+            (files.public, renamed.public),
+            (files.certificate, renamed.certificate),
+        ):
+            os.replace(old, new)
+        created.append(renamed)
+    return created
+
+
+def require_root_key(key: SigningKey, path: Path) -> SigningKey:
+    """Refuse a Management Authority key where a root key is needed."""
+    if key.party != ROOT_KEY_PARTY:
+        raise InputError(
+            f"{path}: a Management Authority key of {key.party}, not a root key (root keys come from "
+            "cites trust root-init)"
+        )
+    return key

@@ -1,0 +1,113 @@
+"""Importer for listing histories: the CITES Checklist "History" CSV export, and the same data in the layout
+of the SAPI legacy listing tables (``full_name, rank, appendix, change_type, effective_at_iso, party_iso2,
+populations_iso2, EXCLUDEDpopulations_iso, is_inclusion, included_in_RecID, short_note_en, hash_note``).
+
+Each row is one listing change: ChangeType ADDITION, DELETION, RESERVATION or RESERVATION_WITHDRAWAL (also
+written RESERVATION_WITHDRAWN, +, -, R+, R-) effective on EffectiveAt (DD/MM/YYYY or ISO). Rows are grouped
+into one record per taxon. Populations come from the ISO-code columns when present, else from the annotation
+text; taxa a higher-taxon listing excludes are read from "Excludes <i>...</i>" annotations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from permits.registry.model import SPECIES_RANKS, ChangeType, ListingChange, Taxon, TaxonRecord, normalize_name
+from permits.registry.sources.annotations import excluded_taxa, listed_under, population_scope, strip_html
+from permits.registry.sources.assemble import CLASSIFICATION_COLUMNS, taxon_from_row
+from permits.registry.sources.interface import RegistrySource
+from permits.registry.sources.tabular import Row, parse_date, read_rows, split_list
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    **CLASSIFICATION_COLUMNS,
+    "Appendix": ("appendix",),
+    "ChangeType": ("change_type",),
+    "EffectiveAt": ("effective_at_iso", "effective_from", "effective_at"),
+    "PartyIsoCode": ("party_iso2", "party"),
+    "AnnotationEnglish": ("short_note_en",),
+    "FullAnnotationEnglish": ("full_note_en",),
+    "#AnnotationSymbol": ("hash_note",),
+    "#Annotation": (),
+    "IncludedPopulations": ("populations_iso2",),
+    "ExcludedPopulations": ("EXCLUDEDpopulations_iso",),
+    "IsInclusion": ("is_inclusion",),
+    "IncludedIn": ("included_in_RecID",),
+}
+SIGNATURE = ("FullName", "Appendix", "ChangeType", "EffectiveAt")
+CHANGE_TYPES = {
+    "ADDITION": ChangeType.ADDITION,
+    "+": ChangeType.ADDITION,
+    "DELETION": ChangeType.DELETION,
+    "-": ChangeType.DELETION,
+    "RESERVATION": ChangeType.RESERVATION,
+    "R+": ChangeType.RESERVATION,
+    "RESERVATION_WITHDRAWAL": ChangeType.RESERVATION_WITHDRAWAL,
+    "RESERVATION_WITHDRAWN": ChangeType.RESERVATION_WITHDRAWAL,
+    "R-": ChangeType.RESERVATION_WITHDRAWAL,
+}
+
+
+def _symbol(value: str) -> str | None:
+    found = re.search(r"#\s*(\d+)", value)
+    return f"#{found.group(1)}" if found else value or None
+
+
+class ChecklistHistorySource(RegistrySource):
+    format_name = "checklist-history"
+
+    def records(self) -> Iterator[TaxonRecord]:
+        rows = read_rows(self, COLUMNS, required=SIGNATURE)
+        labels = {(row["Kingdom"], row["TaxonId"]): self._label(row) for row in rows if row["TaxonId"]}
+        taxa: dict[str, Taxon] = {}
+        changes: dict[str, list[ListingChange]] = {}
+        for row in rows:
+            change = self._change(row, labels)
+            if change is None:
+                continue
+            key = normalize_name(row["FullName"])
+            if key not in taxa:
+                taxa[key] = taxon_from_row(row)
+                changes[key] = []
+            changes[key].append(change)
+            if change.effective_at and (self.as_of is None or change.effective_at > self.as_of):
+                self.as_of = change.effective_at
+        for key, taxon in taxa.items():
+            yield TaxonRecord(taxon, tuple(changes[key]))
+
+    @staticmethod
+    def _label(row: Row) -> str:
+        name = row["FullName"]
+        rank = (row["RankName"] or "").upper()
+        return name if rank in SPECIES_RANKS or (not rank and " " in name) else f"{name} spp."
+
+    def _change(self, row: Row, labels: dict[tuple[str, str], str]) -> ListingChange | None:
+        kind = CHANGE_TYPES.get(row["ChangeType"].upper())
+        if kind is None:
+            self.warn(row.line, f"unknown ChangeType '{row['ChangeType']}'; row skipped")
+            return None
+        text = row.raw("AnnotationEnglish") or row.raw("FullAnnotationEnglish")
+        included = tuple(code.upper() for code in split_list(row["IncludedPopulations"]))
+        excluded = tuple(code.upper() for code in split_list(row["ExcludedPopulations"]))
+        if not included and not excluded and kind is ChangeType.ADDITION:
+            included, excluded = population_scope(text)
+        under = listed_under(text)
+        if row["IsInclusion"] in ("1", "true", "TRUE") and row["IncludedIn"]:
+            under = labels.get((row["Kingdom"], row["IncludedIn"]), under)
+        try:
+            return ListingChange(
+                appendix=row["Appendix"].upper(),
+                change_type=kind,
+                effective_at=parse_date(row["EffectiveAt"]),
+                party=row["PartyIsoCode"].upper() or None,
+                annotation=strip_html(text) or None,
+                annotation_symbol=_symbol(row["#AnnotationSymbol"]),
+                hash_annotation=strip_html(row.raw("#Annotation")) or None,
+                included_countries=included,
+                excluded_countries=excluded,
+                excluded_taxa=excluded_taxa(text) if kind is ChangeType.ADDITION else (),
+                listed_under=under,
+            )
+        except ValueError as error:
+            self.warn(row.line, f"{row['FullName']}: {error}; row skipped")
+            return None

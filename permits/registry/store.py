@@ -1,0 +1,468 @@
+"""The compiled registry: an indexed SQLite file built atomically from source records, and fast lookups on it.
+
+A registry file is never modified in place: ``Registry.build`` writes a temporary file next to the target and
+renames it over it, so readers always see a complete registry. Lookups keep one read-only connection and cache
+name resolution and each taxon's listed lineage, so a warm lookup costs one replay of a few listing changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from permits.errors import ConfigurationError, InputError
+from permits.registry.model import (
+    ChangeType,
+    CommonName,
+    ListingChange,
+    LookupResult,
+    RegistryInfo,
+    Taxon,
+    TaxonRecord,
+    normalize_name,
+)
+from permits.registry.resolve import Level, Resolution, resolve, sort_for_replay
+
+SCHEMA_VERSION = "1"
+SUGGESTION_LIMIT = 5
+SUGGESTION_CUTOFF = 75.0
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE taxon (
+    id INTEGER PRIMARY KEY, source_id TEXT, full_name TEXT NOT NULL, rank TEXT NOT NULL, kingdom TEXT,
+    phylum TEXT, class TEXT, "order" TEXT, family TEXT, subfamily TEXT, genus TEXT, species TEXT,
+    subspecies TEXT, author TEXT, lineage TEXT NOT NULL
+);
+CREATE TABLE name (
+    normalized TEXT PRIMARY KEY, name TEXT NOT NULL, taxon_id INTEGER NOT NULL, synonym INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE common_name (taxon_id INTEGER NOT NULL, name TEXT NOT NULL, language TEXT NOT NULL);
+CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+CREATE TABLE listing_change (
+    taxon_id INTEGER NOT NULL, seq INTEGER NOT NULL, appendix TEXT NOT NULL, change_type TEXT NOT NULL,
+    effective_at TEXT, party TEXT, annotation_id INTEGER, annotation_symbol TEXT, hash_id INTEGER,
+    included_countries TEXT NOT NULL, excluded_countries TEXT NOT NULL, excluded_taxa TEXT NOT NULL,
+    listed_under TEXT, PRIMARY KEY (taxon_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE lineage (
+    taxon_id INTEGER NOT NULL, depth INTEGER NOT NULL, ancestor_id INTEGER NOT NULL, PRIMARY KEY (taxon_id, depth)
+) WITHOUT ROWID;
+"""
+_INDEXES = """
+CREATE INDEX common_name_taxon ON common_name (taxon_id);
+CREATE INDEX name_taxon ON name (taxon_id);
+"""
+_CHANGE_COLUMNS = (
+    "c.appendix, c.change_type, c.effective_at, c.party, a.text, c.annotation_symbol, h.text, "
+    "c.included_countries, c.excluded_countries, c.excluded_taxa, c.listed_under"
+)
+_NOTE_JOINS = "LEFT JOIN note a ON a.id = c.annotation_id LEFT JOIN note h ON h.id = c.hash_id"
+_TAXON_COLUMNS = (
+    'id, source_id, full_name, rank, kingdom, phylum, class, "order", family, subfamily, genus, species, '
+    "subspecies, author"
+)
+_RESOLVE_NAME = "SELECT n.name, t.id, t.full_name, t.rank, t.kingdom, t.lineage FROM name n JOIN taxon t ON t.id = n.taxon_id WHERE n.normalized = ?"  # noqa: E501
+_LEVELS = (
+    f"SELECT l.depth, t.full_name, t.rank, {_CHANGE_COLUMNS} FROM lineage l JOIN taxon t ON t.id = l.ancestor_id "
+    f"JOIN listing_change c ON c.taxon_id = l.ancestor_id {_NOTE_JOINS} WHERE l.taxon_id = ? "
+    "ORDER BY l.depth, c.seq"
+)
+_SEP = "|"
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    """A resolved name: what was matched and the accepted taxon behind it."""
+
+    matched_name: str
+    taxon_id: int
+    accepted_name: str
+    rank: str
+    kingdom: str | None
+    lineage: frozenset[str]
+
+
+class _NameIndex:
+    """All known names (normalized and as written) for suggestions, also grouped by first letter."""
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        self.normalized = [row[0] for row in rows]
+        self.display = [row[1] for row in rows]
+        self.by_initial: dict[str, tuple[list[str], list[str]]] = {}
+        for normalized, display in rows:
+            group = self.by_initial.setdefault(normalized[:1], ([], []))
+            group[0].append(normalized)
+            group[1].append(display)
+
+
+def _join(values: Iterable[str]) -> str:
+    return _SEP.join(values)
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(value.split(_SEP)) if value else ()
+
+
+def _change_row(change: ListingChange, notes: dict[str, int]) -> tuple[Any, ...]:
+    """The stored form of a change; annotation texts (often shared by thousands of taxa) go to ``notes``."""
+    return (
+        change.appendix,
+        change.change_type.value,
+        change.effective_at.isoformat() if change.effective_at else None,
+        change.party,
+        notes.setdefault(change.annotation, len(notes) + 1) if change.annotation else None,
+        change.annotation_symbol,
+        notes.setdefault(change.hash_annotation, len(notes) + 1) if change.hash_annotation else None,
+        _join(change.included_countries),
+        _join(change.excluded_countries),
+        _join(change.excluded_taxa),
+        change.listed_under,
+    )
+
+
+def _change_from_row(row: Sequence[Any]) -> ListingChange:
+    return ListingChange(
+        appendix=row[0],
+        change_type=ChangeType(row[1]),
+        effective_at=dt.date.fromisoformat(row[2]) if row[2] else None,
+        party=row[3],
+        annotation=row[4],
+        annotation_symbol=row[5],
+        hash_annotation=row[6],
+        included_countries=_split(row[7]),
+        excluded_countries=_split(row[8]),
+        excluded_taxa=_split(row[9]),
+        listed_under=row[10],
+    )
+
+
+def _merge_records(records: Iterable[TaxonRecord]) -> tuple[dict[str, TaxonRecord], list[Taxon]]:
+    """Accepted records by normalized name (a later record of the same taxon replaces an earlier one), and the
+    synonym records."""
+    accepted: dict[str, TaxonRecord] = {}
+    synonyms: list[Taxon] = []
+    for record in records:
+        if record.taxon.accepted:
+            key = normalize_name(record.taxon.full_name)
+            accepted.pop(key, None)
+            accepted[key] = record
+        else:
+            synonyms.append(record.taxon)
+    return accepted, synonyms
+
+
+def _write(connection: sqlite3.Connection, records: Iterable[TaxonRecord], meta: dict[str, str]) -> dict[str, int]:
+    accepted, synonym_records = _merge_records(records)
+    ids = {key: number for number, key in enumerate(accepted, start=1)}
+    listed = {ids[key] for key, record in accepted.items() if record.listing_changes}
+    taxa, names, commons, changes, lineages = [], [], [], [], []
+    notes: dict[str, int] = {}
+    synonym_names: list[tuple[str, str, int, int]] = []
+    for key, record in accepted.items():
+        taxon, taxon_id = record.taxon, ids[key]
+        ancestors = taxon.lineage()
+        lineage_names = [key, *(normalize_name(name) for name in ancestors)]
+        taxa.append(
+            (taxon_id, taxon.id, taxon.full_name, taxon.rank, taxon.kingdom, taxon.phylum, taxon.class_,
+             taxon.order, taxon.family, taxon.subfamily, taxon.genus, taxon.species, taxon.subspecies,
+             taxon.author, _join(lineage_names))
+        )  # fmt: skip
+        names.append((key, taxon.full_name, taxon_id, 0))
+        synonym_names += [(normalize_name(name), name, taxon_id, 1) for name in taxon.synonyms]
+        commons += [(taxon_id, common.name, common.language) for common in taxon.common_names]
+        changes += [
+            (taxon_id, seq, *_change_row(change, notes))
+            for seq, change in enumerate(sort_for_replay(record.listing_changes))
+        ]
+        chain = [taxon_id] + [ids[n] for n in lineage_names[1:] if n in ids]
+        lineages += [(taxon_id, depth, ancestor) for depth, ancestor in enumerate(chain) if ancestor in listed]
+    for synonym in synonym_records:
+        target = ids.get(normalize_name(synonym.accepted_name or ""))
+        if target is not None:
+            synonym_names.append((normalize_name(synonym.full_name), synonym.full_name, target, 1))
+    connection.executemany("INSERT INTO taxon VALUES (" + ", ".join("?" * 15) + ")", taxa)
+    connection.executemany("INSERT INTO name VALUES (?, ?, ?, ?)", names)
+    before = connection.total_changes
+    connection.executemany("INSERT OR IGNORE INTO name VALUES (?, ?, ?, ?)", synonym_names)
+    synonyms = connection.total_changes - before
+    connection.executemany("INSERT INTO common_name VALUES (?, ?, ?)", commons)
+    connection.executemany("INSERT INTO note VALUES (?, ?)", ((number, text) for text, number in notes.items()))
+    connection.executemany(f"INSERT INTO listing_change VALUES (?, ?, {', '.join('?' * 11)})", changes)
+    connection.executemany("INSERT INTO lineage VALUES (?, ?, ?)", lineages)
+    counts = {"taxa": len(taxa), "names": len(names) + synonyms, "synonyms": synonyms, "listing_changes": len(changes)}
+    rows = {**meta, **{key: str(value) for key, value in counts.items()}, "schema_version": SCHEMA_VERSION}
+    connection.executemany("INSERT INTO meta VALUES (?, ?)", rows.items())
+    return counts
+
+
+class Registry:
+    """A compiled species registry (read-only). Open it with ``open``, create one with ``build``."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self._connection = connection
+        self._meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+        if self._meta.get("schema_version") != SCHEMA_VERSION:
+            connection.close()
+            raise ConfigurationError(
+                f"registry {path} was built by another version of cites (schema "
+                f"{self._meta.get('schema_version')}, expected {SCHEMA_VERSION}); import it again"
+            )
+        self._match = lru_cache(maxsize=65536)(self._load_match)
+        self._levels = lru_cache(maxsize=16384)(self._load_levels)
+        self._names: _NameIndex | None = None
+
+    @classmethod
+    def open(cls, path: Path) -> Registry:
+        """Open an existing registry file read-only."""
+        if not path.is_file():
+            raise InputError(f"{path}: no species registry here (run 'cites registry import')")
+        try:
+            connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            return cls(path, connection)
+        except sqlite3.DatabaseError as error:
+            raise InputError(f"{path}: not a species registry ({error})") from None
+
+    @classmethod
+    def build(
+        cls,
+        path: Path,
+        records: Iterable[TaxonRecord],
+        source_description: str,
+        as_of: dt.date | None,
+        *,
+        origin: str = "imported",
+        data_version: str | None = None,
+    ) -> Registry:
+        """Compile ``records`` into a new registry at ``path`` (atomically replacing any file there).
+
+        When several records describe the same accepted name, the last one wins; synonym records whose
+        accepted name is not among the records are dropped.
+        """
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        meta = {
+            "source": source_description,
+            "as_of": as_of.isoformat() if as_of else "",
+            "built_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+            "origin": origin,
+            "data_version": data_version or "",
+        }
+        try:
+            connection = sqlite3.connect(tmp_name, isolation_level=None)
+            try:
+                connection.execute("PRAGMA journal_mode = OFF")
+                connection.execute("PRAGMA synchronous = OFF")
+                connection.executescript(_SCHEMA)
+                connection.execute("BEGIN")
+                _write(connection, records, meta)
+                connection.execute("COMMIT")
+                connection.executescript(_INDEXES)
+            finally:
+                connection.close()
+            with open(tmp_name, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.chmod(tmp_name, 0o644)
+            os.replace(tmp_name, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_name)
+            raise
+        return cls.open(path)
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- lookups -------------------------------------------------------------------------------------------
+
+    def _load_match(self, key: str) -> _Match | None:
+        row = self._connection.execute(_RESOLVE_NAME, (key,)).fetchone()
+        if row is None:
+            return None
+        return _Match(row[0], row[1], row[2], row[3], row[4], frozenset(_split(row[5])))
+
+    def _load_levels(self, taxon_id: int) -> tuple[Level, ...]:
+        levels: list[Level] = []
+        depth, name, rank, changes = -1, "", "", list[ListingChange]()
+        for row in self._connection.execute(_LEVELS, (taxon_id,)):
+            if row[0] != depth:
+                if changes:
+                    levels.append(Level(name, rank, tuple(changes)))
+                depth, name, rank, changes = row[0], row[1], row[2], []
+            changes.append(_change_from_row(row[3:]))
+        if changes:
+            levels.append(Level(name, rank, tuple(changes)))
+        return tuple(levels)
+
+    def resolve_name(self, name: str) -> str | None:
+        """The accepted name for ``name`` (itself, or the taxon it is a synonym of), None if unknown."""
+        match = self._match(normalize_name(name))
+        return match.accepted_name if match else None
+
+    def listing_at(self, name: str, on: dt.date, origin_country: str | None = None) -> LookupResult:
+        """The listing of ``name`` in force on ``on`` for specimens originating in ``origin_country``."""
+        origin = origin_country.strip().upper() if origin_country else None
+        match = self._match(normalize_name(name))
+        if match is None:
+            return self._unknown(name, on, origin)
+        resolution = resolve(self._levels(match.taxon_id), match.lineage, on, origin)
+        return self._result(name, on, origin, match, resolution)
+
+    def _result(
+        self, query: str, on: dt.date, origin: str | None, match: _Match, resolution: Resolution
+    ) -> LookupResult:
+        entry, level = resolution.entry, resolution.level
+        parties = tuple(sorted({e.party for e in resolution.entries if e.appendix == "III" and e.party}))
+        notes = (resolution.note, entry.annotation if entry else None)
+        return LookupResult(
+            query=query,
+            on=on,
+            origin=origin,
+            accepted_name=match.accepted_name,
+            matched_name=match.matched_name,
+            rank=match.rank,
+            kingdom=match.kingdom,
+            appendix=resolution.appendix,
+            listed_under=(entry.listed_under or level.label) if entry and level else None,
+            party=origin if origin in parties else parties[0] if len(parties) == 1 else None,
+            parties=parties,
+            annotation="; ".join(text for text in notes if text) or None,
+            annotation_symbol=entry.annotation_symbol if entry else None,
+            effective_at=entry.effective_at if entry else None,
+            reservations=resolution.reservations,
+        )
+
+    def _unknown(self, query: str, on: dt.date, origin: str | None) -> LookupResult:
+        """No such name: close names as suggestions, and the listing of its genus when that is known."""
+        note = None
+        words = query.split()
+        genus = self._match(normalize_name(words[0])) if len(words) > 1 else None
+        if genus is not None:
+            hint = resolve(self._levels(genus.taxon_id), genus.lineage, on, origin)
+            if hint.level and hint.appendix:
+                note = (
+                    f"name not in the registry; its genus {genus.accepted_name} is in Appendix {hint.appendix} "
+                    f"({hint.level.label})"
+                )
+        return LookupResult(query=query, on=on, origin=origin, annotation=note, suggestions=self.suggest(query))
+
+    def suggest(self, name: str, limit: int = SUGGESTION_LIMIT) -> list[str]:
+        """Known names close to ``name`` (rapidfuzz ratio of the normalized names), best first.
+
+        Names with the same first letter are searched first; all names only when none of them is close.
+        """
+        from rapidfuzz import fuzz, process
+
+        if self._names is None:
+            self._names = _NameIndex(self._connection.execute("SELECT normalized, name FROM name").fetchall())
+        query = normalize_name(name)
+        index = self._names
+        for choices, display in (index.by_initial.get(query[:1], ([], [])), (index.normalized, index.display)):
+            found = process.extract(query, choices, scorer=fuzz.ratio, limit=limit, score_cutoff=SUGGESTION_CUTOFF)
+            if found:
+                return [display[position] for _choice, _score, position in found]
+        return []
+
+    def listing_changes_between(
+        self, name: str, start: dt.date, end: dt.date, origin_country: str | None = None
+    ) -> list[ListingChange]:
+        """Changes to the listings that can apply to ``name`` taking effect after ``start`` up to ``end``.
+
+        Changes of higher taxa carry the higher-taxon listing in ``listed_under``. With an origin, entries
+        that do not cover that population are left out.
+        """
+        match = self._match(normalize_name(name))
+        if match is None:
+            return []
+        origin = origin_country.strip().upper() if origin_country else None
+        found: list[ListingChange] = []
+        for level in self._levels(match.taxon_id):
+            for change in level.changes:
+                if change.effective_at is None or not start < change.effective_at <= end:
+                    continue
+                if origin and change.change_type is ChangeType.ADDITION and not change.covers(origin):
+                    continue
+                found.append(change if change.listed_under else dataclasses.replace(change, listed_under=level.label))
+        return sorted(found, key=lambda change: change.effective_at or dt.date.min)
+
+    def listing_changed(self, name: str, start: dt.date, end: dt.date, origin_country: str | None = None) -> bool:
+        """Whether the listing that applies to ``name`` differs between ``start`` and ``end``."""
+        return not self.listing_at(name, start, origin_country).same_listing(self.listing_at(name, end, origin_country))
+
+    # -- contents ------------------------------------------------------------------------------------------
+
+    def taxon(self, name: str) -> Taxon | None:
+        """The accepted taxon ``name`` resolves to, with its synonyms and common names."""
+        match = self._match(normalize_name(name))
+        if match is None:
+            return None
+        row = self._connection.execute(f"SELECT {_TAXON_COLUMNS} FROM taxon WHERE id = ?", (match.taxon_id,))
+        return self._taxon_from_row(row.fetchone())
+
+    def _taxon_from_row(self, row: Sequence[Any]) -> Taxon:
+        taxon_id = row[0]
+        synonyms = self._connection.execute(
+            "SELECT name FROM name WHERE taxon_id = ? AND synonym = 1 ORDER BY name", (taxon_id,)
+        )
+        commons = self._connection.execute(
+            "SELECT name, language FROM common_name WHERE taxon_id = ? ORDER BY rowid", (taxon_id,)
+        )
+        return Taxon(
+            full_name=row[2],
+            rank=row[3],
+            kingdom=row[4],
+            phylum=row[5],
+            class_=row[6],
+            order=row[7],
+            family=row[8],
+            subfamily=row[9],
+            genus=row[10],
+            species=row[11],
+            subspecies=row[12],
+            author=row[13],
+            id=row[1],
+            synonyms=tuple(name for (name,) in synonyms),
+            common_names=tuple(CommonName(name, language) for name, language in commons),
+        )
+
+    def records(self) -> Iterator[TaxonRecord]:
+        """Every taxon with its own listing history, as a source would yield it (used to merge imports)."""
+        changes: dict[int, list[ListingChange]] = {}
+        query = f"SELECT c.taxon_id, {_CHANGE_COLUMNS} FROM listing_change c {_NOTE_JOINS} ORDER BY c.taxon_id, c.seq"
+        for row in self._connection.execute(query):
+            changes.setdefault(row[0], []).append(_change_from_row(row[1:]))
+        for row in self._connection.execute(f"SELECT {_TAXON_COLUMNS} FROM taxon ORDER BY id").fetchall():
+            yield TaxonRecord(self._taxon_from_row(row), tuple(changes.get(row[0], ())))
+
+    def info(self) -> RegistryInfo:
+        """Source, as-of date and size of the registry."""
+        meta = self._meta
+        return RegistryInfo(
+            path=str(self.path),
+            source=meta.get("source", ""),
+            as_of=dt.date.fromisoformat(meta["as_of"]) if meta.get("as_of") else None,
+            built_at=meta.get("built_at", ""),
+            origin=meta.get("origin", ""),
+            data_version=meta.get("data_version") or None,
+            taxa=int(meta.get("taxa", 0)),
+            names=int(meta.get("names", 0)),
+            synonyms=int(meta.get("synonyms", 0)),
+            listing_changes=int(meta.get("listing_changes", 0)),
+        )

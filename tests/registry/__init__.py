@@ -1,0 +1,1 @@
+"""Species registry: lookup semantics, importers for every export format, the real exports, the CLI."""

@@ -1,0 +1,87 @@
+"""Fixtures for the registry tests: the compiled embedded registry, registries built from fixture files or the
+real exports in ../shared (skipped with a reason when that folder is absent), and a small record builder.
+
+Every test runs with its own empty CITES_HOME (the autouse fixture in tests/conftest.py), so nothing here
+touches the real state directory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from permits.registry import ListingChange, Registry, Taxon, TaxonRecord
+from permits.registry.default import compile_embedded
+from permits.registry.sources import RegistrySource, open_sources
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SHARED = REPO_ROOT / ".." / "shared"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+INDEX_2017 = ("cites-checklist-index-2017", "Index_of_CITES_Species_2017-04-21 17-27.csv.gz")
+REPTILES_CSV = ("omorton-cites-quotas", "CITES_Listings_Rept_07-23.csv")
+API_FIXTURES = ("rcites-speciesplus-api", "fixtures")
+SAPI_HISTORY = ("unepwcmc-sapi", "legacy-import-2013", "DERIVED_cites_legislation_1975-2013_with_names.csv")
+
+
+def shared_path(*parts: str) -> Path:
+    """A file of the shared real-data folder next to the repository; skips the test when it is absent."""
+    path = SHARED.joinpath("data", *parts)
+    if not path.exists():
+        pytest.skip(f"needs the shared data folder next to the repository ({path} is missing)")
+    return path
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def build_from(paths: Sequence[Path], target: Path) -> tuple[Registry, list[RegistrySource]]:
+    """Import ``paths`` into a new registry at ``target``; returns it and the sources (for their warnings)."""
+    sources = open_sources(paths)
+    records = [record for source in sources for record in source.records()]
+    as_of = max((source.as_of for source in sources if source.as_of), default=None)
+    return Registry.build(target, records, "; ".join(s.description for s in sources), as_of), sources
+
+
+@pytest.fixture(scope="session")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    """The embedded default registry, compiled once for the session."""
+    with compile_embedded(tmp_path_factory.mktemp("embedded") / "registry.sqlite") as registry:
+        yield registry
+
+
+@pytest.fixture(scope="session")
+def index_2017(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Registry, RegistrySource]]:
+    """The real 2017 Checklist Index (38,079 taxa) imported once for the session."""
+    path = shared_path(*INDEX_2017)
+    registry, sources = build_from([path], tmp_path_factory.mktemp("index") / "registry.sqlite")
+    with registry:
+        yield registry, sources[0]
+
+
+Build = Callable[..., Registry]
+
+
+@pytest.fixture
+def build(tmp_path: Path) -> Build:
+    """Build a registry from ``TaxonRecord``s written in the test."""
+
+    def make(*records: TaxonRecord) -> Registry:
+        return Registry.build(tmp_path / "registry.sqlite", records, "test records", None)
+
+    return make
+
+
+def taxon(name: str, rank: str = "SPECIES", **fields: Any) -> Taxon:
+    """An animal taxon; classification and other fields as keyword arguments (``class_`` for the class)."""
+    return dataclasses.replace(Taxon(full_name=name, rank=rank, kingdom="Animalia"), **fields)
+
+
+def change(appendix: str, date: str | None, **fields: Any) -> ListingChange:
+    """A listing change (ADDITION unless ``change_type`` says otherwise) effective on ``date`` (ISO)."""
+    return dataclasses.replace(ListingChange(appendix, effective_at=day(date) if date else None), **fields)

@@ -1,0 +1,108 @@
+"""``cites registry`` end to end (in-process): lookup, import, info; one-line errors, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import REPO_ROOT, CliResult
+from tests.registry.conftest import FIXTURES
+
+Cli = Callable[..., CliResult]
+
+
+def ok(result: CliResult) -> CliResult:
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
+def one_line_error(result: CliResult, fragment: str) -> None:
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert fragment in result.stderr and "Traceback" not in result.stderr
+
+
+def test_lookup_prints_json(cli: Cli) -> None:
+    result = ok(cli("registry", "lookup", "loxodonta  africana", "--origin", "bw", "--at", "2024-05-01", "--json"))
+    data = json.loads(result.stdout)
+    assert (data["accepted_name"], data["appendix"], data["origin"], data["on"]) == (
+        "Loxodonta africana",
+        "II",
+        "BW",
+        "2024-05-01",
+    )
+    assert set(data) >= {"query", "listed_under", "party", "annotation", "effective_at", "suggestions"}
+
+
+def test_lookup_prints_a_readable_answer(cli: Cli) -> None:
+    result = ok(cli("registry", "lookup", "Phataginus tricuspis", "--at", "2016-06-01"))
+    assert "Manis tricuspis (synonym Phataginus tricuspis)" in result.stdout
+    assert "Manis spp." in result.stdout and "White-bellied pangolin" in result.stdout
+    budgie = ok(cli("registry", "lookup", "Melopsittacus undulatus"))
+    assert "not listed" in budgie.stdout and "Psittaciformes spp." in budgie.stdout
+    badger = ok(cli("registry", "lookup", "Mellivora capensis"))
+    assert "III" in badger.stdout and "BW" in badger.stdout
+
+
+def test_lookup_of_an_unknown_name_suggests_known_ones(cli: Cli) -> None:
+    result = ok(cli("registry", "lookup", "Loxodonta africanus"))
+    assert "unknown name" in result.stdout and "did you mean: Loxodonta africana" in result.stdout
+    data = json.loads(ok(cli("registry", "lookup", "Loxodonta africanus", "--json")).stdout)
+    assert data["accepted_name"] is None and data["suggestions"][0] == "Loxodonta africana"
+
+
+def test_lookup_rejects_bad_dates_and_origins(cli: Cli) -> None:
+    bad_date = cli("registry", "lookup", "Manis javanica", "--at", "02/01/2017")
+    one_line_error(bad_date, "--at: '02/01/2017' is not a date")
+    one_line_error(cli("registry", "lookup", "Manis javanica", "--origin", "Kenya"), "--origin: 'Kenya'")
+
+
+def test_info_reports_the_embedded_default(cli: Cli, cites_home: Path) -> None:
+    result = ok(cli("registry", "info"))
+    assert "origin:          embedded" in result.stdout and str(cites_home) in result.stdout
+    data = json.loads(ok(cli("registry", "info", "--json")).stdout)
+    assert data["taxa"] >= 200 and data["as_of"] == "2025-06-01"
+
+
+def test_import_replaces_the_registry_and_reports_warnings(cli: Cli) -> None:
+    result = ok(cli("registry", "import", FIXTURES / "speciesplus_bad_rows.csv"))
+    assert "imported 4 taxa (4 warnings)" in result.stdout
+    assert result.stderr.count("warning: ") == 4 and "speciesplus_bad_rows.csv:3: row has 14 fields" in result.stderr
+    info = json.loads(ok(cli("registry", "info", "--json")).stdout)
+    assert (info["origin"], info["taxa"]) == ("imported", 4)
+    unknown = json.loads(ok(cli("registry", "lookup", "Loxodonta africana", "--json")).stdout)
+    assert unknown["accepted_name"] is None
+
+
+def test_import_merge_keeps_the_current_taxa(cli: Cli) -> None:
+    ok(cli("registry", "info"))
+    ok(cli("registry", "import", "--merge", FIXTURES / "history_missing_optional.csv"))
+    info = json.loads(ok(cli("registry", "info", "--json")).stdout)
+    assert "merged with checklist-history" in info["source"]
+    tiger = json.loads(ok(cli("registry", "lookup", "Panthera tigris", "--json")).stdout)
+    assert tiger["appendix"] == "I"
+    cedar = json.loads(ok(cli("registry", "lookup", "Cedrela odorata", "--at", "2010-01-01", "--json")).stdout)
+    assert (cedar["appendix"], cedar["party"]) == ("III", None)
+
+
+def test_a_failed_import_leaves_the_registry_unchanged(cli: Cli, tmp_path: Path) -> None:
+    ok(cli("registry", "import", FIXTURES / "index_small.csv", FIXTURES / "index_bom.csv"))
+    unknown = tmp_path / "notes.txt"
+    unknown.write_text("just some notes\n")
+    one_line_error(cli("registry", "import", FIXTURES / "history_small.csv", unknown), "notes.txt: unknown format")
+    one_line_error(cli("registry", "import", tmp_path / "missing.csv"), "missing.csv: cannot read the file")
+    info = json.loads(ok(cli("registry", "info", "--json")).stdout)
+    assert info["taxa"] == 10 and "index_small.csv" in info["source"]
+
+
+def test_cites_help_lists_the_registry_without_importing_it() -> None:
+    code = (
+        "import sys; from cli.main import main; code = main(['--help']); "
+        "assert 'permits.registry' not in sys.modules and 'rapidfuzz' not in sys.modules; sys.exit(code)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "registry" in result.stdout

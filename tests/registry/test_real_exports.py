@@ -1,0 +1,186 @@
+"""The importers on the real exports in ../shared/data (read in place; skipped when the folder is absent),
+including the acceptance test: the imported 2017 Checklist Index gives each species its CurrentListing, and
+where the embedded default registry knows a species it agrees with the Index."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from pathlib import Path
+
+import pytest
+
+from permits.registry import Registry
+from permits.registry.sources import ImportWarning, RegistrySource
+from tests.registry.conftest import (
+    API_FIXTURES,
+    INDEX_2017,
+    REPTILES_CSV,
+    SAPI_HISTORY,
+    build_from,
+    day,
+    shared_path,
+)
+
+INDEX_DATE = day("2017-04-21")
+SINGLE_LISTINGS = {"I", "II", "III", "NC"}
+# Adopted at CoP17 with entry into force delayed to 2017-10-04: the April 2017 Index already shows them in
+# Appendix II, the embedded registry (dated by entry into force) does not yet on that date.
+DELAYED_AT_INDEX_DATE = {"Alopias vulpinus", "Alopias superciliosus", "Alopias pelagicus", "Carcharhinus falciformis"}
+DELAYED_GENERA = {"Mobula", "Alopias"}
+
+
+def index_species_rows() -> list[dict[str, str]]:
+    with gzip.open(shared_path(*INDEX_2017), "rt", encoding="utf-8", newline="") as handle:
+        return [row for row in csv.DictReader(handle) if row["RankName"] == "SPECIES"]
+
+
+def test_the_2017_index_imports_all_taxa(index_2017: tuple[Registry, RegistrySource]) -> None:
+    registry, source = index_2017
+    info = registry.info()
+    assert info.taxa == 38_079
+    assert info.as_of == INDEX_DATE and source.warnings == []
+    assert info.synonyms > 25_000 and info.listing_changes > 37_000
+
+
+def test_acceptance_every_species_gets_its_current_listing(index_2017: tuple[Registry, RegistrySource]) -> None:
+    """Split listings ("I/II", "II/NC", ...) and the few species with an empty CurrentListing are skipped."""
+    registry, _source = index_2017
+    checked, wrong = 0, []
+    for row in index_species_rows():
+        listing = row["CurrentListing"]
+        if listing not in SINGLE_LISTINGS:
+            continue
+        checked += 1
+        result = registry.listing_at(row["FullName"], INDEX_DATE)
+        if result.appendix != (None if listing == "NC" else listing):
+            wrong.append((row["FullName"], listing, result.appendix))
+    assert checked > 35_000
+    assert wrong == []
+
+
+def test_the_embedded_registry_agrees_with_the_2017_index(
+    index_2017: tuple[Registry, RegistrySource], embedded: Registry
+) -> None:
+    """Every species both know (by accepted name or synonym) has the same Appendix on the Index date, except
+    the listings adopted at CoP17 whose entry into force was delayed (documented above)."""
+    registry, _source = index_2017
+    compared, differences = 0, []
+    for row in index_species_rows():
+        name, listing = row["FullName"], row["CurrentListing"]
+        ours = embedded.listing_at(name, INDEX_DATE)
+        if not ours.found or listing not in SINGLE_LISTINGS:
+            continue
+        compared += 1
+        if ours.appendix != registry.listing_at(name, INDEX_DATE).appendix:
+            differences.append(name)
+    assert compared >= 150
+    assert all(name in DELAYED_AT_INDEX_DATE or name.split()[0] in DELAYED_GENERA for name in differences), differences
+    for name in differences:
+        assert embedded.listing_at(name, day("2017-10-04")).appendix == "II"
+
+
+def test_speciesplus_reptiles_listing(tmp_path: Path) -> None:
+    path = shared_path(*REPTILES_CSV)
+    registry, sources = build_from([path], tmp_path / "registry.sqlite")
+    assert registry.info().taxa == 1_196 and sources[0].warnings == []
+    on = day("2023-07-01")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        if row["Listing"] in ("I", "II", "III"):
+            result = registry.listing_at(row["Scientific Name"], on)
+            assert (result.appendix, result.party) == (row["Listing"], row["Party"] or None), row["Scientific Name"]
+    assert registry.listing_at("Ctenophorus caudicinctus", on).listed_under == "Ctenophorus spp."
+    assert registry.listing_at("Alligator mississippiensis", on).listed_under == "Crocodylia spp."
+    assert registry.listing_at("Crocodylus niloticus", on, "KE").appendix == "II"
+    assert registry.listing_at("Crocodylus niloticus", on, "NG").appendix == "I"
+    assert registry.listing_at("Caiman latirostris", on, "AR").appendix == "II"
+
+
+def test_speciesplus_api_recorded_elephant_history(tmp_path: Path) -> None:
+    fixtures = shared_path(*API_FIXTURES)
+    paths = [fixtures / "spp_taxonconcept_def.json", fixtures / "spp_cites_legislation_sco.json"]
+    registry, sources = build_from(paths, tmp_path / "registry.sqlite")
+    assert sources[0].warnings == [] and registry.info().listing_changes == 42
+
+    def at(date: str, origin: str | None = None) -> str | None:
+        return registry.listing_at("Loxodonta africana", day(date), origin).appendix
+
+    assert registry.listing_at("Loxodonta africana", day("1976-06-01")).party == "GH"
+    assert (at("1980-01-01", "KE"), at("1995-01-01", "BW"), at("1998-01-01", "BW"), at("1998-01-01", "ZA")) == (
+        "II",
+        "I",
+        "II",
+        "I",
+    )
+    assert (at("2020-01-01", "BW"), at("2020-01-01", "KE"), at("2020-01-01")) == ("II", "I", "I")
+    assert registry.listing_at("Loxodonta cyclotis", day("2020-01-01"), "NA").appendix == "II"
+    assert "MW" in registry.listing_at("Loxodonta africana", day("1995-01-01")).reservations
+    assert "MW" not in registry.listing_at("Loxodonta africana", day("2022-01-01"), "KE").reservations
+
+
+def test_speciesplus_api_page_of_500_taxon_concepts(tmp_path: Path) -> None:
+    fixtures = shared_path(*API_FIXTURES)
+    registry, sources = build_from([fixtures / "spp_taxonconcept_upd.json"], tmp_path / "registry.sqlite")
+    assert registry.info().taxa == 500 and sources[0].warnings == []
+    on = day("2022-11-27")
+    wolf = registry.listing_at("Canis lupus", on, "IN")
+    assert wolf.appendix == "I"
+    assert registry.listing_at("Canis lupus", on, "CA").appendix == "II"
+    assert registry.listing_at("Ovis aries", on).appendix is None
+
+
+@pytest.mark.parametrize(
+    ("name", "date", "origin", "expected"),
+    [
+        ("Manis javanica", "1990-01-01", None, "II"),
+        ("Loxodonta africana", "1980-01-01", None, "II"),
+        ("Loxodonta africana", "1998-01-01", "BW", "II"),
+        ("Loxodonta africana", "1998-01-01", "KE", "I"),
+        ("Ceratotherium simum simum", "2006-01-01", "ZA", "II"),
+        ("Ceratotherium simum simum", "2006-01-01", "KE", "I"),
+        ("Dugong dugon", "1990-01-01", "AU", "II"),
+        ("Dugong dugon", "2001-01-01", "AU", "I"),
+        ("Vicugna vicugna", "2010-01-01", "PE", "II"),
+        ("Vicugna vicugna", "2010-01-01", "EC", "I"),
+        ("Vicugna vicugna", "2014-01-01", "EC", "II"),
+        ("Psittaciformes", "1985-01-01", None, "II"),
+    ],
+)
+def test_sapi_listing_history_1975_2013(
+    sapi_history: Registry, name: str, date: str, origin: str | None, expected: str
+) -> None:
+    assert sapi_history.listing_at(name, day(date), origin).appendix == expected
+
+
+def test_sapi_history_inclusions_and_exclusions(sapi_history: Registry) -> None:
+    assert sapi_history.info().as_of == day("2013-06-12")
+    manis = sapi_history.listing_at("Manis javanica", day("2000-01-01"))
+    assert (manis.appendix, manis.listed_under) == ("II", "Manis spp.")
+    order = sapi_history.listing_at("Psittaciformes", day("2010-01-01"))
+    assert order.appendix == "II" and "Agapornis roseicollis" in (order.annotation or "")
+
+
+def test_sapi_history_rows_without_a_name_are_line_numbered_warnings(
+    sapi_history_warnings: list[ImportWarning],
+) -> None:
+    assert len(sapi_history_warnings) == 14
+    assert all(w.message == "empty FullName; row skipped" and w.line for w in sapi_history_warnings)
+
+
+@pytest.fixture(scope="module")
+def sapi_import(tmp_path_factory: pytest.TempPathFactory) -> tuple[Registry, RegistrySource]:
+    path = shared_path(*SAPI_HISTORY)
+    registry, sources = build_from([path], tmp_path_factory.mktemp("sapi") / "registry.sqlite")
+    return registry, sources[0]
+
+
+@pytest.fixture
+def sapi_history(sapi_import: tuple[Registry, RegistrySource]) -> Registry:
+    return sapi_import[0]
+
+
+@pytest.fixture
+def sapi_history_warnings(sapi_import: tuple[Registry, RegistrySource]) -> list[ImportWarning]:
+    return sapi_import[1].warnings

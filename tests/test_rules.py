@@ -1,0 +1,188 @@
+"""Every CITES rule with a permit that passes and one that breaks it, on the embedded registry; and where rules
+run: ``cites issue`` refuses errors naming rule and article, ``cites verify`` shows findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from permits.model import Permit
+from permits.registry.default import load_registry
+from permits.registry.store import Registry
+from permits.rules import RuleContext, evaluate
+from permits.rules.catalog import RULES
+from tests.conftest import EXAMPLES, CliResult, example_mapping
+
+TODAY = dt.date(2026, 6, 1)
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    import os
+
+    previous = os.environ.get("CITES_HOME")
+    os.environ["CITES_HOME"] = str(tmp_path_factory.mktemp("registry-home"))
+    try:
+        yield load_registry()
+    finally:
+        if previous is not None:
+            os.environ["CITES_HOME"] = previous
+
+
+def zoo(**changes: Any) -> dict[str, Any]:
+    data = example_mapping("zoo-transfer-app1.yaml")
+    data["issued"] = "2026-05-01"
+    data.update(changes)
+    return data
+
+
+def zoo_line(**changes: Any) -> dict[str, Any]:
+    data = zoo()
+    data["items"] = [{**data["items"][0], **changes}]  # type: ignore[index]
+    return data
+
+
+def timber_line(**changes: Any) -> dict[str, Any]:
+    data = example_mapping("timber-export-app2.yaml")
+    data["issued"] = "2026-05-01"
+    data["items"] = [{**data["items"][0], **changes}]  # type: ignore[index]
+    return data
+
+
+def reexport(**changes: Any) -> dict[str, Any]:
+    data = example_mapping("reexport-certificate.yaml")
+    data["issued"] = "2026-05-01"
+    data.update(changes)
+    return data
+
+
+def fired(registry: Registry, data: dict[str, Any], today: dt.date = TODAY) -> set[str]:
+    permit = Permit.from_mapping(data)
+    return {finding.rule_id for finding in evaluate(permit, RuleContext(registry, today))}
+
+
+# rule id -> (a permit that passes it, a permit that breaks it)
+CASES: dict[str, tuple[Callable[[], dict[str, Any]], Callable[[], dict[str, Any]]]] = {
+    "VALIDITY_PERIOD": (zoo, lambda: zoo(valid_until="2026-12-01")),
+    "SAME_COUNTRY": (zoo, lambda: zoo(importer={"name": "Sheldrick Trust", "country": "KE"})),
+    "ISSUING_PARTY": (zoo, lambda: zoo(exporter={"name": "Kampala Zoo", "country": "UG"})),
+    "UNKNOWN_TAXON": (zoo, lambda: zoo_line(scientific_name="Pan troglodytus")),
+    "UNLISTED_SPECIES": (zoo, lambda: zoo_line(scientific_name="Melopsittacus undulatus", appendix="II")),
+    "APPENDIX_MISMATCH": (zoo, lambda: zoo_line(appendix="II")),
+    "SOURCE_KINGDOM": (timber_line, lambda: timber_line(source="C")),
+    "SOURCE_COMPANION": (
+        lambda: zoo_line(source="I", second_source="W"),
+        lambda: zoo_line(source="I"),
+    ),
+    "SOURCE_U_JUSTIFICATION": (
+        lambda: zoo_line(source="U", source_justification="Seized animal of unknown origin, court order 12/2026"),
+        lambda: zoo_line(source="U"),
+    ),
+    "APPENDIX_I_COMMERCIAL": (
+        lambda: zoo(purpose="T", items=[{**zoo()["items"][0], "source": "D"}]),
+        lambda: zoo(purpose="T", items=[{**zoo()["items"][0], "source": "W"}]),
+    ),
+    "APPENDIX_I_IMPORT_PERMIT": (zoo, lambda: zoo(import_permit=None)),
+    "APPENDIX_III_ORIGIN": (
+        lambda: timber_line(scientific_name="Mellivora capensis", appendix="III", term="SKI", unit="NUM", quantity=1,
+                            **{"quota": None}) | {"exporter": {"name": "X", "country": "BW"},
+                                                   "authority": {"name": "DWNP", "country": "BW"}},
+        lambda: timber_line(scientific_name="Mellivora capensis", appendix="III", term="SKI", unit="NUM", quantity=1),
+    ),
+    "REEXPORT_ORIGIN": (reexport, lambda: reexport(items=[{**reexport()["items"][0], "origin": None}])),
+}  # fmt: skip
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    """Drop the None values the cases use to remove a field."""
+    data = {key: value for key, value in data.items() if value is not None}
+    data["items"] = [{k: v for k, v in line.items() if v is not None} for line in data["items"]]
+    return data
+
+
+def test_every_rule_has_a_case() -> None:
+    assert {rule.id for rule in RULES} - {"LISTING_CHANGED"} == set(CASES)
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_passes_and_fires(registry: Registry, rule_id: str) -> None:
+    passing, failing = CASES[rule_id]
+    assert rule_id not in fired(registry, _clean(passing()))
+    assert rule_id in fired(registry, _clean(failing()))
+
+
+def test_examples_meet_every_rule(registry: Registry) -> None:
+    for name in ("zoo-transfer-app1.yaml", "timber-export-app2.yaml", "reexport-certificate.yaml"):
+        assert fired(registry, example_mapping(name)) == set(), name
+
+
+def test_listing_changed_since_issue(registry: Registry) -> None:
+    pangolin = zoo_line(scientific_name="Manis javanica", appendix="II", source="W", term="SCA", unit="KIL", quantity=5)
+    pangolin.update(issued="2016-10-03", valid_until="2017-03-31", purpose="S", import_permit=None)
+    before = fired(registry, pangolin, today=dt.date(2016, 12, 1))
+    assert "LISTING_CHANGED" not in before and "APPENDIX_MISMATCH" not in before
+    permit = Permit.from_mapping(pangolin)
+    findings = evaluate(permit, RuleContext(registry, dt.date(2017, 1, 15)))
+    changed = [finding for finding in findings if finding.rule_id == "LISTING_CHANGED"]
+    assert changed and "was Appendix II on the issue date 2016-10-03 but is Appendix I today" in changed[0].message
+    assert "APPENDIX_MISMATCH" in fired(registry, {**pangolin, "issued": "2017-01-10"}, today=dt.date(2017, 2, 1))
+
+
+Cli = Callable[..., CliResult]
+
+
+def _key(cli: Cli, tmp_path: Path, party: str) -> Path:
+    assert cli("keys", "new", "--party", party, "--authority", f"MA {party}", "--out", tmp_path / "keys").exit_code == 0
+    certificate = next((tmp_path / "keys").glob(f"{party}-*.cert.pem"))
+    assert cli("trust", "add", certificate, "--party", party).exit_code == 0
+    return next((tmp_path / "keys").glob(f"{party}-*.key.pem"))
+
+
+def test_issue_refuses_appendix_i_commercial_wild_export(cli: Cli, tmp_path: Path) -> None:
+    key = _key(cli, tmp_path, "KE")
+    description = tmp_path / "commercial.json"
+    data = zoo(purpose="T", items=[{**zoo()["items"][0], "source": "W"}])
+    description.write_text(json.dumps(data))
+    result = cli("issue", description, "--key", key, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "APPENDIX_I_COMMERCIAL" in result.stderr and "Art. III.3(c)" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_verify_shows_a_listing_change_as_a_warning(cli: Cli, tmp_path: Path) -> None:
+    key = _key(cli, tmp_path, "MY")
+    data = zoo_line(scientific_name="Manis javanica", appendix="II", source="W", term="SCA", unit="KIL", quantity=5)
+    data.update(
+        issued="2016-10-03",
+        valid_until="2017-03-31",
+        purpose="S",
+        import_permit=None,
+        number="MY/2016/0042",
+        exporter={"name": "Universiti Malaya", "country": "MY"},
+        authority={"name": "PERHILITAN", "country": "MY"},
+    )
+    description = tmp_path / "pangolin.json"
+    description.write_text(json.dumps(_clean(data)))
+    assert cli("issue", description, "--key", key, "--out", tmp_path / "out").exit_code == 0
+    text = (tmp_path / "out" / "MY-2016-0042.txt").read_text()
+    result = cli("verify", "--json", "--at", "2017-01-15", "--payload", text)
+    verdict = json.loads(result.stdout)
+    assert result.exit_code == 0, verdict["reason"]
+    assert verdict["valid"] is True
+    warnings = [check for check in verdict["checks"] if check["id"] == "LISTING_CHANGED"]
+    assert warnings and warnings[0]["severity"] == "warning"
+    assert "Appendix I today (2017-01-15)" in warnings[0]["message"]
+    human = cli("verify", "--at", "2017-01-15", "--payload", text)
+    assert "warning" in human.stdout and "LISTING_CHANGED" in human.stdout
+
+
+def test_examples_issue_without_warnings(cli: Cli, tmp_path: Path) -> None:
+    for party, name in (("KE", "zoo-transfer-app1.yaml"), ("CM", "timber-export-app2.yaml")):
+        key = _key(cli, tmp_path / party, party)
+        result = cli("issue", EXAMPLES / name, "--key", key, "--out", tmp_path / "out")
+        assert result.exit_code == 0 and "warning" not in result.stderr, result.stderr
