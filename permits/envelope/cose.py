@@ -1,8 +1,9 @@
 """COSE_Sign1 (RFC 9052) on cbor2: build the signed structure, parse it strictly, compute what is signed.
 
-The wire form is ``18([protected: bstr, unprotected: map, payload: bstr, signature: bstr])``. The protected
-header carries ``alg`` (1) and ``kid`` (4). When a kid appears in both headers the protected one wins; an
-unprotected kid is used only when there is no protected one (the EU DCC rule).
+The wire form is ``18([protected: bstr, unprotected: map, payload: bstr, signature: bstr])``, optionally
+inside the CWT tag 61. Issuers put ``alg`` (1) and ``kid`` (4) in the protected header. Verifiers read each
+from the protected header, and from the unprotected one only when the protected header lacks it (the EU DCC
+rule); this is safe because the verifier pins every key to one algorithm and never trusts ``alg`` alone.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from permits import limits
 from permits.envelope.algorithms import Algorithm, PrivateKey, sign
 
 COSE_SIGN1_TAG = 18
+CWT_TAG = 61
 HEADER_ALG = 1
 HEADER_KID = 4
 SIGNATURE1_CONTEXT = "Signature1"
@@ -36,19 +38,20 @@ class Sign1Message:
     payload: bytes
     signature: bytes
 
+    def header(self, label: int) -> object:
+        """A header value: the protected one, else the unprotected one, else None."""
+        if label in self.protected:
+            return self.protected[label]
+        return self.unprotected.get(label)
+
     @property
     def alg(self) -> object:
-        """The protected ``alg`` value (None when absent). An unprotected alg is never trusted."""
-        return self.protected.get(HEADER_ALG)
+        return self.header(HEADER_ALG)
 
     @property
     def kid(self) -> bytes | None:
-        """The key identifier: the protected kid, else the unprotected one, else None."""
-        for header in (self.protected, self.unprotected):
-            kid = header.get(HEADER_KID)
-            if isinstance(kid, bytes):
-                return kid
-        return None
+        kid = self.header(HEADER_KID)
+        return kid if isinstance(kid, bytes) else None
 
     def to_be_signed(self, external_aad: bytes = b"") -> bytes:
         """The Sig_structure ``["Signature1", protected, external_aad, payload]`` the signature covers."""
@@ -73,8 +76,10 @@ def decode_cbor(data: bytes, what: str) -> Any:
 
 
 def decode_sign1(data: bytes) -> Sign1Message:
-    """Parse COSE_Sign1 bytes (tag 18, or untagged as RFC 9052 allows) and check every field's type."""
+    """Parse COSE_Sign1 bytes (tag 18, untagged as RFC 9052 allows, or inside CWT tag 61); check every type."""
     item = decode_cbor(data, "the COSE message")
+    if isinstance(item, cbor2.CBORTag) and item.tag == CWT_TAG:
+        item = item.value
     if isinstance(item, cbor2.CBORTag):
         if item.tag != COSE_SIGN1_TAG:
             raise CoseError(f"CBOR tag {item.tag} is not COSE_Sign1 (tag 18)")
@@ -96,8 +101,6 @@ def decode_sign1(data: bytes) -> Sign1Message:
         if not isinstance(protected, Mapping):
             raise CoseError("the protected header must encode a map")
     overlap = set(protected) & set(unprotected)
-    if HEADER_ALG in unprotected:
-        raise CoseError("alg must be in the protected header, not the unprotected one")
     if overlap - {HEADER_KID}:
         raise CoseError(f"header labels {sorted(map(str, overlap))} appear in both protected and unprotected headers")
     return Sign1Message(protected_bytes, protected, unprotected, payload, signature)
