@@ -31,8 +31,8 @@ def test_reader_returns_the_exact_text(image: Path, case: Path) -> None:
         pytest.skip("the case's QR text does not carry the HC1: prefix")
     found = read_payloads(image, prefix="HC1:")
     if str(image.relative_to(FOLDER)) in MISMATCHED_UPSTREAM:
-        from pyzbar.pyzbar import decode
         from PIL import Image
+        from pyzbar.pyzbar import decode
 
         with Image.open(image) as picture:
             assert [item.text for item in found] == [symbol.data.decode() for symbol in decode(picture)]
