@@ -7,6 +7,7 @@ stored in the file). A file built from imports is never replaced behind the user
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pathlib import Path
 from permits.errors import ConfigurationError, InputError
 from permits.home import state_path
 from permits.registry.model import TaxonRecord
-from permits.registry.store import Registry
+from permits.registry.store import Registry, read_only_uri
 
 EMBEDDED_ORIGIN = "embedded"
 IMPORTED_ORIGIN = "imported"
@@ -62,7 +63,7 @@ def _compiled_from_embedded(path: Path) -> bool:
     import sqlite3
 
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        with contextlib.closing(sqlite3.connect(read_only_uri(path), uri=True)) as connection:
             row = connection.execute("SELECT value FROM meta WHERE key = 'origin'").fetchone()
     except sqlite3.DatabaseError:
         return False

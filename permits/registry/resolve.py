@@ -44,6 +44,7 @@ def replay_key(change: ListingChange) -> tuple[dt.date, int]:
 
 
 def sort_for_replay(changes: Iterable[ListingChange]) -> tuple[ListingChange, ...]:
+    """The changes in the order ``state_at`` replays them."""
     return tuple(sorted(changes, key=replay_key))
 
 

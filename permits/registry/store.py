@@ -71,7 +71,10 @@ _TAXON_COLUMNS = (
     'id, source_id, full_name, rank, kingdom, phylum, class, "order", family, subfamily, genus, species, '
     "subspecies, author"
 )
-_RESOLVE_NAME = "SELECT n.name, t.id, t.full_name, t.rank, t.kingdom, t.lineage FROM name n JOIN taxon t ON t.id = n.taxon_id WHERE n.normalized = ?"  # noqa: E501
+_RESOLVE_NAME = (
+    "SELECT n.name, t.id, t.full_name, t.rank, t.kingdom, t.lineage FROM name n JOIN taxon t ON t.id = n.taxon_id "
+    "WHERE n.normalized = ?"
+)
 _LEVELS = (
     f"SELECT l.depth, t.full_name, t.rank, {_CHANGE_COLUMNS} FROM lineage l JOIN taxon t ON t.id = l.ancestor_id "
     f"JOIN listing_change c ON c.taxon_id = l.ancestor_id {_NOTE_JOINS} WHERE l.taxon_id = ? "
@@ -90,6 +93,11 @@ class _Match:
     rank: str
     kingdom: str | None
     lineage: frozenset[str]
+
+
+def read_only_uri(path: Path) -> str:
+    """The SQLite URI that opens ``path`` read-only (percent-encoded, so any file name works)."""
+    return f"{path.resolve().as_uri()}?mode=ro"
 
 
 class _NameIndex:
@@ -162,6 +170,7 @@ def _merge_records(records: Iterable[TaxonRecord]) -> tuple[dict[str, TaxonRecor
 
 
 def _write(connection: sqlite3.Connection, records: Iterable[TaxonRecord], meta: dict[str, str]) -> dict[str, int]:
+    """Insert every table of a new registry; ``lineage`` keeps, per taxon, its listed ancestors nearest first."""
     accepted, synonym_records = _merge_records(records)
     ids = {key: number for number, key in enumerate(accepted, start=1)}
     listed = {ids[key] for key, record in accepted.items() if record.listing_changes}
@@ -228,7 +237,7 @@ class Registry:
         if not path.is_file():
             raise InputError(f"{path}: no species registry here (run 'cites registry import')")
         try:
-            connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            connection = sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
             return cls(path, connection)
         except sqlite3.DatabaseError as error:
             raise InputError(f"{path}: not a species registry ({error})") from None

@@ -93,8 +93,6 @@ class SpeciesPlusApiSource(RegistrySource):
         not_listed: list[Taxon] = []
         for concept_id, concept in concepts.items():
             record = self._record(concept, list(histories.pop(concept_id, {}).values()))
-            if record is None:
-                continue
             if concept.get("cites_listing") == "NC" and not record.listing_changes:
                 not_listed.append(record.taxon)
             records.append(record)
@@ -112,24 +110,24 @@ class SpeciesPlusApiSource(RegistrySource):
         histories: dict[Any, dict[Any, dict[str, Any]]],
     ) -> None:
         if not isinstance(body, dict):
-            self.warn(None, path=path, message=f"{where}: not a Species+ API response; skipped")
+            self.warn(None, f"{where}: not a Species+ API response; skipped", path)
         elif "error" in body:
             message = (body.get("error") or {}).get("message", "error") if isinstance(body["error"], dict) else body
-            self.warn(None, path=path, message=f"{where}: API error response ({message}); skipped")
+            self.warn(None, f"{where}: API error response ({message}); skipped", path)
         elif isinstance(body.get("taxon_concepts"), list):
             for concept in body["taxon_concepts"]:
                 if isinstance(concept, dict) and concept.get("full_name"):
                     concepts[concept.get("id", concept["full_name"])] = concept
                 else:
-                    self.warn(None, path=path, message=f"{where}: taxon concept without full_name; skipped")
+                    self.warn(None, f"{where}: taxon concept without full_name; skipped", path)
         elif isinstance(body.get("cites_listings"), list):
             for listing in body["cites_listings"]:
                 if isinstance(listing, dict) and listing.get("taxon_concept_id") is not None:
                     histories.setdefault(listing["taxon_concept_id"], {})[listing.get("id")] = listing
         else:
-            self.warn(None, path=path, message=f"{where}: no taxon_concepts or cites_listings; skipped")
+            self.warn(None, f"{where}: no taxon_concepts or cites_listings; skipped", path)
 
-    def _record(self, concept: dict[str, Any], history: list[dict[str, Any]]) -> TaxonRecord | None:
+    def _record(self, concept: dict[str, Any], history: list[dict[str, Any]]) -> TaxonRecord:
         name = " ".join(str(concept["full_name"]).split())
         higher = concept.get("higher_taxa") or {}
         rank = str(concept.get("rank") or default_rank(name)).upper()
