@@ -15,6 +15,7 @@ from cli.issue import issue_command
 from cli.keys import keys_app
 from cli.registry import registry_app
 from cli.revocation import revocations_app, revoke_command
+from cli.scan import scan_command
 from cli.trust import trust_app
 from cli.verify import verify_command
 
@@ -33,6 +34,7 @@ app.add_typer(revocations_app, name="revocations")
 app.command("revoke")(revoke_command)
 app.command("issue")(issue_command)
 app.command("verify")(verify_command)
+app.command("scan")(scan_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,98 @@
+"""Counter scanning: a stream of permits from a handheld scanner (one QR text per line) or a watched folder
+(a network scanner's drop folder), each judged at once and appended to the post's scan log.
+
+The log (``CITES_HOME/scan-log.jsonl``) has one JSON object per scan: the time, the source and the verdict
+fields of ``cites verify --json``. Files in a watched folder are read once they stop growing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from permits.errors import CitesError
+from permits.home import state_path
+from permits.verification import CheckResult, Status, Verdict, Verifier
+
+POLL_SECONDS = 0.3
+IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload")
+
+
+def scan_log_path() -> Path:
+    return state_path("scan-log.jsonl")
+
+
+@dataclass
+class ScanLog:
+    """Appends one JSON line per verdict; each line is flushed and synced so a crash loses nothing."""
+
+    path: Path
+
+    def append(self, verdict: Verdict) -> None:
+        record = {"scanned_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **verdict.to_json()}
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def _failure(source: str, message: str, status: Status) -> Verdict:
+    return Verdict(checks=[CheckResult("read", False, message, status=status)], source=source)
+
+
+@dataclass
+class Scanner:
+    """Judges what the counter scans and logs every verdict."""
+
+    verifier: Verifier
+    log: ScanLog
+    seen: set[Path] = field(default_factory=set)
+
+    def _record(self, verdict: Verdict) -> Verdict:
+        self.log.append(verdict)
+        return verdict
+
+    def lines(self, stream: Iterable[str]) -> Iterator[Verdict]:
+        """One verdict per non-empty line (a keyboard-wedge scanner types the QR text and Enter)."""
+        for number, line in enumerate(stream, start=1):
+            if line.strip():
+                yield self._record(self.verifier.verify(line, source=f"scan {number}"))
+
+    def file(self, path: Path) -> list[Verdict]:
+        """Verdicts for every permit in one file (a failure verdict when it holds none or is unreadable)."""
+        from permits.reading import read_payloads
+
+        try:
+            found = read_payloads(path)
+        except CitesError as error:
+            return [self._record(_failure(str(path), str(error), Status.MALFORMED))]
+        if not found:
+            return [self._record(_failure(str(path), f"no permit QR code found in {path}", Status.NO_PERMIT_FOUND))]
+        return [self._record(self.verifier.verify(item.text, source=item.source)) for item in found]
+
+    def watch(self, folder: Path, stop: Callable[[int], bool], poll_seconds: float = POLL_SECONDS) -> Iterator[Verdict]:
+        """Verdicts for each new file dropped into ``folder``, until ``stop(files_done)`` is true."""
+        sizes: dict[Path, int] = {}
+        done = 0
+        while not stop(done):
+            for path in sorted(folder.iterdir()):
+                if (
+                    path in self.seen
+                    or not path.is_file()
+                    or path.name.startswith(".")
+                    or path.suffix in IGNORED_SUFFIXES
+                ):
+                    continue
+                size = path.stat().st_size
+                if sizes.get(path) != size:  # still being written: look again next round
+                    sizes[path] = size
+                    continue
+                self.seen.add(path)
+                done += 1
+                yield from self.file(path)
+            time.sleep(poll_seconds)

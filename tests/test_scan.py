@@ -1,0 +1,70 @@
+"""``cites scan``: QR texts typed on stdin and files dropped into a watched folder each get a verdict line
+and a record in the post's scan log."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import EXAMPLES, CliResult
+
+Cli = Callable[..., CliResult]
+CITES = Path(sys.executable).with_name("cites")
+
+
+def _issue(cli: Cli, tmp_path: Path) -> Path:
+    keys = tmp_path / "keys"
+    assert cli("keys", "new", "--party", "KE", "--authority", "KWS", "--out", keys).exit_code == 0
+    assert cli("trust", "add", next(keys.glob("*.cert.pem")), "--party", "KE").exit_code == 0
+    out = tmp_path / "out"
+    assert (
+        cli("issue", EXAMPLES / "zoo-transfer-app1.yaml", "--key", next(keys.glob("*.key.pem")), "--out", out).exit_code
+        == 0
+    )
+    return out
+
+
+def _log(home: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in (home / "scan-log.jsonl").read_text().splitlines()]
+
+
+def test_scan_lines_from_a_handheld_scanner(cli: Cli, tmp_path: Path, cites_home: Path) -> None:
+    out = _issue(cli, tmp_path)
+    text = (out / "KE-2026-ZOO-0001.txt").read_text().strip()
+    result = cli("scan", stdin=f"{text}\n\nCP1:NOT-A-PERMIT\n{text[:-5]}\n")
+    assert result.exit_code == 0
+    lines = [line for line in result.stdout.splitlines() if "VALID" in line]
+    assert len(lines) == 3
+    assert "KE/2026/ZOO/0001" in lines[0] and "NOT VALID" not in lines[0]
+    assert "NOT VALID" in lines[1] and "NOT VALID" in lines[2]
+    assert [record["valid"] for record in _log(cites_home)] == [True, False, False]
+
+
+def test_scan_watches_a_drop_folder(cli: Cli, tmp_path: Path, cites_home: Path) -> None:
+    out = _issue(cli, tmp_path)
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    environment = {**os.environ, "CITES_HOME": str(cites_home), "COLUMNS": "200"}
+    process = subprocess.Popen(
+        [CITES, "scan", "--watch", drop, "--stop-after", "3"], env=environment, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        time.sleep(1.0)
+        shutil.copy(out / "KE-2026-ZOO-0001.pdf", drop / "scan-001.pdf")
+        shutil.copy(out / "KE-2026-ZOO-0001.png", drop / "scan-002.png")
+        (drop / "scan-003.png").write_bytes(b"\x89PNG\r\n\x1a\nbroken")
+        stdout, _ = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 0
+    verdicts = [line for line in stdout.splitlines() if "VALID" in line]
+    assert len(verdicts) == 3, stdout
+    assert "NOT VALID" not in verdicts[0] and "NOT VALID" not in verdicts[1]
+    assert "NOT VALID" in verdicts[2] and "scan-003.png" in verdicts[2]
+    assert [record["valid"] for record in _log(cites_home)] == [True, True, False]
