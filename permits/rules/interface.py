@@ -79,3 +79,22 @@ class Rule:
 
     def finding(self, message: str, line: int | None = None) -> Finding:
         return Finding(self.id, self.severity, message, self.reference, line)
+
+
+class LineRule(Rule):
+    """A rule judged line by line: ``applies`` filters whole permits, ``check_line`` gives each line's problems."""
+
+    def applies(self, permit: Permit) -> bool:
+        return True
+
+    def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
+        raise NotImplementedError
+
+    def check(self, permit: Permit, context: RuleContext) -> list[Finding]:
+        if not self.applies(permit):
+            return []
+        return [
+            self.finding(message, index)
+            for index, line in enumerate(permit.items)
+            for message in self.check_line(line, permit, context)
+        ]
