@@ -13,7 +13,7 @@ import unicodedata
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
+from fpdf.fonts import FontFace, TTFFont
 
 from permits.codes import DOCUMENT_TYPE_TITLES, PURPOSE_CODES, SOURCE_CODES, UNIT_CODES
 from permits.model import DocumentReference, Permit, SpecimenLine, Trader, format_quantity
@@ -49,9 +49,12 @@ class PermitPdf(FPDF):
         self.set_creator("cites-permits")
 
     def text_(self, value: str) -> str:
-        """Text the current font can show (a Latin-1 transliteration when no Unicode font is installed)."""
+        """Text the font can show: characters it lacks (e.g. CJK in DejaVu) become "?", and without a Unicode
+        font the text is transliterated to Latin-1. The QR code always carries the exact text."""
         if self.font_family_name == UNICODE_FONT:
-            return value
+            font = self.fonts[UNICODE_FONT.lower()]
+            supported = font.cmap if isinstance(font, TTFFont) else {}
+            return "".join(char if ord(char) in supported or char in "\n\t" else "?" for char in value)
         decomposed = unicodedata.normalize("NFKD", value)
         return decomposed.encode("latin-1", "ignore").decode("latin-1")
 

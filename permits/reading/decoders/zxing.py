@@ -10,5 +10,5 @@ class ZxingDecoder:
     name = "zxing"
 
     def decode(self, image: Image.Image) -> list[str]:
-        results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+        results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
         return [result.text for result in results if result.valid and result.text]

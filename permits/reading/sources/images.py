@@ -22,7 +22,7 @@ HEIF_BRANDS: tuple[bytes, ...] = (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypm
 
 def _register_heif() -> bool:
     try:
-        from pillow_heif import register_heif_opener  # type: ignore[import-not-found]
+        from pillow_heif import register_heif_opener
     except ImportError:
         return False
     register_heif_opener()
