@@ -84,11 +84,12 @@ def test_not_yet_valid(make_authority: MakeAuthority) -> None:
         ("CP1:GGW", Status.MALFORMED, "more than two bytes"),
         ("CP1:" + base45.encode(b"not zlib at all"), Status.MALFORMED, "not valid zlib"),
         ("CP1:" + base45.encode(zlib.compress(b"\xff\x00garbage")), Status.MALFORMED, "not a COSE_Sign1"),
-        ("CP1:" + base45.encode(zlib.compress(cbor2.dumps([1, 2]))), Status.MALFORMED, "array of 4 items"),
+        ("CP1:" + base45.encode(zlib.compress(cbor2.dumps(cbor2.CBORTag(18, [1, 2])))), Status.MALFORMED, "array of 4"),
+        ("CP1:" + base45.encode(zlib.compress(cbor2.dumps([b"", {}, b"", b""]))), Status.MALFORMED, "tag 18"),
         ("CP1:" + "0" * 5000, Status.MALFORMED, "the limit is 4296"),
         ("CP1:" + base45.encode(zlib.compress(b"\0" * 100_000)), Status.MALFORMED, "more than the limit"),
     ],
-    ids=["wrong-prefix", "empty", "prefix-only", "lowercase", "overflow", "not-zlib", "not-cbor", "not-sign1",
+    ids=["wrong-prefix", "empty", "prefix-only", "lowercase", "overflow", "not-zlib", "not-cbor", "not-sign1", "untagged",
          "too-long", "zip-bomb"],
 )  # fmt: skip
 def test_malformed_input(text: str, status: Status, fragment: str) -> None:

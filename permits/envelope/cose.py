@@ -8,6 +8,7 @@ rule); this is safe because the verifier pins every key to one algorithm and nev
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -67,16 +68,29 @@ def encode_sign1(payload: bytes, algorithm: Algorithm, kid: bytes, private_key: 
 
 
 def decode_cbor(data: bytes, what: str) -> Any:
-    """Decode one complete CBOR item with the project's limits (depth, no duplicate keys, no trailing bytes)."""
+    """Decode exactly one CBOR item with the project's limits: depth, no duplicate keys, no indefinite
+    lengths, and no trailing bytes (``cbor2.loads`` alone would ignore them)."""
+    stream = io.BytesIO(data)
+    decoder = cbor2.CBORDecoder(
+        stream, max_depth=limits.MAX_CBOR_DEPTH, allow_duplicate_keys=False, allow_indefinite=False
+    )
     try:
-        return cbor2.loads(data, max_depth=limits.MAX_CBOR_DEPTH, allow_duplicate_keys=False, allow_indefinite=False)
+        item = decoder.decode()
     except Exception as error:  # cbor2 raises several types (CBORDecodeError, ValueError, ...)
         detail = str(error).split("\n")[0] or type(error).__name__
         raise CoseError(f"{what} is not valid CBOR ({detail})") from None
+    if stream.tell() != len(data):
+        raise CoseError(f"{what} has {len(data) - stream.tell()} bytes after its CBOR item")
+    return item
 
 
-def decode_sign1(data: bytes) -> Sign1Message:
-    """Parse COSE_Sign1 bytes (tag 18, untagged as RFC 9052 allows, or inside CWT tag 61); check every type."""
+def decode_sign1(data: bytes, require_tag: bool = True) -> Sign1Message:
+    """Parse COSE_Sign1 bytes (tag 18, possibly inside the CWT tag 61) and check every field's type.
+
+    Untagged messages, which RFC 9052 allows where the context says what they are, are refused unless
+    ``require_tag`` is off (the EU DCC profile allows them): one signed permit has one encoding, so a copy
+    cannot be made to look different while its signature still holds.
+    """
     item = decode_cbor(data, "the COSE message")
     if isinstance(item, cbor2.CBORTag) and item.tag == CWT_TAG:
         item = item.value
@@ -84,6 +98,8 @@ def decode_sign1(data: bytes) -> Sign1Message:
         if item.tag != COSE_SIGN1_TAG:
             raise CoseError(f"CBOR tag {item.tag} is not COSE_Sign1 (tag 18)")
         item = item.value
+    elif require_tag:
+        raise CoseError("the message must carry the COSE_Sign1 tag 18 (untagged messages are refused)")
     if not isinstance(item, list | tuple) or len(item) != 4:
         raise CoseError("COSE_Sign1 must be an array of 4 items [protected, unprotected, payload, signature]")
     protected_bytes, unprotected, payload, signature = item

@@ -105,7 +105,7 @@ class CoseStructureCheck(BaseCheck):
 
     def run(self, context: VerificationContext) -> list[CheckResult]:
         try:
-            context.message = decode_sign1(_require(context.cose_bytes))
+            context.message = decode_sign1(_require(context.cose_bytes), context.require_cose_tag)
         except CoseError as error:
             return self.failed(f"not a COSE_Sign1 message: {error}")
         return self.passed("COSE_Sign1 structure")

@@ -20,6 +20,7 @@ class VerificationContext:
     now: dt.datetime
     prefix: str
     clock_skew: dt.timedelta
+    require_cose_tag: bool = True
     text: str | None = None
     external_aad: bytes = b""
     body: str | None = None

@@ -52,10 +52,14 @@ class Verifier:
         extra_checks: Sequence[checks.Check] = (),
         prefix: str = PREFIX,
         clock_skew: dt.timedelta = DEFAULT_CLOCK_SKEW,
+        require_cose_tag: bool = True,
     ) -> None:
+        """``prefix`` and ``require_cose_tag`` describe the envelope profile: ``CP1:`` with tag 18 required
+        for permits; the conformance tests use the EU DCC profile (``HC1:``, untagged allowed)."""
         self.trust = trust
         self.prefix = prefix
         self.clock_skew = clock_skew
+        self.require_cose_tag = require_cose_tag
         self.checks: tuple[checks.Check, ...] = (*ENVELOPE_CHECKS, *PERMIT_CHECKS, *extra_checks)
 
     def verify(self, text: str, *, now: dt.datetime | None = None, source: str | None = None) -> Verdict:
@@ -84,6 +88,7 @@ class Verifier:
             now=now or dt.datetime.now(dt.UTC),
             prefix=self.prefix,
             clock_skew=self.clock_skew,
+            require_cose_tag=self.require_cose_tag,
         )
 
     @staticmethod
