@@ -131,8 +131,7 @@ def _self_signed_certificate(private_key: PrivateKey, party: str, authority: str
 
 def _read(path: Path, what: str) -> bytes:
     try:
-        if path.stat().st_size > limits.MAX_INPUT_FILE_BYTES:
-            raise KeyFileError(f"{path}: {what} file is too large")
+        limits.enforce(path.stat().st_size, limits.MAX_INPUT_FILE_BYTES, "bytes", str(path))
         return path.read_bytes()
     except FileNotFoundError:
         raise KeyFileError(f"{path}: {what} file not found") from None

@@ -24,8 +24,7 @@ def read_description(path: Path) -> Any:
         raise InputError(f"{path}: cannot read ({error.strerror})") from None
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not a permit description")
-    if size > limits.MAX_INPUT_FILE_BYTES:
-        raise InputError(f"{path}: {size} bytes is larger than the limit of {limits.MAX_INPUT_FILE_BYTES}")
+    limits.enforce(size, limits.MAX_INPUT_FILE_BYTES, "bytes", str(path))
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:

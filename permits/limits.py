@@ -6,17 +6,18 @@ time or memory. ``docs/FORMAT.md`` publishes the same numbers.
 
 from __future__ import annotations
 
+from permits.errors import InputError
+
 MAX_QR_TEXT_CHARS = 4296
-"""Largest QR text accepted: the alphanumeric capacity of a version-40 symbol at ECC L (nothing larger exists)."""
+"""Largest QR text accepted: the alphanumeric capacity of a version-40 symbol at ECC L (nothing larger exists).
+It also bounds the Base45-decoded data to 2,864 bytes."""
 
 MAX_ISSUED_QR_VERSION = 30
 """Largest QR version ``cites issue`` prints; a permit that needs more is refused (split it into two permits)."""
 
-MAX_COMPRESSED_BYTES = 3222
-"""Base45 of 4,296 characters decodes to at most 2,864 bytes; the cap leaves room and rejects nothing valid."""
-
 MAX_DECOMPRESSED_BYTES = 32 * 1024
-"""Largest COSE structure after zlib inflation: a 50-line permit is under 8 KiB; caps zip bombs."""
+"""Largest COSE structure after zlib inflation: a 50-line permit is under 8 KiB; caps zip bombs. It also bounds
+the number of CBOR items in a payload (every item takes at least one byte)."""
 
 MAX_SPECIMEN_LINES = 50
 """Most specimen lines (boxes 7-12b) one permit may carry."""
@@ -41,3 +42,9 @@ MAX_IMAGE_PIXELS = 60_000_000
 
 MAX_PDF_PAGES = 100
 """Most pages (PDF pages or TIFF frames) read from one file."""
+
+
+def enforce(value: int, limit: int, what: str, where: str) -> None:
+    """Refuse input whose ``what`` (e.g. "pixels") is above ``limit``, before any work is done on it."""
+    if value > limit:
+        raise InputError(f"{where}: {value:,} {what} is over the limit of {limit:,}; refused")

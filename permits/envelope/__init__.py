@@ -73,8 +73,6 @@ def decode_base45(body: str) -> bytes:
         data = base45.decode(body)
     except base45.Base45Error as error:
         raise EnvelopeError("base45", f"not valid Base45: {error}") from None
-    if len(data) > limits.MAX_COMPRESSED_BYTES:
-        raise EnvelopeError("base45", f"{len(data)} bytes after Base45; the limit is {limits.MAX_COMPRESSED_BYTES}")
     return data
 
 

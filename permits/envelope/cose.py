@@ -71,8 +71,9 @@ def decode_cbor(data: bytes, what: str) -> Any:
     """Decode exactly one CBOR item with the project's limits: depth, no duplicate keys, no indefinite
     lengths, and no trailing bytes (``cbor2.loads`` alone would ignore them)."""
     stream = io.BytesIO(data)
+    # cbor2 counts depth from 0, so max_depth N admits N + 1 levels of nesting.
     decoder = cbor2.CBORDecoder(
-        stream, max_depth=limits.MAX_CBOR_DEPTH, allow_duplicate_keys=False, allow_indefinite=False
+        stream, max_depth=limits.MAX_CBOR_DEPTH - 1, allow_duplicate_keys=False, allow_indefinite=False
     )
     try:
         item = decoder.decode()

@@ -47,8 +47,7 @@ def read_payloads(path: Path, prefix: str = PREFIX) -> list[FoundPayload]:
         raise InputError(f"{path}: file not found") from None
     except OSError as error:
         raise InputError(f"{path}: cannot read ({error.strerror})") from None
-    if size > limits.MAX_INPUT_FILE_BYTES:
-        raise InputError(f"{path}: {size:,} bytes is over the limit of {limits.MAX_INPUT_FILE_BYTES:,}; refused")
+    limits.enforce(size, limits.MAX_INPUT_FILE_BYTES, "bytes", str(path))
     source = next((candidate for candidate in SOURCES if candidate.accepts(header)), None)
     if source is None:
         raise InputError(f"{path}: unsupported file type (expected a PDF, PNG, JPEG, TIFF, BMP, GIF or WebP)")

@@ -45,21 +45,18 @@ class ImageSource:
         Image.MAX_IMAGE_PIXELS = limits.MAX_IMAGE_PIXELS
         try:
             with warnings.catch_warnings():
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                # Pillow warns between 1x and 2x its limit and raises above 2x; the limit is enforced below.
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
                 with Image.open(path) as image:
                     width, height = image.size
-                    if width * height > limits.MAX_IMAGE_PIXELS:
-                        raise InputError(
-                            f"{path}: {width}x{height} pixels is over the limit of {limits.MAX_IMAGE_PIXELS:,}; refused"
-                        )
+                    limits.enforce(width * height, limits.MAX_IMAGE_PIXELS, f"pixels ({width}x{height})", str(path))
                     frames = getattr(image, "n_frames", 1)
+                    limits.enforce(frames, limits.MAX_PDF_PAGES, "pages", str(path))
                     for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
-                        if number > limits.MAX_PDF_PAGES:
-                            break
                         upright = ImageOps.exif_transpose(frame.convert("RGB")) or frame.convert("RGB")
                         label = f"{path} page {number}" if frames > 1 else str(path)
                         yield Page(upright.convert("L"), label, number if frames > 1 else None)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        except Image.DecompressionBombError:
             raise InputError(f"{path}: the image declares too many pixels (decompression bomb?); refused") from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
             raise InputError(f"{path}: cannot read the image ({_short(error)})") from None

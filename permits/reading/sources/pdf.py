@@ -30,8 +30,7 @@ class PdfSource:
             raise InputError(f"{path}: cannot read the PDF ({error})") from None
         try:
             count = len(document)
-            if count > limits.MAX_PDF_PAGES:
-                raise InputError(f"{path}: {count} pages is over the limit of {limits.MAX_PDF_PAGES}; refused")
+            limits.enforce(count, limits.MAX_PDF_PAGES, "pages", str(path))
             for index in range(count):
                 page = document[index]
                 width, height = page.get_size()
