@@ -92,7 +92,11 @@ class SpeciesPlusApiSource(RegistrySource):
         records: list[TaxonRecord] = []
         not_listed: list[Taxon] = []
         for concept_id, concept in concepts.items():
-            record = self._record(concept, list(histories.pop(concept_id, {}).values()))
+            try:
+                record = self._record(concept, list(histories.pop(concept_id, {}).values()))
+            except (TypeError, AttributeError, KeyError, ValueError) as error:
+                self.warn(None, f"taxon concept {concept.get('full_name')!r}: malformed ({error}); skipped")
+                continue
             if concept.get("cites_listing") == "NC" and not record.listing_changes:
                 not_listed.append(record.taxon)
             records.append(record)
@@ -116,7 +120,7 @@ class SpeciesPlusApiSource(RegistrySource):
             self.warn(None, f"{where}: API error response ({message}); skipped", path)
         elif isinstance(body.get("taxon_concepts"), list):
             for concept in body["taxon_concepts"]:
-                if isinstance(concept, dict) and concept.get("full_name"):
+                if isinstance(concept, dict) and isinstance(concept.get("full_name"), str) and concept["full_name"]:
                     concepts[concept.get("id", concept["full_name"])] = concept
                 else:
                     self.warn(None, f"{where}: taxon concept without full_name; skipped", path)
