@@ -37,13 +37,24 @@ def read_description(path: Path) -> Any:
         except json.JSONDecodeError as error:
             raise InputError(f"{path}:{error.lineno}:{error.colno}: invalid JSON ({error.msg})") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=DescriptionLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise InputError(f"{where}: invalid YAML ({error.problem})") from None
-    except yaml.YAMLError as error:
-        raise InputError(f"{path}: invalid YAML ({error})") from None
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as error:
+        raise InputError(f"{path}: invalid YAML ({error or type(error).__name__})") from None
+
+
+class DescriptionLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that dates stay text: the permit model parses them and names a bad one
+    (``issued: '2026-13-01' is not a date``) where PyYAML would raise on it."""
+
+
+DescriptionLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def load_permit(path: Path, today: dt.date | None = None) -> Permit:

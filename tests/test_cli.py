@@ -109,6 +109,8 @@ def test_issue_refuses_a_key_of_another_party(cli: Cli, tmp_path: Path) -> None:
         ("type: export\nitems: [", "invalid YAML"),
         ("- just\n- a list\n", "expected a mapping of fields"),
         ("number: 1\n", "type: is required"),
+        ("type: export\nissued: 2026-13-01\n", "issued: '2026-13-01' is not a date"),
+        ("items: &a [*a]\n", "items[0]: expected a mapping of fields, got a list"),
     ],
 )
 def test_invalid_descriptions_exit_2_and_write_nothing(cli: Cli, tmp_path: Path, content: str, message: str) -> None:

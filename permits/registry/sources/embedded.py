@@ -78,8 +78,9 @@ def _load_yaml(path: Path) -> Any:
 
     try:
         return yaml.load(read_bytes(path).decode("utf-8-sig"), Loader=LineLoader)
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: not valid YAML ({' '.join(str(error).split())})") from None
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError, TypeError, RecursionError) as error:
+        # PyYAML raises ValueError for impossible dates (2020-13-01) and RecursionError for deep nesting.
+        raise InputError(f"{path}: not valid YAML ({' '.join(str(error).split()) or type(error).__name__})") from None
 
 
 def _strings(value: Any) -> list[str]:
