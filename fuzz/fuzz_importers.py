@@ -13,9 +13,8 @@ from pathlib import Path
 
 import atheris
 
-with atheris.instrument_imports():
-    from permits.errors import CitesError
-    from permits.registry.sources import open_sources
+from permits.errors import CitesError
+from permits.registry.sources import open_sources
 
 WORKDIR = Path(tempfile.mkdtemp(prefix="cites-fuzz-"))
 
@@ -32,6 +31,7 @@ def test_one_input(data: bytes) -> None:
 
 
 def main() -> None:
+    atheris.instrument_all()
     atheris.Setup(sys.argv, test_one_input)
     atheris.Fuzz()
 

@@ -11,9 +11,8 @@ import sys
 
 import atheris
 
-with atheris.instrument_imports():
-    from fuzz.targets import CORPUS, FuzzTrust
-    from permits.verification import Verifier
+from fuzz.targets import CORPUS, FuzzTrust
+from permits.verification import Verifier
 
 VERIFIER = Verifier(FuzzTrust())
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
@@ -32,6 +31,7 @@ def test_one_input(data: bytes) -> None:
 
 
 def main() -> None:
+    atheris.instrument_all()
     atheris.Setup(sys.argv, test_one_input)
     atheris.Fuzz()
 
