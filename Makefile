@@ -51,4 +51,4 @@ fuzz: $(STAMP)
 audit-deps: $(STAMP)
 	@$(BIN)/python -c "import pip_audit" 2>/dev/null || $(BIN)/python -m pip install --quiet "pip-audit>=2.7,<3"
 	@$(BIN)/python -m pip freeze --exclude-editable > .venv/requirements.lock
-	@$(BIN)/pip-audit --strict --progress-spinner off -r .venv/requirements.lock
+	@$(BIN)/pip-audit --strict --progress-spinner off --timeout 20 -r .venv/requirements.lock
