@@ -7,27 +7,34 @@ from typing import Annotated
 
 import typer
 
+from cli.options import DbOption
+
 
 def issue_command(
     description: Annotated[Path, typer.Argument(help="Permit description, YAML or JSON (see examples/).")],
     key: Annotated[Path, typer.Option(help="The Management Authority's private key (.key.pem).")],
     out: Annotated[Path, typer.Option(help="Directory for <number>.pdf, .png and .txt.")] = Path("."),
+    db: DbOption = None,
 ) -> None:
     """Validate, sign and print a permit: writes the PDF form, the QR image and the QR text.
 
     Every CITES rule runs first: an error refuses the permit, listing every failure (exit 2, nothing written).
-    Warnings are printed and the permit is issued. Exit codes: 0 issued, 2 invalid description, key or rule.
+    Every issued permit is recorded in the issuing register (the usage ledger): a number or security stamp
+    the Party already used is refused. Warnings are printed and the permit is issued.
+
+    Exit codes: 0 issued; 2 invalid description or key, a CITES rule broken, or a duplicate number or stamp.
     """
     from keys.keyfile import load_signing_key
     from keys.passphrase import passphrase_from_environment_or_prompt
     from permits.codes import DOCUMENT_TYPE_TITLES
     from permits.description import load_permit
     from permits.issuing import issue
+    from permits.ledger import open_ledger
     from permits.registry.default import load_registry
 
     permit = load_permit(description)
     signing_key = load_signing_key(key, passphrase_from_environment_or_prompt)
-    issued = issue(permit, signing_key, out, load_registry())
+    issued = issue(permit, signing_key, out, load_registry(), open_ledger(db))
     for warning in issued.warnings:
         typer.echo(f"warning: {warning.describe()}", err=True)
     title = DOCUMENT_TYPE_TITLES[permit.document_type].lower()

@@ -11,8 +11,10 @@ import sys
 
 import typer
 
+from cli.endorse import endorse_command
 from cli.issue import issue_command
 from cli.keys import keys_app
+from cli.ledger import ledger_app
 from cli.registry import registry_app
 from cli.revocation import revocations_app, revoke_command
 from cli.scan import scan_command
@@ -35,6 +37,8 @@ app.command("revoke")(revoke_command)
 app.command("issue")(issue_command)
 app.command("verify")(verify_command)
 app.command("scan")(scan_command)
+app.command("endorse")(endorse_command)
+app.add_typer(ledger_app, name="ledger")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,15 +6,19 @@ issue never leaves a partial permit behind.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from keys.keyfile import SigningKey
 from permits.envelope import seal
 from permits.errors import InputError, PermitValidationError
 from permits.fileio import write_bytes_atomic
+from permits.ledger.interface import Issued
 from permits.model import Permit
 from permits.rules.interface import Finding, ListingSource
 
@@ -58,11 +62,18 @@ def check_rules(permit: Permit, registry: ListingSource, today: dt.date) -> list
 
 
 def issue(
-    permit: Permit, key: SigningKey, out_dir: Path, registry: ListingSource, now: dt.datetime | None = None
+    permit: Permit,
+    key: SigningKey,
+    out_dir: Path,
+    registry: ListingSource,
+    register: Register | None = None,
+    now: dt.datetime | None = None,
 ) -> IssuedPermit:
-    """Check, sign and write ``<number>.pdf``, ``.png`` and ``.txt`` into ``out_dir``.
+    """Check, sign, register and write ``<number>.pdf``, ``.png`` and ``.txt`` into ``out_dir``.
 
-    Refuses a key of another Party and a permit that breaks a CITES rule; writes nothing then.
+    Refuses a key of another Party, a permit that breaks a CITES rule, and (with a ``register``) a number or
+    security stamp the Party already used; writes nothing then. The register entry is committed only after
+    the three files are written, and the files are removed if that commit fails.
     """
     check_signer(permit, key)
     warnings = check_rules(permit, registry, (now or dt.datetime.now(dt.UTC)).date())
@@ -74,7 +85,28 @@ def issue(
     pdf = render_permit_pdf(permit, qr_text, kid=key.kid.hex())
     stem = out_dir / file_stem(permit.number)
     issued = IssuedPermit(qr_text, Path(f"{stem}.pdf"), Path(f"{stem}.png"), Path(f"{stem}.txt"), warnings)
-    write_bytes_atomic(issued.txt, (qr_text + "\n").encode("ascii"))
-    write_bytes_atomic(issued.png, png)
-    write_bytes_atomic(issued.pdf, pdf)
+    record = Issued(
+        party=permit.issuing_party,
+        number=permit.number,
+        security_stamp=permit.security_stamp,
+        issued_on=permit.issued,
+        kid=key.kid.hex(),
+        payload_hash=hashlib.sha256(qr_text.encode("ascii")).hexdigest(),
+    )
+    written: list[Path] = []
+    try:
+        with register.register(record, actor=key.authority) if register else contextlib.nullcontext():
+            for path, data in ((issued.txt, (qr_text + "\n").encode("ascii")), (issued.png, png), (issued.pdf, pdf)):
+                write_bytes_atomic(path, data)
+                written.append(path)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
     return issued
+
+
+class Register(Protocol):
+    """The issuing register (``permits.ledger``): a context that commits the entry when the block succeeds."""
+
+    def register(self, record: Issued, actor: str) -> contextlib.AbstractContextManager[None]: ...

@@ -80,7 +80,7 @@ as border trust update "$work/published/trust-list-v1.json"
 step "5. KE and CM issue permits"
 as kenya issue "$repo/examples/zoo-transfer-app1.yaml" --key "$ke_old_key" --out "$work/kenya/permits"
 as cameroon issue "$repo/examples/timber-export-app2.yaml" --key "$cm_key" --out "$work/cameroon/permits"
-sed 's#CM/2026/TIM/0457#CM/2026/TIM/0458#' "$repo/examples/timber-export-app2.yaml" >"$work/cameroon/timber-0458.yaml"
+sed -e 's#CM/2026/TIM/0457#CM/2026/TIM/0458#' -e 's#CM-0098812#CM-0098813#' "$repo/examples/timber-export-app2.yaml" >"$work/cameroon/timber-0458.yaml"
 as cameroon issue "$work/cameroon/timber-0458.yaml" --key "$cm_key" --out "$work/cameroon/permits"
 expect_verdict "$work/kenya/permits/KE-2026-ZOO-0001.txt" VALID
 expect_verdict "$work/cameroon/permits/CM-2026-TIM-0458.txt" VALID
@@ -96,10 +96,10 @@ as roots trust sign "$work/roots/trust-list-v2.draft.json" --key "$holder_b"
 as roots trust sign "$work/roots/trust-list-v2.draft.json" --key "$holder_c"
 as roots trust publish "$work/roots/trust-list-v2.draft.json" --root "$work/roots/root.json" \
     --out "$work/published/trust-list-v2.json"
-sed 's#KE/2026/ZOO/0001#KE/2026/ZOO/0002#' "$repo/examples/zoo-transfer-app1.yaml" >"$work/kenya/zoo-0002.yaml"
+sed -e 's#KE/2026/ZOO/0001#KE/2026/ZOO/0002#' -e 's#KE-SS-0041887#KE-SS-0041888#' "$repo/examples/zoo-transfer-app1.yaml" >"$work/kenya/zoo-0002.yaml"
 as kenya issue "$work/kenya/zoo-0002.yaml" --key "$ke_new_key" --out "$work/kenya/permits"
 # Someone still holding the retired key signs a permit dated after the retirement.
-{ sed 's#KE/2026/ZOO/0001#KE/2026/ZOO/0003#' "$repo/examples/zoo-transfer-app1.yaml"; echo "issued: $tomorrow"; } \
+{ sed -e 's#KE/2026/ZOO/0001#KE/2026/ZOO/0003#' -e 's#KE-SS-0041887#KE-SS-0041889#' "$repo/examples/zoo-transfer-app1.yaml"; echo "issued: $tomorrow"; } \
     >"$work/kenya/zoo-0003.yaml"
 as kenya issue "$work/kenya/zoo-0003.yaml" --key "$ke_old_key" --out "$work/kenya/permits"
 

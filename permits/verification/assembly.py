@@ -9,14 +9,17 @@ from __future__ import annotations
 from permits.verification.verifier import Verifier
 
 
-def build_verifier() -> Verifier:
-    """The verifier for this machine's ``CITES_HOME``."""
+def build_verifier(ledger_url: str | None = None) -> Verifier:
+    """The verifier for this machine's ``CITES_HOME``; the usage ledger is consulted when one is configured
+    (``--db``/``CITES_DB_URL``) or this post already has one, and is never created just by verifying."""
     from keys.revocation.installed import InstalledRevocations
     from keys.trust.active import active_trust_source
+    from permits.ledger import ledger_exists, open_ledger
     from permits.registry.default import load_registry
-    from permits.verification.checks import RevocationCheck, RulesCheck
+    from permits.verification.checks import LedgerCheck, RevocationCheck, RulesCheck
 
     trust = active_trust_source()
     revocation = RevocationCheck(InstalledRevocations(trust))
     rules = RulesCheck(load_registry())
-    return Verifier(trust, extra_checks=(revocation, rules))
+    ledger = (LedgerCheck(open_ledger(ledger_url)),) if ledger_exists(ledger_url) else ()
+    return Verifier(trust, extra_checks=(revocation, rules, *ledger))

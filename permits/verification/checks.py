@@ -32,7 +32,14 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from keys.revocation.interface import RevocationSource
+    from permits.ledger.interface import Use
     from permits.rules.interface import ListingSource
+
+
+class UseLookup(Protocol):
+    """What the ledger check asks of a ledger."""
+
+    def use_of(self, party: str, number: str) -> Use | None: ...
 
 
 class Check(Protocol):
@@ -335,3 +342,21 @@ class RulesCheck:
             CheckResult(finding.rule_id, False, finding.describe(), finding.severity, Status.RULE_VIOLATION)
             for finding in findings
         ]
+
+
+class LedgerCheck(BaseCheck):
+    """The usage ledger: a permit already endorsed for a shipment is not valid for another one."""
+
+    id = "ledger"
+    status = Status.ALREADY_USED
+
+    def __init__(self, ledger: UseLookup) -> None:
+        self.ledger = ledger
+
+    def run(self, context: VerificationContext) -> list[CheckResult]:
+        permit = _require(context.permit)
+        use = self.ledger.use_of(permit.issuing_party, permit.number)
+        if use is None:
+            return self.passed("not used yet (usage ledger)")
+        context.extra["use"] = use.to_json()
+        return self.failed(f"already used {use.describe()}")

@@ -1,0 +1,20 @@
+"""Options several commands share."""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Annotated
+
+import typer
+
+POST_ENV = "CITES_POST"
+
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="Ledger URL (postgresql://...); default CITES_DB_URL or this post's SQLite.")
+]
+
+
+def post_name() -> str:
+    """This border post's name: ``CITES_POST``, else the host name."""
+    return os.environ.get(POST_ENV) or socket.gethostname()

@@ -1,0 +1,54 @@
+"""Box 14: turning a verified permit and the officer's entries into a use the ledger records.
+
+The quantity shipped per line defaults to the full authorised quantity; a larger one is refused here,
+against the signed permit (which cannot change), before the ledger is touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+from permits.errors import InputError
+from permits.ledger.interface import EndorsementRefused, Use
+from permits.model import Permit, format_quantity
+
+
+def parse_quantities(entries: Sequence[str], permit: Permit) -> dict[int, Decimal]:
+    """``LINE=QTY`` options (lines numbered from 1) merged over the full authorised quantities."""
+    shipped = {index + 1: line.quantity for index, line in enumerate(permit.items)}
+    for entry in entries:
+        line_text, _, quantity_text = entry.partition("=")
+        try:
+            line, quantity = int(line_text), Decimal(quantity_text)
+        except (ValueError, InvalidOperation):
+            raise InputError(f"--quantity {entry!r}: expected LINE=QUANTITY, e.g. 1=2.5") from None
+        if line not in shipped:
+            raise InputError(f"--quantity {entry!r}: the permit has lines 1 to {len(permit.items)}")
+        if not quantity.is_finite() or quantity <= 0:
+            raise InputError(f"--quantity {entry!r}: the quantity must be greater than zero")
+        authorised = permit.items[line - 1]
+        if quantity > authorised.quantity:
+            raise EndorsementRefused(
+                f"line {line}: {format_quantity(quantity)} {authorised.unit} is more than the "
+                f"{format_quantity(authorised.quantity)} {authorised.unit} the permit authorises"
+            )
+        shipped[line] = quantity
+    return shipped
+
+
+def new_use(permit: Permit, port: str, officer: str, post: str, quantities: dict[int, Decimal]) -> Use:
+    """The use to record now."""
+    for label, value in (("--port", port), ("--officer", officer)):
+        if not value.strip():
+            raise InputError(f"{label}: must not be empty")
+    return Use(
+        party=permit.issuing_party,
+        number=permit.number,
+        port=port.strip(),
+        officer=officer.strip(),
+        endorsed_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        post=post,
+        quantities=quantities,
+    )
