@@ -27,7 +27,7 @@ from keys.signed import (
 from permits.ledger.interface import Issued, Use
 
 EXPORT_TYPE = "cites-ledger-export"
-EXPORT_FIELDS = ("post", "signer", "since", "uses", "issued")
+EXPORT_FIELDS = ("post", "signer", "since", "uses", "registered")
 EXPORT_DAYS = 365
 
 
@@ -42,7 +42,7 @@ def write_export(path: Path, post: str, key: SigningKey, since: dt.date, records
         "signer": {"alg": key.algorithm.value, "public_key": encode_public_key(public_key)},
         "since": since.isoformat(),
         "uses": records["uses"],
-        "issued": records["issued"],
+        "registered": records["issued"],
     }
     unsigned(signed, str(path)).add_signature(key).write(path)
     return len(records["uses"]) + len(records["issued"])
@@ -67,8 +67,8 @@ def read_export(path: Path, pinned: PublicKeyInfo) -> tuple[str, list[Use], list
         for index, raw in enumerate(reader.array(signed["uses"], "signed.uses"))
     ]
     issued = [
-        _issued(reader, raw, f"signed.issued[{index}]")
-        for index, raw in enumerate(reader.array(signed["issued"], "signed.issued"))
+        _issued(reader, raw, f"signed.registered[{index}]")
+        for index, raw in enumerate(reader.array(signed["registered"], "signed.registered"))
     ]
     return post, uses, issued
 
