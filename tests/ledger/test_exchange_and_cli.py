@@ -46,8 +46,10 @@ def test_endorse_then_verify_says_already_used(cli: Cli, tmp_path: Path, monkeyp
     assert document["use"]["officer"] == "A. Otieno" and document["use"]["quantities"] == {"1": "1"}
 
 
-@pytest.mark.parametrize(("quantity", "code", "message"), [("1=3", 1, "more than the 2 NUM"), ("2=1", 2, "lines 1 to 1"),
-                                                          ("x", 2, "expected LINE=QUANTITY")])  # fmt: skip
+BAD_QUANTITIES = [("1=3", 1, "more than the 2 NUM"), ("2=1", 2, "lines 1 to 1"), ("x", 2, "expected LINE=QUANTITY")]
+
+
+@pytest.mark.parametrize(("quantity", "code", "message"), BAD_QUANTITIES)
 def test_endorse_refuses_bad_quantities(cli: Cli, tmp_path: Path, quantity: str, code: int, message: str) -> None:
     text = _issued_permit(cli, tmp_path)
     result = cli("endorse", "--payload", text, "--port", "Mombasa", "--officer", "A", "--quantity", quantity)
