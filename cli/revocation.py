@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from cli.options import DbOption
+
 if TYPE_CHECKING:
     from keys.keyfile import SigningKey
 
@@ -40,8 +42,10 @@ def revoke_command(
     reason: Annotated[str, typer.Option(help="lost, stolen, replaced, error or other.")],
     key: Annotated[Path, typer.Option(help="Your Management Authority key (.key.pem): names your Party.")],
     date: Annotated[str | None, typer.Option(help="Date of revocation (default today; not in the future).")] = None,
+    db: DbOption = None,
 ) -> None:
-    """Revoke a permit your authority issued: it goes on your next published revocation list.
+    """Revoke a permit your authority issued: it goes on your next published revocation list (and the
+    ledger's audit trail records who revoked it).
 
     Exit codes: 0 recorded; 2 input error (bad reason or date, already revoked, unreadable key).
     """
@@ -56,6 +60,10 @@ def revoke_command(
     register = Register.load(signer.party)
     revocation = register.revoke(number, why, day, today)
     register.save()
+    from permits.ledger import open_ledger
+
+    details = {"reason": revocation.reason.value, "revoked": revocation.revoked.isoformat()}
+    open_ledger(db).record_event(signer.authority, "revoke", f"{signer.party} {number.strip()}", details)
     typer.echo(f"revoked {signer.party} permit {number.strip()} on {revocation.revoked} ({revocation.reason.value})")
     typer.echo("publish the list for verifiers: cites revocations publish --key KEY --out FILE")
 

@@ -110,3 +110,12 @@ def test_posts_exchange_exports_with_a_centre(
     wrong_key = cli("ledger", "import", export_a, "--from-key", cert_b, "--db", centre)
     assert wrong_key.exit_code == 1 and "not the pinned post key" in wrong_key.stderr
     assert cli("ledger", "check", "--db", centre).exit_code == 0
+
+
+def test_issue_endorse_and_revoke_are_in_the_audit_trail(cli: Cli, tmp_path: Path) -> None:
+    text = _issued_permit(cli, tmp_path)
+    assert cli("endorse", "--payload", text, "--port", "Mombasa", "--officer", "A").exit_code == 0
+    key = next((tmp_path / "ma").glob("*.key.pem"))
+    assert cli("revoke", "KE/2026/ZOO/0001", "--reason", "stolen", "--key", key).exit_code == 0
+    check = cli("ledger", "check")
+    assert check.exit_code == 0 and "audit trail intact: 3 entries" in check.stdout
