@@ -32,10 +32,12 @@ def test_reader_returns_the_exact_text(image: Path, case: Path) -> None:
     found = read_payloads(image, prefix="HC1:")
     if str(image.relative_to(FOLDER)) in MISMATCHED_UPSTREAM:
         from PIL import Image
-        from pyzbar.pyzbar import decode
+        from pyzbar.pyzbar import ZBarSymbol, decode
 
         with Image.open(image) as picture:
-            assert [item.text for item in found] == [symbol.data.decode() for symbol in decode(picture)]
+            assert [item.text for item in found] == [
+                symbol.data.decode() for symbol in decode(picture, symbols=[ZBarSymbol.QRCODE])
+            ]
         return
     assert [item.text for item in found] == [expected.strip()]
 

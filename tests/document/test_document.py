@@ -37,7 +37,7 @@ def _pdf_text(data: bytes) -> str:
 def test_qr_png_decodes_to_the_exact_text(make_authority: MakeAuthority, example: str) -> None:
     text = _sealed(make_authority, example_permit(example))
     image = Image.open(io.BytesIO(qr_png_bytes(text)))
-    assert [symbol.data.decode() for symbol in pyzbar.decode(image)] == [text]
+    assert [symbol.data.decode() for symbol in pyzbar.decode(image, symbols=[pyzbar.ZBarSymbol.QRCODE])] == [text]
 
 
 def test_qr_is_the_smallest_alphanumeric_version_at_ecc_q(make_authority: MakeAuthority) -> None:
