@@ -15,6 +15,7 @@ from PIL import Image, ImageFilter, ImageOps
 from permits.reading.decoders.interface import Decoder
 
 FAST_SIDE = 1400
+SMOOTH_UPSCALE_MAX_SIDE = 2400
 Transform = Callable[[Image.Image], Image.Image]
 
 
@@ -76,6 +77,14 @@ def upscale(image: Image.Image) -> Image.Image:
     return image.resize((image.width * 2, image.height * 2), Image.Resampling.LANCZOS)
 
 
+def smooth_upscale(image: Image.Image) -> Image.Image:
+    """Low-resolution scans (about 3 pixels per module): double the size, then smooth the jagged edges that
+    binarisation or a photocopier left, so the decoders see modules again. Large images are only smoothed."""
+    if max(image.size) <= SMOOTH_UPSCALE_MAX_SIDE:
+        image = image.resize((image.width * 2, image.height * 2), Image.Resampling.BICUBIC)
+    return image.filter(ImageFilter.GaussianBlur(1.5))
+
+
 def chain(*steps: Transform) -> Transform:
     def apply(image: Image.Image) -> Image.Image:
         for step in steps:
@@ -112,6 +121,8 @@ ATTEMPTS: tuple[Attempt, ...] = (
         Attempt(f"rotated-{angle}", chain(FAST, rotate(angle)), "zbar")
         for angle in (90, 180, 270, 15, -15, 30, -30, 45)
     ),
+    Attempt("smooth-upscaled", smooth_upscale, "zxing"),
+    Attempt("smooth-upscaled", smooth_upscale, "zbar"),
 )
 """Every attempt, cheapest first. The first one that finds a permit text wins."""
 
