@@ -82,6 +82,14 @@ def test_multi_page_tiff(tmp_path: Path, permit_texts: list[str]) -> None:
     assert _texts(path) == permit_texts
 
 
+def test_heic_phone_photo(tmp_path: Path, permit_texts: list[str]) -> None:
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    photo = _page(permit_texts[0], dpi=150).rotate(90, expand=True).convert("RGB")
+    assert _texts(_save(photo, tmp_path / "IMG_0001.heic", quality=80)) == [permit_texts[0]]
+
+
 def test_url_qr_next_to_the_permit_is_ignored(tmp_path: Path, permit_texts: list[str]) -> None:
     page = _page(permit_texts[0])
     url = qrcode.make("https://example.org/track/123", box_size=8).get_image().convert("L")

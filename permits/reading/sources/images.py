@@ -1,4 +1,4 @@
-"""Raster images (PNG, JPEG, TIFF with all its frames, BMP, GIF, WebP; HEIC when pillow-heif is installed).
+"""Raster images (PNG, JPEG, TIFF with all its frames, BMP, GIF, WebP, and HEIC/HEIF phone photos via pillow-heif).
 
 EXIF orientation is applied, and images above ``limits.MAX_IMAGE_PIXELS`` are refused from their header,
 before any pixel is decoded, so a decompression bomb costs nothing.
