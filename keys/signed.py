@@ -28,11 +28,10 @@ from cryptography.hazmat.primitives import serialization
 
 from keys.keyfile import SigningKey, spki_der
 from permits.envelope.algorithms import Algorithm, PublicKey, key_mismatch, sign, verify
+from permits import limits
 from permits.errors import InputError, TrustStoreError
 from permits.fileio import write_bytes_atomic
 
-MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
-"""Largest signed document read (a revocation list of 100,000 entries is about 9 MiB)."""
 
 MAX_SAFE_INTEGER = 2**53 - 1
 """Integers beyond this are refused: every JSON implementation reads them exactly (RFC 8785, I-JSON)."""
@@ -223,8 +222,7 @@ def parse_json(data: bytes, source: str) -> Any:
 def read_file(path: Path, what: str) -> bytes:
     """The bytes of a document file; a missing, unreadable or oversized file is an ``InputError`` naming it."""
     try:
-        if path.stat().st_size > MAX_DOCUMENT_BYTES:
-            raise InputError(f"{path}: the {what} is larger than {MAX_DOCUMENT_BYTES} bytes")
+        limits.enforce(path.stat().st_size, limits.MAX_SIGNED_DOCUMENT_BYTES, "bytes", f"{path} ({what})")
         return path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: {what} file not found") from None

@@ -37,6 +37,9 @@ MAX_CBOR_DEPTH = 8
 MAX_INPUT_FILE_BYTES = 50 * 1024 * 1024
 """Largest permit description, image or PDF file read from disk."""
 
+MAX_SIGNED_DOCUMENT_BYTES = 16 * 1024 * 1024
+"""Largest trust list, root, revocation list or ledger export read (100,000 revocations are about 9 MiB)."""
+
 MAX_IMAGE_PIXELS = 60_000_000
 """Largest image decoded (A4 at 600 dpi is 35 megapixels); larger images and decompression bombs are refused."""
 

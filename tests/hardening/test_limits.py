@@ -147,3 +147,18 @@ def test_pdf_page_count_is_checked_before_rendering(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="101 pages is over the limit of 100"):
         read_payloads(path)
     assert (dt.datetime.now() - started).total_seconds() < 30
+
+
+def test_signed_document_size(tmp_path: Path) -> None:
+    from keys.signed import read_file
+
+    at_limit, past_limit = tmp_path / "at.json", tmp_path / "past.json"
+    for path, size in (
+        (at_limit, limits.MAX_SIGNED_DOCUMENT_BYTES),
+        (past_limit, limits.MAX_SIGNED_DOCUMENT_BYTES + 1),
+    ):
+        with open(path, "wb") as handle:
+            handle.truncate(size)
+    assert len(read_file(at_limit, "trust list")) == limits.MAX_SIGNED_DOCUMENT_BYTES
+    with pytest.raises(InputError, match="bytes is over the limit of 16,777,216; refused"):
+        read_file(past_limit, "trust list")
