@@ -27,11 +27,10 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 
 from keys.keyfile import SigningKey, spki_der
-from permits.envelope.algorithms import Algorithm, PublicKey, key_mismatch, sign, verify
 from permits import limits
+from permits.envelope.algorithms import Algorithm, PublicKey, key_mismatch, sign, verify
 from permits.errors import InputError, TrustStoreError
 from permits.fileio import write_bytes_atomic
-
 
 MAX_SAFE_INTEGER = 2**53 - 1
 """Integers beyond this are refused: every JSON implementation reads them exactly (RFC 8785, I-JSON)."""
