@@ -26,8 +26,8 @@ test: $(STAMP)
 	@$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
-	@$(BIN)/ruff check cli permits keys tests benchmarks
-	@$(BIN)/ruff format --check cli permits keys tests benchmarks
+	@$(BIN)/ruff check cli permits keys tests benchmarks fuzz
+	@$(BIN)/ruff format --check cli permits keys tests benchmarks fuzz
 	@$(BIN)/mypy
 
 bench: $(STAMP)
