@@ -17,11 +17,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import NameOID
 
 from keys.passphrase import PassphraseSource
-from permits import limits
 from permits.envelope import key_id
 from permits.envelope.algorithms import Algorithm, PrivateKey, PublicKey, algorithm_for_key, describe_key
 from permits.errors import KeyFileError
-from permits.fileio import write_bytes_atomic
+from permits.fileio import read_input_file, write_bytes_atomic
 
 CERTIFICATE_YEARS = 10
 PRIVATE_SUFFIX = ".key.pem"
@@ -129,18 +128,6 @@ def _self_signed_certificate(private_key: PrivateKey, party: str, authority: str
     )
 
 
-def _read(path: Path, what: str) -> bytes:
-    try:
-        limits.enforce(path.stat().st_size, limits.MAX_INPUT_FILE_BYTES, "bytes", str(path))
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise KeyFileError(f"{path}: {what} file not found") from None
-    except IsADirectoryError:
-        raise KeyFileError(f"{path}: is a directory, not a {what} file") from None
-    except PermissionError:
-        raise KeyFileError(f"{path}: permission denied reading the {what} file") from None
-
-
 def certificate_path_for(private_path: Path) -> Path:
     """The certificate that sits next to a private key file."""
     name = private_path.name
@@ -150,7 +137,7 @@ def certificate_path_for(private_path: Path) -> Path:
 
 def load_signing_key(path: Path, passphrase: PassphraseSource) -> SigningKey:
     """Decrypt a private key and read its identity from the certificate beside it."""
-    data = _read(path, "private key")
+    data = read_input_file(path, "private key")
     if b"ENCRYPTED PRIVATE KEY" not in data:
         raise KeyFileError(f"{path}: not an encrypted PKCS#8 private key (BEGIN ENCRYPTED PRIVATE KEY)")
     try:
@@ -173,7 +160,7 @@ def load_signing_key(path: Path, passphrase: PassphraseSource) -> SigningKey:
 
 def load_public_key(path: Path) -> PublicKeyInfo:
     """Read a public key from PEM/DER SubjectPublicKeyInfo or an X.509 certificate (PEM or DER)."""
-    data = _read(path, "public key or certificate")
+    data = read_input_file(path, "public key or certificate")
     party = authority = None
     public_key: object
     try:

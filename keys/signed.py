@@ -30,7 +30,7 @@ from keys.keyfile import SigningKey, spki_der
 from permits import limits
 from permits.envelope.algorithms import Algorithm, PublicKey, key_mismatch, sign, verify
 from permits.errors import InputError, TrustStoreError
-from permits.fileio import write_bytes_atomic
+from permits.fileio import read_input_file, write_bytes_atomic
 
 MAX_SAFE_INTEGER = 2**53 - 1
 """Integers beyond this are refused: every JSON implementation reads them exactly (RFC 8785, I-JSON)."""
@@ -219,16 +219,8 @@ def parse_json(data: bytes, source: str) -> Any:
 
 
 def read_file(path: Path, what: str) -> bytes:
-    """The bytes of a document file; a missing, unreadable or oversized file is an ``InputError`` naming it."""
-    try:
-        limits.enforce(path.stat().st_size, limits.MAX_SIGNED_DOCUMENT_BYTES, "bytes", f"{path} ({what})")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: {what} file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a {what} file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied reading the {what} file") from None
+    """The bytes of a signed document file (trust list, root, revocation list, export), size-limited."""
+    return read_input_file(path, what, limits.MAX_SIGNED_DOCUMENT_BYTES)
 
 
 @dataclass(frozen=True)

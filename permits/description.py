@@ -9,28 +9,17 @@ from typing import Any
 
 import yaml
 
-from permits import limits
 from permits.errors import InputError
+from permits.fileio import read_input_file
 from permits.model import Permit
 
 
 def read_description(path: Path) -> Any:
     """Parse the file as JSON (``.json``) or YAML (anything else); errors name the file and line."""
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot read ({error.strerror})") from None
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not a permit description")
-    limits.enforce(size, limits.MAX_INPUT_FILE_BYTES, "bytes", str(path))
-    try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_input_file(path, "permit description").decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot read ({error.strerror})") from None
     if path.suffix.lower() == ".json":
         try:
             return json.loads(text)

@@ -10,6 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from permits import limits
+from permits.errors import InputError
+
 
 @contextlib.contextmanager
 def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[IO[bytes]]:
@@ -38,3 +41,16 @@ def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
 def write_text_atomic(path: Path, text: str, mode: int = 0o644) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically with permission bits ``mode``."""
     write_bytes_atomic(path, text.encode("utf-8"), mode=mode)
+
+
+def read_input_file(path: Path, what: str, limit: int = limits.MAX_INPUT_FILE_BYTES) -> bytes:
+    """The bytes of a file the user gave; a missing, unreadable or oversized file is an ``InputError`` naming it."""
+    try:
+        limits.enforce(path.stat().st_size, limit, "bytes", f"{path} ({what})")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: {what} file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a {what} file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied reading the {what} file") from None
