@@ -11,6 +11,7 @@ import sys
 
 import typer
 
+from cli.audit import audit_command
 from cli.endorse import endorse_command
 from cli.issue import issue_command
 from cli.keys import keys_app
@@ -39,6 +40,7 @@ app.command("verify")(verify_command)
 app.command("scan")(scan_command)
 app.command("endorse")(endorse_command)
 app.add_typer(ledger_app, name="ledger")
+app.command("audit")(audit_command)
 
 
 def main(argv: list[str] | None = None) -> int:
