@@ -29,6 +29,8 @@ from permits.codes import (
 from permits.errors import PermitValidationError
 
 QUANTITY_PATTERN = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,6})?$")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f]")
+"""Control characters a text field may not hold (tab and line feed are allowed)."""
 
 
 @dataclass(frozen=True)
@@ -289,7 +291,7 @@ class _FieldReader:
         if len(cleaned) > limit:
             self.fail(where, f"is {len(cleaned)} characters long; the limit is {limit}")
             return None
-        if any(ord(char) < 32 and char not in "\n\t" for char in cleaned):
+        if CONTROL_CHARACTERS.search(cleaned):
             self.fail(where, "contains control characters")
             return None
         return cleaned

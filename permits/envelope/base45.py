@@ -7,8 +7,13 @@ single character, and triplets or pairs whose value overflows (``GGW`` = 65,536 
 
 from __future__ import annotations
 
+import sys
+from array import array
+
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
-_VALUES = {char: index for index, char in enumerate(ALPHABET)}
+_INVALID = 255
+_TABLE = bytes(ALPHABET.index(chr(code)) if chr(code) in ALPHABET else _INVALID for code in range(256))
+"""Byte translation table: an ASCII character to its Base45 value, or 255 when it is not in the alphabet."""
 
 
 class Base45Error(ValueError):
@@ -34,23 +39,28 @@ def decode(text: str) -> bytes:
     if len(text) % 3 == 1:
         raise Base45Error(f"length {len(text)} leaves a single dangling character")
     try:
-        values = [_VALUES[char] for char in text]
-    except KeyError as missing:
-        position = text.index(missing.args[0])
+        values = text.encode("ascii").translate(_TABLE)
+    except UnicodeEncodeError as error:
         raise Base45Error(
-            f"character {missing.args[0]!r} at position {position} is not in the Base45 alphabet"
+            f"character {text[error.start]!r} at position {error.start} is not in the Base45 alphabet"
         ) from None
-    out = bytearray()
-    for start in range(0, len(values), 3):
-        chunk = values[start : start + 3]
-        if len(chunk) == 3:
-            number = chunk[0] + chunk[1] * 45 + chunk[2] * 45 * 45
-            if number > 0xFFFF:
-                raise Base45Error(f"group at position {start} encodes {number}, more than two bytes")
-            out.extend(divmod(number, 256))
-        else:
-            number = chunk[0] + chunk[1] * 45
-            if number > 0xFF:
-                raise Base45Error(f"final pair at position {start} encodes {number}, more than one byte")
-            out.append(number)
-    return bytes(out)
+    invalid = values.find(_INVALID)
+    if invalid >= 0:
+        raise Base45Error(f"character {text[invalid]!r} at position {invalid} is not in the Base45 alphabet")
+    full = len(values) - len(values) % 3
+    numbers = [
+        a + b * 45 + c * 2025 for a, b, c in zip(values[0:full:3], values[1:full:3], values[2:full:3], strict=True)
+    ]
+    if numbers and max(numbers) > 0xFFFF:
+        position = 3 * next(index for index, number in enumerate(numbers) if number > 0xFFFF)
+        raise Base45Error(f"group at position {position} encodes {numbers[position // 3]}, more than two bytes")
+    pairs = array("H", numbers)
+    if sys.byteorder == "little":
+        pairs.byteswap()
+    out = pairs.tobytes()
+    if full < len(values):
+        number = values[full] + values[full + 1] * 45
+        if number > 0xFF:
+            raise Base45Error(f"final pair at position {full} encodes {number}, more than one byte")
+        out += bytes([number])
+    return out
