@@ -126,9 +126,8 @@ def main() -> None:
     print(
         f"{'cites audit, 1 worker':<36}{one_rate:>12,.0f}{one_rate / raw_rate:>10.2f}{one['peak_kib'] / 1024:>10.0f}MB"
     )
-    print(
-        f"{f'cites audit, {cores} workers':<36}{many_rate:>12,.0f}{many_rate / one_rate:>9.2f}x{many['peak_kib'] / 1024:>10.0f}MB"
-    )
+    label = f"cites audit, {cores} workers"
+    print(f"{label:<36}{many_rate:>12,.0f}{many_rate / one_rate:>9.2f}x{many['peak_kib'] / 1024:>10.0f}MB")
     print(f"{'cites audit, 1 worker, 1/4 of the batch':<36}{len(lines) // 4 / small['seconds']:>12,.0f}{'':>10}"
           f"{small['peak_kib'] / 1024:>10.0f}MB")  # fmt: skip
     print("(ratio: 1 worker against raw verification; all workers against 1 worker)")
