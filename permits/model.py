@@ -9,6 +9,7 @@ short keys: see ``permits.payload``) both go through it, so the two can never di
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -555,6 +556,7 @@ class _FieldReader:
         )
 
 
+@functools.cache
 def is_iso_country(code: str) -> bool:
     """True for an ISO 3166-1 alpha-2 code (pycountry's list, which includes territories)."""
     import pycountry

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
 from permits.model import Permit, SpecimenLine
@@ -35,14 +35,20 @@ class ListingSource(Protocol):
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What rules may consult besides the permit: the registry and today's date."""
+    """What rules may consult besides the permit: the registry and today's date. Several rules ask about the
+    same line, so answers are kept for the life of the context (one permit's evaluation)."""
 
     registry: ListingSource
     today: dt.date
+    answers: dict[tuple[str, dt.date, str], Listing] = field(default_factory=dict, compare=False)
 
     def listing(self, line: SpecimenLine, permit: Permit, on: dt.date | None = None) -> Listing:
         """The listing of a line's taxon in force on ``on`` (default: the issue date) for its origin."""
-        return self.registry.listing_at(line.scientific_name, on or permit.issued, origin_country(line, permit))
+        question = (line.scientific_name, on or permit.issued, origin_country(line, permit))
+        answer = self.answers.get(question)
+        if answer is None:
+            answer = self.answers[question] = self.registry.listing_at(*question)
+        return answer
 
 
 def origin_country(line: SpecimenLine, permit: Permit) -> str:
