@@ -1,144 +1,248 @@
-"""The reading strategy: cheap attempts first, costlier ones only when the cheap ones find nothing.
+"""The reading strategy: which preparations of a page image are tried with which decoder, and in which order.
 
-Most scans decode on the first attempt (zxing-cpp on a grey image downscaled to ``FAST_SIDE`` pixels).
-Damaged images fall through the list below; work is bounded by its length. A page counts as read when an
-attempt finds at least one text with the permit prefix; QR codes of other kinds are ignored.
+``ATTEMPTS`` below is the whole strategy, cheapest and most often successful first. An attempt prepares the
+page with a chain of ``Step``s and runs one decoder on the result; the first attempt that finds a text with the
+permit prefix wins and the page's remaining attempts are skipped. QR codes of other kinds (a URL printed next
+to the permit's code) do not count as found.
+
+Work per page is bounded: a page with a side over ``WORK_SIDE`` pixels is reduced before anything else, there
+are ``len(ATTEMPTS)`` attempts at most, an image prepared for several attempts is made once, and an attempt is
+skipped when its steps changed nothing (e.g. "fast" on a page that is already small) and its decoder has
+already seen that image.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image, ImageChops, ImageFilter, ImageOps
 
 from permits.reading.decoders.interface import Decoder
 
-FAST_SIDE = 1400
-SMOOTH_UPSCALE_MAX_SIDE = 2400
+WORK_SIDE = 4000
+"""Longest side any attempt sees: a 600-dpi A4 scan or a 50-megapixel photo is reduced to about 340 dpi."""
+
+FAST_SIDE = 1200
+"""The "fast" step reduces the page by a whole factor to a long side of 1,200-2,399 pixels: a 300-dpi A4 scan
+is halved (3 pixels per 0.5 mm module), a 200-dpi PDF page is left as it is."""
+
+UPSCALE_FACTORS = (1.25, 2.0)
+"""The "upscale" step enlarges a page by up to 2x, to at most ``WORK_SIDE``; not at all if that is under 1.25x."""
+
+ADAPTIVE_WINDOW_FRACTION = 60
+"""The "adaptive" threshold compares each pixel with the mean of a window 1/60 of the long side in radius."""
+
+ADAPTIVE_OFFSET = 12
+"""A pixel is dark in the "adaptive" step when it is this much darker than its neighbourhood's mean."""
+
+KEPT_IMAGES = 4
+"""Prepared images kept per page for later attempts that start with the same steps (memory: 4 images at most,
+each no larger than the page after its reduction to ``WORK_SIDE``)."""
+
 Transform = Callable[[Image.Image], Image.Image]
 
 
-def downscale(limit: int) -> Transform:
-    def apply(image: Image.Image) -> Image.Image:
-        longest = max(image.size)
-        if longest <= limit:
-            return image
-        factor = limit / longest
-        return image.resize((round(image.width * factor), round(image.height * factor)), Image.Resampling.BOX)
+@dataclass(frozen=True)
+class Step:
+    """One named preparation of a grey image; it returns its input itself when it has nothing to do."""
 
-    return apply
-
-
-def identity(image: Image.Image) -> Image.Image:
-    return image
-
-
-def stretch_contrast(image: Image.Image) -> Image.Image:
-    return ImageOps.autocontrast(image, cutoff=1)
-
-
-def binarise(image: Image.Image) -> Image.Image:
-    """Otsu's threshold on the contrast-stretched image."""
-    stretched = ImageOps.autocontrast(image, cutoff=1)
-    histogram = stretched.histogram()
-    total = sum(histogram)
-    weighted_total = sum(index * count for index, count in enumerate(histogram))
-    best_threshold, best_variance, background, weighted_background = 128, -1.0, 0, 0
-    for threshold, count in enumerate(histogram):
-        background += count
-        if background == 0 or background == total:
-            continue
-        weighted_background += threshold * count
-        foreground = total - background
-        mean_difference = weighted_background / background - (weighted_total - weighted_background) / foreground
-        variance = background * foreground * mean_difference * mean_difference
-        if variance > best_variance:
-            best_threshold, best_variance = threshold, variance
-    return stretched.point(lambda value: 255 if value > best_threshold else 0)
-
-
-def denoise(image: Image.Image) -> Image.Image:
-    return image.filter(ImageFilter.MedianFilter(3))
-
-
-def sharpen(image: Image.Image) -> Image.Image:
-    return image.filter(ImageFilter.UnsharpMask(radius=2, percent=200, threshold=2))
-
-
-def rotate(degrees: float) -> Transform:
-    def apply(image: Image.Image) -> Image.Image:
-        return image.rotate(degrees, expand=True, fillcolor=255, resample=Image.Resampling.BILINEAR)
-
-    return apply
-
-
-def upscale(image: Image.Image) -> Image.Image:
-    return image.resize((image.width * 2, image.height * 2), Image.Resampling.LANCZOS)
-
-
-def smooth_upscale(image: Image.Image) -> Image.Image:
-    """Low-resolution scans (about 3 pixels per module): double the size, then smooth the jagged edges that
-    binarisation or a photocopier left, so the decoders see modules again. Large images are only smoothed."""
-    if max(image.size) <= SMOOTH_UPSCALE_MAX_SIDE:
-        image = image.resize((image.width * 2, image.height * 2), Image.Resampling.BICUBIC)
-    return image.filter(ImageFilter.GaussianBlur(1.5))
-
-
-def chain(*steps: Transform) -> Transform:
-    def apply(image: Image.Image) -> Image.Image:
-        for step in steps:
-            image = step(image)
-        return image
-
-    return apply
+    name: str
+    apply: Transform
 
 
 @dataclass(frozen=True)
 class Attempt:
-    """One try: a transform of the page image and the decoder to run on it."""
+    """The steps applied to the page, in order, then the decoder run on the result."""
 
-    name: str
-    transform: Transform
     decoder: str
+    steps: tuple[Step, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """``decoder/step+step``, e.g. ``zbar/fast+contrast+otsu``; ``decoder/page`` for the page as it is."""
+        return f"{self.decoder}/{'+'.join(step.name for step in self.steps) or 'page'}"
 
 
-FAST = downscale(FAST_SIDE)
+class PageRead(NamedTuple):
+    """The permit texts found on a page (in the decoder's order, without repeats), and the attempt that read
+    them (``None`` when no attempt found any)."""
+
+    texts: list[str]
+    attempt: str | None
+
+
+def _reduced(image: Image.Image, factor: int) -> Image.Image:
+    """``image`` reduced by a whole ``factor`` (each output pixel the mean of factor x factor input pixels)."""
+    return image.reduce(factor) if factor >= 2 else image
+
+
+def _fast(image: Image.Image) -> Image.Image:
+    return _reduced(image, max(image.size) // FAST_SIDE)
+
+
+def _contrast(image: Image.Image) -> Image.Image:
+    """Stretch the grey levels so the darkest 1% are black and the lightest 1% white (faint or grey prints)."""
+    return ImageOps.autocontrast(image, cutoff=1)
+
+
+def _otsu(image: Image.Image) -> Image.Image:
+    """Black and white at the global threshold that best separates the two grey-level populations (Otsu)."""
+    histogram = image.histogram()
+    total = sum(histogram)
+    weighted_total = sum(level * count for level, count in enumerate(histogram))
+    best_level, best_spread, dark, weighted_dark = 128, -1.0, 0, 0
+    for level, count in enumerate(histogram):
+        dark += count
+        weighted_dark += level * count
+        if dark in (0, total):
+            continue
+        light = total - dark
+        difference = weighted_dark / dark - (weighted_total - weighted_dark) / light
+        spread = dark * light * difference * difference
+        if spread > best_spread:
+            best_level, best_spread = level, spread
+    return image.point([0 if level <= best_level else 255 for level in range(256)])
+
+
+def _adaptive(image: Image.Image) -> Image.Image:
+    """Black where a pixel is darker than the mean around it (shadows and uneven light across a photo)."""
+    radius = max(4, max(image.size) // ADAPTIVE_WINDOW_FRACTION)
+    darker_than_mean = ImageChops.subtract(image.filter(ImageFilter.BoxBlur(radius)), image)
+    return darker_than_mean.point([255 if level <= ADAPTIVE_OFFSET else 0 for level in range(256)])
+
+
+def _median(image: Image.Image) -> Image.Image:
+    """Remove salt-and-pepper specks (3x3 median)."""
+    return image.filter(ImageFilter.MedianFilter(3))
+
+
+def _sharpen(image: Image.Image) -> Image.Image:
+    """Restore module edges softened by focus blur or motion."""
+    return image.filter(ImageFilter.UnsharpMask(radius=2, percent=200, threshold=2))
+
+
+def _upscale(image: Image.Image) -> Image.Image:
+    """Enlarge a small page, so that a QR code of 1.5-2.5 pixels per module becomes readable again."""
+    least, most = UPSCALE_FACTORS
+    factor = min(most, WORK_SIDE / max(image.size))
+    if factor < least:
+        return image
+    return image.resize((round(image.width * factor), round(image.height * factor)), Image.Resampling.BICUBIC)
+
+
+def _blurred(radius: float) -> Step:
+    """Gaussian blur: averages sensor noise and JPEG blocks away (radius 1), and after "upscale" (radius 1.5)
+    rounds the jagged, speckled edges of a photocopy or fax so that modules are whole again."""
+
+    def apply(image: Image.Image) -> Image.Image:
+        return image.filter(ImageFilter.GaussianBlur(radius))
+
+    return Step(f"blur{radius:g}", apply)
+
+
+def _rotated(degrees: int) -> Step:
+    """Turn the page counter-clockwise: exactly for quarter turns, by interpolation (on white) otherwise."""
+    quarter_turns = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
+    turn = quarter_turns.get(degrees % 360)
+
+    def apply(image: Image.Image) -> Image.Image:
+        if turn is not None:
+            return image.transpose(turn)
+        return image.rotate(degrees, Image.Resampling.BILINEAR, expand=True, fillcolor=255)
+
+    return Step(f"rotate{degrees}", apply)
+
+
+FAST = Step("fast", _fast)
+CONTRAST = Step("contrast", _contrast)
+OTSU = Step("otsu", _otsu)
+ADAPTIVE = Step("adaptive", _adaptive)
+MEDIAN = Step("median", _median)
+SHARPEN = Step("sharpen", _sharpen)
+UPSCALE = Step("upscale", _upscale)
+BLUR = _blurred(1)
+SMOOTH = _blurred(1.5)
+
 ATTEMPTS: tuple[Attempt, ...] = (
-    Attempt("fast", FAST, "zxing"),
-    Attempt("fast", FAST, "zbar"),
-    Attempt("full", identity, "zxing"),
-    Attempt("full", identity, "zbar"),
-    Attempt("contrast", chain(FAST, stretch_contrast), "zxing"),
-    Attempt("binarised", chain(FAST, binarise), "zxing"),
-    Attempt("binarised", chain(FAST, binarise), "zbar"),
-    Attempt("denoised", chain(FAST, denoise, binarise), "zxing"),
-    Attempt("denoised", chain(FAST, denoise, binarise), "zbar"),
-    Attempt("sharpened", chain(FAST, sharpen), "zxing"),
-    Attempt("full-denoised", chain(denoise, binarise), "zxing"),
-    Attempt("upscaled", chain(downscale(FAST_SIDE // 2), upscale, binarise), "zbar"),
-    *(
-        Attempt(f"rotated-{angle}", chain(FAST, rotate(angle)), "zbar")
-        for angle in (90, 180, 270, 15, -15, 30, -30, 45)
-    ),
-    Attempt("smooth-upscaled", smooth_upscale, "zxing"),
-    Attempt("smooth-upscaled", smooth_upscale, "zbar"),
+    # Clean scans, PDFs and most photos: zxing-cpp on the reduced page, a few milliseconds.
+    Attempt("zxing", (FAST,)),
+    # Cheap second looks: all the pixels, faint prints, and a half turn (the finder search starts elsewhere).
+    Attempt("zxing"),
+    Attempt("zxing", (FAST, CONTRAST, OTSU)),
+    Attempt("zxing", (FAST, _rotated(180))),
+    # Noise, JPEG blocks and photocopy specks; then the other decoder.
+    Attempt("zxing", (FAST, BLUR)),
+    Attempt("zbar", (FAST,)),
+    Attempt("zxing", (FAST, MEDIAN)),
+    # Small or low-resolution symbols, focus blur, and the same repairs on all the pixels.
+    Attempt("zxing", (UPSCALE,)),
+    Attempt("zxing", (FAST, SHARPEN)),
+    Attempt("zxing", (CONTRAST,)),
+    Attempt("zxing", (BLUR,)),
+    Attempt("zxing", (MEDIAN, CONTRAST, OTSU)),
+    # Shadows and uneven light; zbar on all the pixels and binarised.
+    Attempt("zxing", (FAST, CONTRAST, ADAPTIVE)),
+    Attempt("zbar"),
+    Attempt("zbar", (FAST, CONTRAST, OTSU)),
+    # Skewed pages: a new sampling grid; then the costliest, a smoothed enlargement, with both decoders.
+    *(Attempt("zxing", (FAST, _rotated(degrees))) for degrees in (15, -15, 90, 270, 45)),
+    Attempt("zxing", (UPSCALE, SMOOTH)),
+    Attempt("zbar", (UPSCALE, SMOOTH)),
 )
-"""Every attempt, cheapest first. The first one that finds a permit text wins."""
+"""Every attempt on a page, in the order tried: by cost and by how many pages each read that the earlier ones
+did not, measured on the 1,100 degraded scans of ``benchmarks/scan_corpus.py`` and on photographed pages."""
 
 
-def read_page(image: Image.Image, decoders: dict[str, Decoder], prefix: str) -> tuple[list[str], str | None]:
-    """The permit texts on one page image, and the attempt that found them (``decoder/strategy``)."""
-    cache: dict[str, Image.Image] = {}
+class _Prepared:
+    """The images a page's attempts prepared, the most recently used ``KEPT_IMAGES`` kept for the next ones.
+
+    Each is known by the steps that changed it: a step that returns its input (e.g. "fast" on a small page) is
+    left out, so that "fast+blur1" and "blur1" on a small page are made, and decoded, once.
+    """
+
+    def __init__(self, page: Image.Image) -> None:
+        self._page = page
+        self._images: OrderedDict[tuple[str, ...], Image.Image] = OrderedDict()
+
+    def image(self, steps: tuple[Step, ...]) -> tuple[Image.Image, tuple[str, ...]]:
+        """The page after ``steps``, and the names of the steps that changed it."""
+        image = self._page
+        made_by: tuple[str, ...] = ()
+        for step in steps:
+            key = (*made_by, step.name)
+            prepared = self._images.get(key)
+            if prepared is None:
+                prepared = step.apply(image)
+                if prepared is image:
+                    continue
+                self._images[key] = prepared
+                if len(self._images) > KEPT_IMAGES:
+                    self._images.popitem(last=False)
+            else:
+                self._images.move_to_end(key)
+            image, made_by = prepared, key
+        return image, made_by
+
+
+def read_page(image: Image.Image, decoders: Mapping[str, Decoder], prefix: str) -> PageRead:
+    """The permit texts on one grey page image, and the attempt that found them.
+
+    Attempts whose decoder is not in ``decoders`` are skipped (a benchmark can pass a single decoder).
+    """
+    prepared = _Prepared(_reduced(image, math.ceil(max(image.size) / WORK_SIDE)))
+    tried: set[tuple[str, tuple[str, ...]]] = set()
     for attempt in ATTEMPTS:
         decoder = decoders.get(attempt.decoder)
-        if decoder is None:
-            continue
-        prepared = cache.get(attempt.name)
-        if prepared is None:
-            prepared = cache[attempt.name] = attempt.transform(image)
-        texts = [text.strip() for text in decoder.decode(prepared)]
-        permits = list(dict.fromkeys(text for text in texts if text.startswith(prefix)))
-        if permits:
-            return permits, f"{attempt.decoder}/{attempt.name}"
-    return [], None
+        if decoder is not None:
+            prepared_image, effective = prepared.image(attempt.steps)
+            if (attempt.decoder, effective) not in tried:
+                tried.add((attempt.decoder, effective))
+                texts = [text.strip() for text in decoder.decode(prepared_image)]
+                permits = list(dict.fromkeys(text for text in texts if text.startswith(prefix)))
+                if permits:
+                    return PageRead(permits, attempt.name)
+    return PageRead([], None)

@@ -1,1 +1,1 @@
-"""QR decoders behind one interface: zxing-cpp and zbar (pyzbar)."""
+"""QR decoders behind one interface (``interface.Decoder``): zxing-cpp (``zxing``) and zbar (``zbar``)."""

@@ -1,1 +1,2 @@
-"""Input sources: turn a file into page images. ``interface`` defines a source; one module per file kind."""
+"""Input sources: turn a file into grey page images. ``interface.PageSource`` defines one; a module per kind of
+file (``images``, ``pdf``), recognised by its first bytes."""
