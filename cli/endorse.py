@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.options import DbOption, post_name
+
+if TYPE_CHECKING:
+    from permits.ledger.interface import Use
 
 
 def endorse_command(
@@ -20,32 +23,47 @@ def endorse_command(
         list[str] | None, typer.Option(help="LINE=QTY actually shipped (line from 1; default the full quantity).")
     ] = None,
     db: DbOption = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print the recorded use as JSON.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the outcome as one JSON object.")] = False,
 ) -> None:
     """Endorse a shipment: verify the permit (every check), then record per line the quantity shipped, the
-    port, the time and the officer. A permit is used once: a second endorsement is refused with the first.
+    port, the time (UTC) and the officer. A permit covers one consignment and is used once: a second
+    endorsement, even of the rest of a partial shipment, is refused and the first is shown.
 
     Exit codes: 0 recorded; 1 refused (permit NOT VALID, already used, quantity above the permit);
     2 usage or input error.
     """
     from permits.ledger import open_ledger
     from permits.ledger.endorsement import new_use, parse_quantities
+    from permits.ledger.interface import EndorsementRefused, Use
     from permits.verification.assembly import build_verifier
 
     text = _permit_text(file, payload)
     ledger = open_ledger(db)
     verdict = build_verifier(db).verify(text, source=str(file) if file else "--payload")
-    if not verdict.valid or verdict.permit is None:
-        typer.echo(f"refused: the permit is NOT VALID ({verdict.status.value}): {verdict.reason}", err=True)
-        raise typer.Exit(1)
-    permit = verdict.permit
-    use = new_use(permit, port, officer, post_name(), parse_quantities(quantity or [], permit))
-    ledger.endorse(use, actor=officer)
+    try:
+        if not verdict.valid or verdict.permit is None:
+            earlier = Use.from_json(verdict.extra["use"]) if "use" in verdict.extra else None
+            reason = f"the permit is NOT VALID ({verdict.status.value}): {verdict.reason}"
+            raise EndorsementRefused(reason, verdict.status.value, earlier)
+        permit = verdict.permit
+        use = new_use(permit, port, officer, post_name(), parse_quantities(quantity or [], permit))
+        ledger.endorse(use, actor=use.officer)
+    except EndorsementRefused as refused:
+        if json_output:
+            _print_json(False, refused.status, str(refused), refused.earlier)
+        else:
+            typer.echo(f"refused: {refused}", err=True)
+        raise typer.Exit(1) from None
     if json_output:
-        typer.echo(json.dumps(use.to_json()))
+        _print_json(True, "ENDORSED", f"endorsed {use.describe()}", use)
         return
     lines = ", ".join(f"line {line}: {value} {permit.items[line - 1].unit}" for line, value in use.quantities.items())
-    typer.echo(f"endorsed {permit.issuing_party} {permit.number} {use.describe()}: {lines}")
+    typer.echo(f"endorsed {use.document} {use.describe()}: {lines}")
+
+
+def _print_json(endorsed: bool, status: str, reason: str, use: Use | None) -> None:
+    typer.echo(json.dumps({"endorsed": endorsed, "status": status, "reason": reason,
+                           "use": use.to_json() if use else None}))  # fmt: skip
 
 
 def _permit_text(file: Path | None, payload: str | None) -> str:

@@ -1,29 +1,34 @@
-"""``cites ledger``: exchange records between posts, check the audit trail, list double-use alerts."""
+"""``cites ledger``: exchange records between posts, check and show the audit trail, list alerts."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.options import DbOption, post_name
 
+if TYPE_CHECKING:
+    from permits.ledger.interface import Alert, Event
+
 ledger_app = typer.Typer(
-    help="The usage ledger: signed exports, imports, audit-trail check, alerts.", no_args_is_help=True
+    help="The usage ledger: signed exports and imports, audit trail check and view, alerts.", no_args_is_help=True
 )
+
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON output (one object per line).")]
 
 
 @ledger_app.command("export")
 def export_records(
-    since: Annotated[str, typer.Option(help="First day to export (YYYY-MM-DD).")],
+    since: Annotated[str, typer.Option(help="First day to export (YYYY-MM-DD, UTC).")],
     key: Annotated[Path, typer.Option(help="This post's private key (.key.pem), made with 'cites keys new'.")],
     out: Annotated[Path, typer.Option(help="The signed export file to write.")],
     db: DbOption = None,
 ) -> None:
-    """Write this ledger's uses and register entries since a day as a file signed with the post's key."""
+    """Write this ledger's uses, register entries and audit-trail entries since a day, signed with the post's
+    key (the post's name is CITES_POST, else the host name)."""
     from keys.keyfile import load_signing_key
     from keys.passphrase import passphrase_from_environment_or_prompt
     from keys.signed import parse_date
@@ -32,9 +37,12 @@ def export_records(
 
     first_day = parse_date(since, "--since")
     signing_key = load_signing_key(key, passphrase_from_environment_or_prompt)
-    ledger = open_ledger(db)
-    count = write_export(out, post_name(), signing_key, first_day, ledger.records_since(first_day))
-    typer.echo(f"exported {count} record(s) since {first_day} to {out}")
+    records = open_ledger(db).records_since(first_day)
+    write_export(out, post_name(), signing_key, first_day, records)
+    typer.echo(
+        f"exported {len(records.uses)} use(s), {len(records.issued)} register entr(ies) and "
+        f"{len(records.events)} audit entr(ies) since {first_day} to {out}"
+    )
 
 
 @ledger_app.command("import")
@@ -43,53 +51,109 @@ def import_records(
     from_key: Annotated[Path, typer.Option(help="That post's public key or certificate (exchanged beforehand).")],
     db: DbOption = None,
 ) -> None:
-    """Merge another post's export (idempotent). Two different uses of one permit are kept and reported as a
-    double-use alert. Exit codes: 0 merged; 1 double use found, or the file's signature is refused; 2 input error.
+    """Merge another post's export; importing a file again changes nothing. What contradicts this ledger (two
+    different uses of one permit, a number or security stamp registered twice, a rewritten audit trail) is
+    kept as an alert, printed, never merged.
+
+    Exit codes: 0 merged; 1 alerts found; 2 input error, or the file is refused (tampered, signed by another
+    key than --from-key): nothing merged.
     """
     from keys.keyfile import load_public_key
     from permits.ledger import open_ledger
     from permits.ledger.exchange import read_export
 
-    post, uses, registered = read_export(file, load_public_key(from_key))
-    report = open_ledger(db).import_records(uses, registered, f"{post}: {file.name}", actor=post_name())
-    typer.echo(
-        f"imported from {post}: {report.new_uses} new use(s), {report.known_uses} already known; "
-        f"{report.new_issued} new register entr(ies), {report.known_issued} already known"
+    export = read_export(file, load_public_key(from_key))
+    report = open_ledger(db).import_records(export, actor=post_name())
+    counts = "; ".join(
+        f"{label} {report.added[kind]} new, {report.known[kind]} known"
+        for kind, label in (("uses", "uses"), ("issued", "register"), ("events", "audit entries"))
     )
-    for alert in report.alerts:
-        typer.echo(f"ALERT: {alert.describe()}", err=True)
-    if report.alerts:
-        raise typer.Exit(1)
+    typer.echo(f"imported from {export.post} (key {export.signer[:16]}): {counts}")
+    _report_alerts(report.alerts, json_output=False, err=True)
 
 
 @ledger_app.command("check")
 def check_chain(db: DbOption = None) -> None:
-    """Recompute the audit trail's hash chain. Exit code 1 names the first entry altered, removed or inserted."""
+    """Recompute the audit trail's hash chain (and the entries imported from other posts).
+
+    Exit codes: 0 intact (prints the entry count and head hash); 1 names the first entry altered, removed or
+    inserted.
+    """
     from permits.ledger import open_ledger
 
     report = open_ledger(db).check_chain()
     if report.problem:
-        typer.echo(f"BROKEN at entry {report.broken_at}: {report.problem}", err=True)
+        where = f" at entry {report.broken_at}" if report.broken_at is not None else ""
+        typer.echo(f"BROKEN{where}: {report.problem}", err=True)
         raise typer.Exit(1)
     typer.echo(f"audit trail intact: {report.entries} entries, head {report.head}")
 
 
-@ledger_app.command("alerts")
-def list_alerts(
+@ledger_app.command("show")
+def show(
+    party: Annotated[str | None, typer.Argument(help="The issuing Party of a permit to show, e.g. KE.")] = None,
+    number: Annotated[str | None, typer.Argument(help="Its permit number.")] = None,
+    last: Annotated[int, typer.Option(min=1, help="Without a permit: how many of the newest entries.")] = 20,
     db: DbOption = None,
-    json_output: Annotated[bool, typer.Option("--json", help="JSON Lines output.")] = False,
+    json_output: JsonOption = False,
 ) -> None:
-    """List every double use found when importing other posts' records (exit code 1 if there is any)."""
+    """Without a permit: the newest audit-trail entries. With PARTY NUMBER: the permit's register entry, its
+    use (Box 14), its alerts and its audit-trail entries."""
+    from permits.errors import InputError
+    from permits.ledger import open_ledger
+
+    ledger = open_ledger(db)
+    if party is None:
+        for event in ledger.events(last=last):
+            typer.echo(json.dumps(event.to_json()) if json_output else _event_line(event))
+        return
+    if number is None:
+        raise InputError("give the permit as PARTY NUMBER, e.g. 'cites ledger show KE KE/2026/ZOO/0001'")
+    document = f"{party} {number}"
+    issued, use = ledger.issued_of(party, number), ledger.use_of(party, number)
+    alerts = [alert for alert in ledger.alerts() if alert.document == document]
+    events = ledger.events(document=document)
+    if json_output:
+        typer.echo(json.dumps({
+            "party": party, "number": number,
+            "issued": issued.to_json() if issued else None, "use": use.to_json() if use else None,
+            "alerts": [alert.to_json() for alert in alerts], "events": [event.to_json() for event in events],
+        }))  # fmt: skip
+        return
+    typer.echo(document)
+    if issued is None:
+        typer.echo("  register: not in this ledger")
+    else:
+        typer.echo(f"  register: issued {issued.issued_on} (stamp {issued.security_stamp}, kid {issued.kid})")
+    if use is None:
+        typer.echo("  use: not used")
+    else:
+        shipped = ", ".join(f"line {line}: {quantity}" for line, quantity in use.to_json()["quantities"].items())
+        typer.echo(f"  use: {use.describe()}; {shipped}")
+    for alert in alerts:
+        typer.echo(f"  ALERT: {alert.describe()}")
+    for event in events:
+        typer.echo(f"  {_event_line(event)}")
+
+
+@ledger_app.command("alerts")
+def list_alerts(db: DbOption = None, json_output: JsonOption = False) -> None:
+    """List every alert imports found (double uses, ...). Exit code 1 if there is any."""
     from permits.ledger import open_ledger
 
     alerts = open_ledger(db).alerts()
+    _report_alerts(alerts, json_output, err=False)
+    if not alerts and not json_output:
+        typer.echo("no alerts")
+
+
+def _report_alerts(alerts: list[Alert], json_output: bool, err: bool) -> None:
+    """Print each alert (JSON Lines, or one ALERT line each); exit code 1 if there is any."""
     for alert in alerts:
-        if json_output:
-            first, second = alert.first.to_json(), alert.second.to_json()
-            typer.echo(json.dumps({"party": alert.party, "number": alert.number, "first": first, "second": second}))
-        else:
-            typer.echo(alert.describe())
+        typer.echo(json.dumps(alert.to_json()) if json_output else f"ALERT: {alert.describe()}", err=err)
     if alerts:
         raise typer.Exit(1)
-    if not json_output:
-        typer.echo(f"no double use recorded ({dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC)")
+
+
+def _event_line(event: Event) -> str:
+    return f"#{event.seq} {event.at[:19]}Z {event.action} {event.document} by {event.actor}: {event.details}"

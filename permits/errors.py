@@ -39,3 +39,8 @@ class TrustStoreError(CitesError):
 
 class ConfigurationError(CitesError):
     """The environment (CITES_HOME, a database URL, a missing system library) does not allow the command."""
+
+
+class LedgerError(CitesError):
+    """The usage ledger cannot be used (bad URL, unreachable server, damaged database) or refuses an input
+    (a tampered export, or one signed by another key than the pinned post key): exit code 2."""

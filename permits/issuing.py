@@ -1,7 +1,9 @@
 """Issuing: sign a validated permit and produce its three files (PDF form, QR image, QR text).
 
 Everything is rendered in memory first and only then written, each file atomically, so a refused or failed
-issue never leaves a partial permit behind.
+issue never leaves a partial permit behind. The issuing register entry is inserted, in an open transaction,
+before any file is written (a duplicate number or security stamp is refused there, with nothing written) and
+committed after the last one; a failed write rolls the entry back, and a failed commit removes the files.
 """
 
 from __future__ import annotations

@@ -27,14 +27,15 @@ as() { local actor=$1; shift; CITES_HOME="$work/$actor/home" "$bin/cites" "$@"; 
 pass() { printf '  \033[32mok\033[0m    %s\n' "$*"; }
 fail() { printf '  \033[31mFAIL\033[0m  %s\n' "$*"; failures=$((failures + 1)); }
 
-# expect_verdict QR_TEXT_FILE STATUS: the border post verifies a permit and must get STATUS
+# expect_verdict FILE STATUS: the border post verifies a permit (QR text file, or the PDF) and must get STATUS
 expect_verdict() {
     local file=$1 want=$2 output status reason
-    output=$(as border verify --json - <"$file") || true
+    if [[ $file == *.txt ]]; then output=$(as border verify --json - <"$file") || true
+    else output=$(as border verify --json "$file") || true; fi
     status=$("$bin/python" -c 'import json, sys; print(json.loads(sys.stdin.readline())["status"])' <<<"$output")
     reason=$("$bin/python" -c 'import json, sys; print(json.loads(sys.stdin.readline())["reason"])' <<<"$output")
-    if [[ $status == "$want" ]]; then pass "$(basename "$file" .txt): $status ($reason)"; else
-        fail "$(basename "$file" .txt): expected $want, got $status ($reason)"; fi
+    if [[ $status == "$want" ]]; then pass "$(basename "$file"): $status ($reason)"; else
+        fail "$(basename "$file"): expected $want, got $status ($reason)"; fi
 }
 
 # expect_refused WHAT ACTOR ARGS...: the command must be refused with exit code 1 (not trusted)
@@ -125,12 +126,12 @@ EOF
 expect_refused "a forged list v3" border trust update "$work/forged-v3.json"
 as border trust show
 
-step "9. The border post verifies every permit"
-expect_verdict "$work/kenya/permits/KE-2026-ZOO-0001.txt" VALID        # old key, issued before retirement
-expect_verdict "$work/kenya/permits/KE-2026-ZOO-0002.txt" VALID        # new key
-expect_verdict "$work/kenya/permits/KE-2026-ZOO-0003.txt" KEY_NOT_VALID # retired key, after retirement
-expect_verdict "$work/cameroon/permits/CM-2026-TIM-0457.txt" VALID
-expect_verdict "$work/cameroon/permits/CM-2026-TIM-0458.txt" REVOKED
+step "9. The border post verifies every printed permit (the PDFs)"
+expect_verdict "$work/kenya/permits/KE-2026-ZOO-0001.pdf" VALID        # old key, issued before retirement
+expect_verdict "$work/kenya/permits/KE-2026-ZOO-0002.pdf" VALID        # new key
+expect_verdict "$work/kenya/permits/KE-2026-ZOO-0003.pdf" KEY_NOT_VALID # retired key, after retirement
+expect_verdict "$work/cameroon/permits/CM-2026-TIM-0457.pdf" VALID
+expect_verdict "$work/cameroon/permits/CM-2026-TIM-0458.pdf" REVOKED
 
 if ((failures)); then
     printf '\n\033[31m%d unexpected result(s)\033[0m (files in %s)\n' "$failures" "$work"

@@ -1,24 +1,24 @@
 """The usage ledger: which permits were used (Box 14), what was issued, and an audit trail of who did what.
 
 ``open_ledger`` picks the backend from the location: ``--db URL`` or ``CITES_DB_URL`` (PostgreSQL, shared by
-many posts), else the embedded SQLite file ``CITES_HOME/ledger.sqlite`` (one post).
+many posts), else the embedded SQLite file ``CITES_HOME/ledger.sqlite`` (one post). SQLAlchemy is imported only
+when a ledger is opened, so commands that never touch one (``cites --help``, a verification on a machine
+without a ledger) do not pay for it.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
 
+from permits.errors import LedgerError
 from permits.home import cites_home, state_path
-from permits.ledger.backends.interface import Backend
-from permits.ledger.backends.postgres import PostgresBackend
-from permits.ledger.backends.sqlite import SqliteBackend
-from permits.ledger.interface import LedgerError
-from permits.ledger.sql import SqlLedger
+
+if TYPE_CHECKING:
+    from permits.ledger.interface import Ledger
 
 DB_URL_ENV = "CITES_DB_URL"
 SQLITE_NAME = "ledger.sqlite"
-BACKENDS: tuple[Backend, ...] = (SqliteBackend(), PostgresBackend())
 
 
 def configured_url(url: str | None = None) -> str | None:
@@ -31,22 +31,24 @@ def ledger_exists(url: str | None = None) -> bool:
     return configured_url(url) is not None or (cites_home() / SQLITE_NAME).exists()
 
 
-def open_ledger(url: str | None = None) -> SqlLedger:
+def open_ledger(url: str | None = None) -> Ledger:
     """Open (creating and migrating as needed) the configured ledger."""
-    location = configured_url(url)
-    if location is None:
-        path: Path = state_path(SQLITE_NAME)
-        location = f"sqlite:///{path}"
-    backend = next((candidate for candidate in BACKENDS if candidate.accepts(location)), None)
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from permits.ledger.backends.interface import Backend
+    from permits.ledger.backends.postgres import PostgresBackend
+    from permits.ledger.backends.sqlite import SqliteBackend
+    from permits.ledger.sql import SqlLedger
+
+    location = configured_url(url) or f"sqlite:///{state_path(SQLITE_NAME)}"
+    try:
+        parsed = make_url(location)
+    except ArgumentError:
+        raise LedgerError("the ledger URL is not a database URL (sqlite:///FILE or postgresql://...)") from None
+    backends: tuple[Backend, ...] = (SqliteBackend(), PostgresBackend())
+    backend = next((candidate for candidate in backends if candidate.accepts(parsed)), None)
     if backend is None:
-        raise LedgerError(f"ledger URL '{_safe(location)}' is neither sqlite:/// nor postgresql://")
-    return SqlLedger(backend.engine(location), _safe(location))
-
-
-def _safe(url: str) -> str:
-    """The URL without its password, for messages."""
-    if "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    credentials, host = rest.rsplit("@", 1)
-    return f"{scheme}://{credentials.split(':', 1)[0]}@{host}"
+        shown = parsed.render_as_string(hide_password=True)
+        raise LedgerError(f"ledger URL '{shown}' is neither sqlite:///FILE nor postgresql://...")
+    return SqlLedger(backend, parsed)

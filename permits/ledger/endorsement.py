@@ -1,7 +1,9 @@
 """Box 14: turning a verified permit and the officer's entries into a use the ledger records.
 
 The quantity shipped per line defaults to the full authorised quantity; a larger one is refused here,
-against the signed permit (which cannot change), before the ledger is touched.
+against the signed permit (which cannot change), before the ledger is touched. Partial quantities are fine
+on the one endorsement, but a permit covers one consignment: a second endorsement, even of the rest, is
+refused by the ledger (one use per permit).
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from decimal import Decimal, InvalidOperation
 from permits.errors import InputError
 from permits.ledger.interface import EndorsementRefused, Use
 from permits.model import Permit, format_quantity
+
+MAX_TEXT = 200
+"""Longest port, officer or post name the ledger stores."""
 
 
 def parse_quantities(entries: Sequence[str], permit: Permit) -> dict[int, Decimal]:
@@ -32,7 +37,8 @@ def parse_quantities(entries: Sequence[str], permit: Permit) -> dict[int, Decima
         if quantity > authorised.quantity:
             raise EndorsementRefused(
                 f"line {line}: {format_quantity(quantity)} {authorised.unit} is more than the "
-                f"{format_quantity(authorised.quantity)} {authorised.unit} the permit authorises"
+                f"{format_quantity(authorised.quantity)} {authorised.unit} the permit authorises",
+                "QUANTITY_EXCEEDED",
             )
         shipped[line] = quantity
     return shipped
@@ -40,15 +46,15 @@ def parse_quantities(entries: Sequence[str], permit: Permit) -> dict[int, Decima
 
 def new_use(permit: Permit, port: str, officer: str, post: str, quantities: dict[int, Decimal]) -> Use:
     """The use to record now."""
-    for label, value in (("--port", port), ("--officer", officer)):
-        if not value.strip():
-            raise InputError(f"{label}: must not be empty")
+    for label, value in (("--port", port), ("--officer", officer), ("post name (CITES_POST)", post)):
+        if not value.strip() or len(value.strip()) > MAX_TEXT:
+            raise InputError(f"{label}: must be 1 to {MAX_TEXT} characters")
     return Use(
         party=permit.issuing_party,
         number=permit.number,
         port=port.strip(),
         officer=officer.strip(),
         endorsed_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
-        post=post,
+        post=post.strip(),
         quantities=quantities,
     )

@@ -3,36 +3,58 @@
 A **use** is the Box 14 endorsement of one permit at a border post: per line, the quantity actually shipped,
 with port, time and officer. One permit covers one consignment, so a permit has at most one use; the
 database enforces it (a unique key on Party + permit number), never a check in Python. The **register**
-holds every permit an authority issued (unique number and security stamp per Party). The **event log**
-is hash-chained: each entry holds the hash of the one before.
+holds every permit an authority issued (unique number and security stamp per Party). The **event log** is
+hash-chained: each entry holds the hash of the one before (docs/FORMAT.md, "The audit trail"). **Alerts**
+keep what an import from another post contradicts (a second use of a permit, ...): both sides, never merged.
+
+``Ledger`` is the protocol every implementation provides (``permits.ledger.sql`` on SQLAlchemy); the records
+here are plain data with their JSON forms, shared by the database rows and the signed exports.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any, Protocol
 
 from permits.errors import CitesError
 
-
-class LedgerError(CitesError):
-    """The ledger cannot be used (bad URL, unreachable server, corrupt file): exit code 2."""
+GENESIS_HASH = "0" * 64
+"""The ``prev_hash`` of the first entry of an event log."""
 
 
 class EndorsementRefused(CitesError):
-    """The ledger refused an endorsement or a registration (already used, over quantity, duplicate number)."""
+    """The ledger refused an endorsement: already used (``earlier`` is that use) or a quantity above the
+    permit. ``status`` names the refusal in JSON output. Exit code 1, like a NOT VALID permit."""
 
     exit_code = 1
 
-    def __init__(self, message: str, earlier: Use | None = None) -> None:
+    def __init__(self, message: str, status: str, earlier: Use | None = None) -> None:
+        self.status = status
         self.earlier = earlier
         super().__init__(message)
 
 
 class RegistrationRefused(CitesError):
     """``cites issue`` refused: the Party already issued this number, or used this security stamp (exit 2)."""
+
+
+def canonical(value: object) -> str:
+    """Compact JSON with sorted keys and unescaped non-ASCII: how details and alert records are stored."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _text(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str):
+        raise ValueError(f"{key}: expected text")
+    return value
 
 
 @dataclass(frozen=True)
@@ -47,14 +69,12 @@ class Use:
     post: str
     quantities: dict[int, Decimal] = field(default_factory=dict)
 
+    @property
+    def document(self) -> str:
+        return f"{self.party} {self.number}"
+
     def describe(self) -> str:
         return f"at {self.port} on {self.endorsed_at:%Y-%m-%d %H:%M} UTC (officer {self.officer}, post {self.post})"
-
-    def same_as(self, other: Use) -> bool:
-        """The same endorsement seen twice (an idempotent re-import), not a second use."""
-        return (self.post, self.port, self.endorsed_at, self.quantities) == (
-            other.post, other.port, other.endorsed_at, other.quantities,
-        )  # fmt: skip
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -67,10 +87,40 @@ class Use:
             "quantities": {str(line): format(quantity, "f") for line, quantity in sorted(self.quantities.items())},
         }
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Use:
+        """The use ``to_json`` wrote; ``ValueError`` names the first bad field."""
+        endorsed_at = dt.datetime.fromisoformat(_text(data, "endorsed_at"))
+        if endorsed_at.tzinfo is None:
+            raise ValueError("endorsed_at: expected a UTC offset")
+        raw = data.get("quantities")
+        if not isinstance(raw, Mapping):
+            raise ValueError("quantities: expected an object")
+        quantities = {}
+        for line, quantity in raw.items():
+            try:
+                if not isinstance(quantity, str):
+                    raise ValueError
+                number, amount = int(line), Decimal(quantity)
+            except (ValueError, InvalidOperation):
+                raise ValueError(f"quantities: {line!r}: expected a line number and a decimal text") from None
+            if number < 1 or not amount.is_finite() or amount <= 0:
+                raise ValueError(f"quantities: {line!r}: expected a line from 1 and a quantity above zero")
+            quantities[number] = amount
+        return cls(
+            party=_text(data, "party"),
+            number=_text(data, "number"),
+            port=_text(data, "port"),
+            officer=_text(data, "officer"),
+            endorsed_at=endorsed_at.astimezone(dt.UTC),
+            post=_text(data, "post"),
+            quantities=quantities,
+        )
+
 
 @dataclass(frozen=True)
 class Issued:
-    """A register entry: a permit an authority issued."""
+    """A register entry: a permit an authority issued (``payload_hash``: SHA-256 of its QR text, hex)."""
 
     party: str
     number: str
@@ -79,25 +129,229 @@ class Issued:
     kid: str
     payload_hash: str
 
+    @property
+    def document(self) -> str:
+        return f"{self.party} {self.number}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "party": self.party,
+            "number": self.number,
+            "security_stamp": self.security_stamp,
+            "issued_on": self.issued_on.isoformat(),
+            "kid": self.kid,
+            "payload_hash": self.payload_hash,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Issued:
+        stamp = data.get("security_stamp")
+        if stamp is not None and not isinstance(stamp, str):
+            raise ValueError("security_stamp: expected text or null")
+        return cls(
+            party=_text(data, "party"),
+            number=_text(data, "number"),
+            security_stamp=stamp,
+            issued_on=dt.date.fromisoformat(_text(data, "issued_on")),
+            kid=_text(data, "kid"),
+            payload_hash=_text(data, "payload_hash"),
+        )
+
+
+def event_hash(seq: int, prev_hash: str, actor: str, at: str, action: str, document: str, details: str) -> str:
+    """SHA-256 (hex) over the canonical JSON array of an event's fields (docs/FORMAT.md, "The audit trail")."""
+    fields = [seq, prev_hash, actor, at, action, document, details]
+    return hashlib.sha256(canonical(fields).encode()).hexdigest()
+
 
 @dataclass(frozen=True)
-class Alert:
-    """Two different uses of one permit reported by two posts (found at import)."""
+class Event:
+    """One entry of a hash-chained event log; ``details`` is the canonical JSON text that was hashed."""
 
-    party: str
-    number: str
-    first: Use
-    second: Use
+    seq: int
+    prev_hash: str
+    actor: str
+    at: str
+    action: str
+    document: str
+    details: str
+    entry_hash: str
 
-    def describe(self) -> str:
-        return f"DOUBLE USE of {self.party} {self.number}: {self.first.describe()} and {self.second.describe()}"
+    def computed_hash(self) -> str:
+        return event_hash(self.seq, self.prev_hash, self.actor, self.at, self.action, self.document, self.details)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "prev_hash": self.prev_hash,
+            "entry_hash": self.entry_hash,
+            "actor": self.actor,
+            "at": self.at,
+            "action": self.action,
+            "document": self.document,
+            "details": self.details,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Event:
+        seq = data.get("seq")
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+            raise ValueError("seq: expected an integer from 1")
+        texts = {key: _text(data, key) for key in ("prev_hash", "entry_hash", "actor", "at", "action", "document")}
+        return cls(seq=seq, details=_text(data, "details"), **texts)
 
 
 @dataclass(frozen=True)
 class ChainReport:
-    """The result of recomputing the event log's hash chain."""
+    """The result of recomputing an event log: ``problem`` names the first broken entry, if any."""
 
     entries: int
     head: str
     broken_at: int | None = None
     problem: str | None = None
+
+
+def walk_chain(events: Iterable[Event], complete: bool) -> ChainReport:
+    """Recompute each entry's hash and its link to the entry before. A ``complete`` log starts at entry 1 and
+    has no gap; otherwise (a post's exported stretch) only consecutive entries must link."""
+    entries, previous = 0, (0, GENESIS_HASH) if complete else None
+    for event in events:
+        if previous is not None:
+            seq, digest = previous
+            if event.seq <= seq:
+                return ChainReport(entries, digest, event.seq, f"entry {event.seq} is out of order")
+            if complete and event.seq != seq + 1:
+                return ChainReport(entries, digest, seq + 1, f"entry {seq + 1} is missing")
+            if event.seq == seq + 1 and event.prev_hash != digest:
+                return ChainReport(entries, digest, event.seq, f"entry {event.seq} does not link to entry {seq}")
+        if event.computed_hash() != event.entry_hash:
+            head = previous[1] if previous else GENESIS_HASH
+            return ChainReport(entries, head, event.seq, f"entry {event.seq} was altered after it was written")
+        entries, previous = entries + 1, (event.seq, event.entry_hash)
+    return ChainReport(entries, previous[1] if previous else GENESIS_HASH)
+
+
+class AlertKind(StrEnum):
+    """What an import found that contradicts the ledger."""
+
+    DOUBLE_USE = "DOUBLE_USE"
+    """Two different uses of one permit (two posts let the same permit through)."""
+    DUPLICATE_NUMBER = "DUPLICATE_NUMBER"
+    """One Party's permit number registered for two different documents."""
+    REUSED_STAMP = "REUSED_STAMP"
+    """One Party's security stamp registered on two permit numbers."""
+    FORKED_TRAIL = "FORKED_TRAIL"
+    """A post's audit entry that differs from, or does not link to, the entries imported before."""
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A contradiction kept with both sides: ``first`` the record held, ``second`` the one imported."""
+
+    kind: AlertKind
+    document: str
+    first: dict[str, Any]
+    second: dict[str, Any]
+    source: str
+
+    def fingerprint(self) -> str:
+        """Identifies the alert, so re-importing the same file stores it once."""
+        return hashlib.sha256(canonical([self.kind, self.document, self.first, self.second]).encode()).hexdigest()
+
+    def describe(self) -> str:
+        first, second = self.first, self.second
+        if self.kind is AlertKind.DOUBLE_USE:
+            what = f"{Use.from_json(first).describe()} and {Use.from_json(second).describe()}"
+        elif self.kind is AlertKind.DUPLICATE_NUMBER:
+            what = (
+                f"registered twice, QR hashes {first['payload_hash'][:16]} (kid {first['kid']}) and "
+                f"{second['payload_hash'][:16]} (kid {second['kid']})"
+            )
+        elif self.kind is AlertKind.REUSED_STAMP:
+            what = f"security stamp {second['security_stamp']} is already on permit {first['number']}"
+        else:
+            what = f"entry {second['seq']} differs from or does not link to the trail imported before"
+        return f"{self.kind.replace('_', ' ')} of {self.document}: {what} (from {self.source})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": str(self.kind), "document": self.document, "first": self.first, "second": self.second,
+                "source": self.source}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Records:
+    """What a post exports and another imports: uses, register entries and the post's own event log."""
+
+    uses: list[Use] = field(default_factory=list)
+    issued: list[Issued] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Export:
+    """Verified records from another post: its name, its key id (SHA-256 of the public key) and the file."""
+
+    post: str
+    signer: str
+    source: str
+    records: Records
+
+
+@dataclass
+class ImportReport:
+    """What an import changed, per kind of record (``uses``, ``issued``, ``events``), and what it contradicted."""
+
+    added: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("uses", "issued", "events"), 0))
+    known: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("uses", "issued", "events"), 0))
+    alerts: list[Alert] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        return {"added": self.added, "known": self.known, "alerts": len(self.alerts)}
+
+
+class Ledger(Protocol):
+    """A usage ledger. Every method that writes is one transaction with its event log entry."""
+
+    location: str
+    """Where the ledger is, for messages (never with a password)."""
+
+    def register(self, record: Issued, actor: str) -> AbstractContextManager[None]:
+        """Enter the permit in the issuing register (``RegistrationRefused`` for a number or security stamp
+        the Party already used); committed when the ``with`` block succeeds, rolled back when it raises."""
+        ...
+
+    def issued_of(self, party: str, number: str) -> Issued | None:
+        """The register entry of a permit, if any."""
+        ...
+
+    def endorse(self, use: Use, actor: str) -> None:
+        """Record a use; ``EndorsementRefused`` with the earlier use when the permit was already used."""
+        ...
+
+    def use_of(self, party: str, number: str) -> Use | None:
+        """The recorded use of a permit, if any."""
+        ...
+
+    def record_event(self, actor: str, action: str, document: str, details: Mapping[str, Any]) -> None:
+        """Append one event on its own (e.g. a revocation)."""
+        ...
+
+    def events(self, document: str | None = None, last: int | None = None) -> list[Event]:
+        """The event log (of one document, e.g. ``"KE KE/2026/1"``), oldest first; ``last`` keeps the newest."""
+        ...
+
+    def check_chain(self) -> ChainReport:
+        """Recompute the event log and the imported posts' entries; name the first broken entry."""
+        ...
+
+    def records_since(self, since: dt.date) -> Records:
+        """Uses endorsed, permits issued and events logged on or after ``since`` (for a signed export)."""
+        ...
+
+    def import_records(self, export: Export, actor: str) -> ImportReport:
+        """Merge another post's records idempotently; contradictions are stored as alerts, never merged."""
+        ...
+
+    def alerts(self) -> list[Alert]:
+        """Every alert found so far, oldest first."""
+        ...

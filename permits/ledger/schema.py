@@ -1,12 +1,19 @@
 """The ledger's tables and their versioned migrations (SQLAlchemy Core; the same schema on SQLite and
 PostgreSQL).
 
-``schema_version`` holds the version applied; ``MIGRATIONS[n]`` brings version n to n + 1. Migrations run in
-one transaction at open, so a ledger is never half-migrated. Add a migration; never edit an applied one.
+``schema_version`` holds the version applied; ``MIGRATIONS[n]`` brings version n to n + 1. The tool migrates
+at open, in one transaction under a lock (``Backend.lock_schema``), so a ledger is never half-migrated and two
+posts opening a new database at once do not both create it. Add a migration; never edit an applied one (a
+migration names the tables as they were at its version: ``double_uses`` below is version 1's).
+
+Why not Alembic: the schema is small and owned by the tool, which must migrate itself on every post without
+an operator running a separate command or shipping a migration folder; ordered functions in one module do
+that with no extra dependency, identically on both databases.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from sqlalchemy import (
@@ -18,10 +25,15 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
     insert,
+    inspect,
     select,
     update,
 )
+
+from permits.errors import LedgerError
+from permits.ledger.interface import GENESIS_HASH, Alert, AlertKind, canonical
 
 metadata = MetaData()
 
@@ -41,17 +53,6 @@ uses = Table(
     UniqueConstraint("party", "number", name="one_use_per_permit"),
 )
 
-double_uses = Table(
-    "double_uses",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("party", String(2), nullable=False),
-    Column("number", String(64), nullable=False),
-    Column("use", Text, nullable=False),
-    Column("found_at", String(32), nullable=False),
-    UniqueConstraint("party", "number", "use", name="one_alert_per_second_use"),
-)
-
 issued = Table(
     "issued",
     metadata,
@@ -65,17 +66,23 @@ issued = Table(
     UniqueConstraint("party", "security_stamp", name="one_permit_per_stamp"),
 )
 
+
+def _audit_entry_columns() -> list[Column[object]]:
+    """The columns of one hash-chained audit entry after its sequence number (FORMAT.md section 11.2), shared by
+    this post's trail and the trails imported from other posts."""
+    return [
+        Column("prev_hash", String(64), nullable=False),
+        Column("entry_hash", String(64), nullable=False),
+        Column("actor", String(200), nullable=False),
+        Column("at", String(32), nullable=False),
+        Column("action", String(32), nullable=False),
+        Column("document", String(80), nullable=False),
+        Column("details", Text, nullable=False),
+    ]
+
+
 events = Table(
-    "events",
-    metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=False),
-    Column("prev_hash", String(64), nullable=False),
-    Column("entry_hash", String(64), nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("at", String(32), nullable=False),
-    Column("action", String(32), nullable=False),
-    Column("document", String(80), nullable=False),
-    Column("details", Text, nullable=False),
+    "events", metadata, Column("seq", Integer, primary_key=True, autoincrement=False), *_audit_entry_columns()
 )
 
 chain_head = Table(
@@ -86,30 +93,89 @@ chain_head = Table(
     Column("hash", String(64), nullable=False),
 )
 
-GENESIS_HASH = "0" * 64
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("document", String(200), nullable=False),
+    Column("first", Text, nullable=False),
+    Column("second", Text, nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("found_at", String(32), nullable=False),
+    Column("fingerprint", String(64), nullable=False, unique=True),
+)
+
+post_events = Table(
+    "post_events",
+    metadata,
+    Column("signer", String(64), nullable=False),
+    Column("post", String(200), nullable=False),
+    Column("seq", Integer, nullable=False),
+    *_audit_entry_columns(),
+    UniqueConstraint("signer", "seq", name="one_entry_per_post_seq"),
+)
+
+_version_1 = MetaData()
+double_uses = Table(
+    "double_uses",
+    _version_1,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("party", String(2), nullable=False),
+    Column("number", String(64), nullable=False),
+    Column("use", Text, nullable=False),
+    Column("found_at", String(32), nullable=False),
+    UniqueConstraint("party", "number", "use", name="one_alert_per_second_use"),
+)
 
 
-def _create_version_1(connection: Connection) -> None:
-    metadata.create_all(connection, tables=[uses, double_uses, issued, events, chain_head])
+def _version_1_tables(connection: Connection) -> None:
+    """Uses, the issuing register, the event log and its head, and double uses found at import."""
+    metadata.create_all(connection, tables=[uses, issued, events, chain_head])
+    _version_1.create_all(connection)
     connection.execute(insert(chain_head).values(id=1, seq=0, hash=GENESIS_HASH))
 
 
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_create_version_1,)
+def _version_2_alerts_and_post_events(connection: Connection) -> None:
+    """One ``alerts`` table for every kind of contradiction (double uses move there); ``post_events`` keeps
+    the audit entries other posts export."""
+    metadata.create_all(connection, tables=[alerts, post_events])
+    for row in connection.execute(select(double_uses).order_by(double_uses.c.id)).all():
+        held = connection.execute(
+            select(uses).where(and_(uses.c.party == row.party, uses.c.number == row.number))
+        ).one()
+        first = {**held._asdict(), "quantities": json.loads(held.quantities)}
+        del first["id"]
+        alert = Alert(AlertKind.DOUBLE_USE, f"{row.party} {row.number}", first, json.loads(row.use), "version 1")
+        connection.execute(
+            insert(alerts).values(kind=alert.kind, document=alert.document, first=canonical(alert.first),
+                                  second=canonical(alert.second), source=alert.source, found_at=row.found_at,
+                                  fingerprint=alert.fingerprint())
+        )  # fmt: skip
+    double_uses.drop(connection)
+
+
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_version_1_tables, _version_2_alerts_and_post_events)
 """MIGRATIONS[n] upgrades a ledger at version n to n + 1."""
 
 CURRENT_VERSION = len(MIGRATIONS)
 
 
-def migrate(connection: Connection) -> int:
-    """Bring the schema to ``CURRENT_VERSION`` inside the caller's transaction; returns the version found."""
-    metadata.create_all(connection, tables=[schema_version])
-    found = connection.execute(select(schema_version.c.version)).scalar()
-    if found is None:
-        connection.execute(insert(schema_version).values(version=0))
-        found = 0
+def version(connection: Connection) -> int:
+    """The schema version of the database (0 for an empty one)."""
+    if not inspect(connection).has_table(schema_version.name):
+        return 0
+    return int(connection.execute(select(schema_version.c.version)).scalar() or 0)
+
+
+def migrate(connection: Connection) -> None:
+    """Bring the schema to ``CURRENT_VERSION`` inside the caller's (locked) transaction."""
+    found = version(connection)
     if found > CURRENT_VERSION:
-        raise RuntimeError(f"ledger schema version {found} is newer than this tool ({CURRENT_VERSION})")
-    for version in range(found, CURRENT_VERSION):
-        MIGRATIONS[version](connection)
+        raise LedgerError(f"the ledger's schema is version {found}, newer than this tool's ({CURRENT_VERSION})")
+    if found == 0:
+        metadata.create_all(connection, tables=[schema_version])
+        connection.execute(insert(schema_version).values(version=0))
+    for step in MIGRATIONS[found:]:
+        step(connection)
     connection.execute(update(schema_version).values(version=CURRENT_VERSION))
-    return int(found)

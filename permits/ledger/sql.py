@@ -1,331 +1,330 @@
-"""The ledger on SQLAlchemy: endorsements, the issuing register, imports, and the hash-chained event log.
+"""The ledger on SQLAlchemy Core: endorsements, the issuing register, imports and the hash-chained event log,
+the same code on every backend (``backends/``).
 
-Every operation is one transaction: the record and its event log entry are committed together or not at all,
-so a process killed mid-way leaves either both or neither. Uniqueness (one use per permit, one number and
-one security stamp per Party) is enforced by the database's unique keys; a losing writer gets the
-winner's record in its refusal.
+Every operation that writes is one transaction: the record and its event log entry are committed together or
+not at all, so a process killed mid-way leaves both or neither. Uniqueness (one use per permit, one number and
+one security stamp per Party) is the database's unique keys: an insert that breaks one fails, inside the
+transaction, and the loser reads the winner's record for its refusal. Appending to the event log locks the
+chain head row, so two writers never fork the chain (and ``events.seq`` is a primary key besides).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import hashlib
+import itertools
 import json
-import sys
-from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any, Literal
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, insert, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy import URL, Connection, Insert, Row, and_, insert, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from permits.errors import LedgerError
 from permits.ledger import schema
+from permits.ledger.backends.interface import READ_ONLY, Backend
 from permits.ledger.interface import (
     Alert,
+    AlertKind,
     ChainReport,
     EndorsementRefused,
+    Event,
+    Export,
+    ImportReport,
     Issued,
-    LedgerError,
+    Records,
     RegistrationRefused,
     Use,
+    canonical,
+    event_hash,
+    walk_chain,
 )
+
+BATCH_ROWS = 1000
+"""Rows fetched at a time when walking the event log."""
 
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
-def entry_hash(seq: int, prev_hash: str, actor: str, at: str, action: str, document: str, details: str) -> str:
-    """SHA-256 over the canonical JSON array of an event's fields (docs/FORMAT.md, "Ledger events")."""
-    fields = [seq, prev_hash, actor, at, action, document, details]
-    return hashlib.sha256(json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
-
-
-def _use_from_row(row: Any) -> Use:
-    return Use(
-        party=row.party,
-        number=row.number,
-        port=row.port,
-        officer=row.officer,
-        endorsed_at=dt.datetime.fromisoformat(row.endorsed_at),
-        post=row.post,
-        quantities={int(line): Decimal(quantity) for line, quantity in json.loads(row.quantities).items()},
-    )
+def _use(row: Row[Any]) -> Use:
+    return Use.from_json({**row._asdict(), "quantities": json.loads(row.quantities)})
 
 
 def _use_values(use: Use) -> dict[str, Any]:
-    return {
-        "party": use.party,
-        "number": use.number,
-        "port": use.port,
-        "officer": use.officer,
-        "endorsed_at": use.endorsed_at.isoformat(timespec="seconds"),
-        "post": use.post,
-        "quantities": json.dumps(use.to_json()["quantities"], sort_keys=True),
-    }
+    values = use.to_json()
+    return {**values, "quantities": canonical(values["quantities"])}
 
 
-@dataclass
-class ImportReport:
-    """What an import changed."""
-
-    new_uses: int = 0
-    known_uses: int = 0
-    new_issued: int = 0
-    known_issued: int = 0
-    alerts: list[Alert] = field(default_factory=list)
+def _event(row: Row[Any]) -> Event:
+    return Event.from_json(row._asdict())
 
 
-class SqlLedger:
-    """A ledger in one database; ``location`` is shown in messages (never with a password)."""
-
-    def __init__(self, engine: Engine, location: str) -> None:
-        self.engine = engine
-        self.location = location
-        try:
-            with self.engine.begin() as connection:
-                schema.migrate(connection)
-        except (SQLAlchemyError, RuntimeError) as error:
-            raise LedgerError(f"ledger {location}: cannot open ({_reason(error)})") from None
-
-    # -- the event log -------------------------------------------------------------------------------------
-
-    def _append_event(self, connection: Connection, actor: str, action: str, document: str, details: Any) -> None:
-        head = connection.execute(select(schema.chain_head).where(schema.chain_head.c.id == 1).with_for_update()).one()
-        at, text = _now(), json.dumps(details, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        seq = head.seq + 1
-        digest = entry_hash(seq, head.hash, actor, at, action, document, text)
-        connection.execute(
-            insert(schema.events).values(
-                seq=seq, prev_hash=head.hash, entry_hash=digest, actor=actor, at=at, action=action,
-                document=document, details=text,
-            )
-        )  # fmt: skip
-        connection.execute(update(schema.chain_head).where(schema.chain_head.c.id == 1).values(seq=seq, hash=digest))
-
-    def record_event(self, actor: str, action: str, document: str, details: Any) -> None:
-        """Append one event on its own (e.g. a revocation)."""
-        with self._transaction() as connection:
-            self._append_event(connection, actor, action, document, details)
-
-    def check_chain(self) -> ChainReport:
-        """Recompute every entry's hash and link; name the first entry that was altered, removed or inserted."""
-        with self.engine.connect() as connection:
-            rows = connection.execute(select(schema.events).order_by(schema.events.c.seq)).all()
-            head = connection.execute(select(schema.chain_head)).one()
-        previous, expected_seq = schema.GENESIS_HASH, 1
-        for row in rows:
-            if row.seq != expected_seq:
-                return ChainReport(len(rows), previous, expected_seq, f"entry {expected_seq} is missing")
-            if row.prev_hash != previous:
-                return ChainReport(
-                    len(rows), previous, row.seq, f"entry {row.seq} does not link to entry {row.seq - 1}"
-                )
-            recomputed = entry_hash(row.seq, row.prev_hash, row.actor, row.at, row.action, row.document, row.details)
-            if recomputed != row.entry_hash:
-                return ChainReport(len(rows), previous, row.seq, f"entry {row.seq} was altered after it was written")
-            previous, expected_seq = row.entry_hash, expected_seq + 1
-        if (head.seq, head.hash) != (len(rows), previous):
-            return ChainReport(
-                len(rows), previous, len(rows) + 1, f"the chain head says {head.seq} entries; found {len(rows)}"
-            )
-        return ChainReport(len(rows), previous)
-
-    # -- endorsements ---------------------------------------------------------------------------------------
-
-    def endorse(self, use: Use, actor: str) -> Use:
-        """Record a use; refuse (with the earlier use) a permit that was already used."""
-        try:
-            with self._transaction() as connection:
-                connection.execute(insert(schema.uses).values(**_use_values(use)))
-                self._append_event(connection, actor, "endorse", f"{use.party} {use.number}", use.to_json())
-        except IntegrityError:
-            earlier = self.use_of(use.party, use.number)
-            where = earlier.describe() if earlier else "by another post"
-            raise EndorsementRefused(f"permit {use.party} {use.number} was already used {where}", earlier) from None
-        return use
-
-    def use_of(self, party: str, number: str) -> Use | None:
-        """The recorded use of a permit, if any."""
-        try:
-            with self.engine.connect() as connection:
-                row = connection.execute(
-                    select(schema.uses).where(and_(schema.uses.c.party == party, schema.uses.c.number == number))
-                ).first()
-        except SQLAlchemyError as error:
-            raise LedgerError(f"ledger {self.location}: {_reason(error)}") from None
-        return _use_from_row(row) if row else None
-
-    # -- the issuing register -----------------------------------------------------------------------------------
-
-    def register(self, record: Issued, actor: str) -> _Registration:
-        """Start registering an issued permit; the caller commits it once the permit's files are written."""
-        return _Registration(self, record, actor)
-
-    def _insert_issued(self, connection: Connection, record: Issued) -> None:
-        connection.execute(
-            insert(schema.issued).values(
-                party=record.party, number=record.number, security_stamp=record.security_stamp,
-                issued_on=record.issued_on.isoformat(), kid=record.kid, payload_hash=record.payload_hash,
-            )
-        )  # fmt: skip
-
-    def _registration_conflict(self, record: Issued) -> str:
-        table = schema.issued
-        with self.engine.connect() as connection:
-            same_number = connection.execute(
-                select(table).where(and_(table.c.party == record.party, table.c.number == record.number))
-            ).first()
-            same_stamp = connection.execute(
-                select(table).where(
-                    and_(table.c.party == record.party, table.c.security_stamp == record.security_stamp)
-                )
-            ).first()
-        if same_number is not None:
-            return f"{record.party} already issued permit number {record.number} on {same_number.issued_on}"
-        if same_stamp is not None:
-            return (
-                f"security stamp {record.security_stamp} was already used on {record.party} permit {same_stamp.number}"
-            )
-        return f"permit {record.number} conflicts with the register"
-
-    # -- exchange between posts -----------------------------------------------------------------------------
-
-    def records_since(self, since: dt.date) -> dict[str, Any]:
-        """Uses endorsed and permits issued on or after ``since`` (for a signed export)."""
-        start = since.isoformat()
-        with self.engine.connect() as connection:
-            used = connection.execute(
-                select(schema.uses).where(schema.uses.c.endorsed_at >= start).order_by(schema.uses.c.id)
-            ).all()
-            registered = connection.execute(
-                select(schema.issued).where(schema.issued.c.issued_on >= start).order_by(schema.issued.c.number)
-            ).all()
-        return {
-            "uses": [_use_from_row(row).to_json() for row in used],
-            "issued": [
-                {"party": row.party, "number": row.number, "security_stamp": row.security_stamp,
-                 "issued_on": row.issued_on, "kid": row.kid, "payload_hash": row.payload_hash}
-                for row in registered
-            ],
-        }  # fmt: skip
-
-    def import_records(self, uses: list[Use], registered: list[Issued], source: str, actor: str) -> ImportReport:
-        """Merge another post's records: known ones are skipped, a second different use becomes an alert."""
-        report = ImportReport()
-        with self._transaction() as connection:
-            for use in uses:
-                existing = connection.execute(
-                    select(schema.uses).where(
-                        and_(schema.uses.c.party == use.party, schema.uses.c.number == use.number)
-                    )
-                ).first()
-                if existing is None:
-                    connection.execute(insert(schema.uses).values(**_use_values(use)))
-                    report.new_uses += 1
-                elif _use_from_row(existing).same_as(use):
-                    report.known_uses += 1
-                else:
-                    report.alerts.append(Alert(use.party, use.number, _use_from_row(existing), use))
-                    self._store_alert(connection, use)
-            for record in registered:
-                table = schema.issued
-                known = connection.execute(
-                    select(table).where(and_(table.c.party == record.party, table.c.number == record.number))
-                ).first()
-                if known is None:
-                    self._insert_issued(connection, record)
-                    report.new_issued += 1
-                else:
-                    report.known_issued += 1
-            details = {"source": source, "new_uses": report.new_uses, "known_uses": report.known_uses,
-                       "new_issued": report.new_issued, "double_uses": len(report.alerts)}  # fmt: skip
-            self._append_event(connection, actor, "import", source[:80], details)
-        return report
-
-    def _store_alert(self, connection: Connection, use: Use) -> None:
-        text = json.dumps(use.to_json(), sort_keys=True)
-        table = schema.double_uses
-        seen = connection.execute(
-            select(table).where(and_(table.c.party == use.party, table.c.number == use.number, table.c.use == text))
-        ).first()
-        if seen is None:
-            connection.execute(insert(table).values(party=use.party, number=use.number, use=text, found_at=_now()))
-
-    def alerts(self) -> list[Alert]:
-        """Every double use found so far."""
-        with self.engine.connect() as connection:
-            rows = connection.execute(select(schema.double_uses).order_by(schema.double_uses.c.id)).all()
-        found = []
-        for row in rows:
-            data = json.loads(row.use)
-            second = Use(
-                party=data["party"], number=data["number"], port=data["port"], officer=data["officer"],
-                endorsed_at=dt.datetime.fromisoformat(data["endorsed_at"]), post=data["post"],
-                quantities={int(line): Decimal(quantity) for line, quantity in data["quantities"].items()},
-            )  # fmt: skip
-            first = self.use_of(row.party, row.number)
-            if first is not None:
-                found.append(Alert(row.party, row.number, first, second))
-        return found
-
-    # -- plumbing -------------------------------------------------------------------------------------------
-
-    def _transaction(self) -> Any:
-        return _Transaction(self)
-
-
-class _Transaction:
-    """``engine.begin()`` whose database errors (other than uniqueness) become one-line ``LedgerError``s."""
-
-    def __init__(self, ledger: SqlLedger) -> None:
-        self.ledger = ledger
-        self.context: Any = None
-
-    def __enter__(self) -> Connection:
-        try:
-            self.context = self.ledger.engine.begin()
-            connection: Connection = self.context.__enter__()
-        except SQLAlchemyError as error:
-            raise LedgerError(f"ledger {self.ledger.location}: {_reason(error)}") from None
-        return connection
-
-    def __exit__(self, kind: Any, error: Any, trace: Any) -> Literal[False]:
-        try:
-            self.context.__exit__(kind, error, trace)
-        except IntegrityError:
-            raise
-        except SQLAlchemyError as failure:
-            raise LedgerError(f"ledger {self.ledger.location}: {_reason(failure)}") from None
-        if isinstance(error, OperationalError):
-            raise LedgerError(f"ledger {self.ledger.location}: {_reason(error)}") from None
+def _inserted(connection: Connection, statement: Insert) -> bool:
+    """Run an insert in a savepoint: False, and nothing changed, when it would break a unique key."""
+    try:
+        with connection.begin_nested():
+            connection.execute(statement)
+    except IntegrityError:
         return False
-
-
-class _Registration:
-    """An open register transaction: ``with ledger.register(...):`` commits only if the block succeeds."""
-
-    def __init__(self, ledger: SqlLedger, record: Issued, actor: str) -> None:
-        self.ledger, self.record, self.actor = ledger, record, actor
-        self.transaction = _Transaction(ledger)
-
-    def __enter__(self) -> None:
-        connection = self.transaction.__enter__()
-        try:
-            self.ledger._insert_issued(connection, self.record)
-            details = {"security_stamp": self.record.security_stamp, "kid": self.record.kid,
-                       "payload_hash": self.record.payload_hash}  # fmt: skip
-            self.ledger._append_event(
-                connection, self.actor, "issue", f"{self.record.party} {self.record.number}", details
-            )
-        except IntegrityError:
-            self.transaction.__exit__(*sys.exc_info())  # rolls back
-            raise RegistrationRefused(self.ledger._registration_conflict(self.record)) from None
-
-    def __exit__(self, kind: Any, error: Any, trace: Any) -> bool:
-        return self.transaction.__exit__(kind, error, trace)
+    return True
 
 
 def _reason(error: BaseException) -> str:
     original = getattr(error, "orig", None) or error
     return " ".join(str(original).split())[:300] or type(error).__name__
+
+
+class SqlLedger:
+    """A ledger in one database (see ``permits.ledger.interface.Ledger`` for what each method promises)."""
+
+    def __init__(self, backend: Backend, url: URL) -> None:
+        self.location = url.render_as_string(hide_password=True)
+        try:
+            self.engine = backend.engine(url)
+        except (SQLAlchemyError, ImportError) as error:
+            raise LedgerError(f"ledger {self.location}: cannot open ({_reason(error)})") from None
+        with self._read() as connection:
+            current = schema.version(connection)
+        if current != schema.CURRENT_VERSION:
+            with self._write() as connection:
+                backend.lock_schema(connection)
+                schema.migrate(connection)
+
+    # -- transactions ---------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as connection:
+                yield connection.execution_options(**{READ_ONLY: True})
+        except SQLAlchemyError as error:
+            raise LedgerError(f"ledger {self.location}: {_reason(error)}") from None
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One transaction, committed when the block succeeds, rolled back when it raises."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except SQLAlchemyError as error:
+            raise LedgerError(f"ledger {self.location}: {_reason(error)}") from None
+
+    def _interfered(self) -> LedgerError:
+        """A unique key refused a record that, read back in the same transaction, is not there."""
+        return LedgerError(f"ledger {self.location}: a concurrent write got in the way; try again")
+
+    # -- the event log --------------------------------------------------------------------------------------
+
+    def _append(
+        self, connection: Connection, actor: str, action: str, document: str, details: Mapping[str, Any]
+    ) -> None:
+        head_row = schema.chain_head.c.id == 1
+        head = connection.execute(select(schema.chain_head).where(head_row).with_for_update()).one()
+        seq, at, text, actor, document = head.seq + 1, _now(), canonical(details), actor[:200], document[:80]
+        digest = event_hash(seq, head.hash, actor, at, action, document, text)
+        connection.execute(
+            insert(schema.events).values(seq=seq, prev_hash=head.hash, entry_hash=digest, actor=actor, at=at,
+                                         action=action, document=document, details=text)
+        )  # fmt: skip
+        connection.execute(update(schema.chain_head).where(head_row).values(seq=seq, hash=digest))
+
+    def record_event(self, actor: str, action: str, document: str, details: Mapping[str, Any]) -> None:
+        with self._write() as connection:
+            self._append(connection, actor, action, document, details)
+
+    def events(self, document: str | None = None, last: int | None = None) -> list[Event]:
+        table = schema.events
+        query = select(table).order_by(table.c.seq.desc()).limit(last)
+        if document is not None:
+            query = query.where(table.c.document == document)
+        with self._read() as connection:
+            return [_event(row) for row in reversed(connection.execute(query).all())]
+
+    def check_chain(self) -> ChainReport:
+        with self._read() as connection:
+            query = select(schema.events).order_by(schema.events.c.seq).execution_options(yield_per=BATCH_ROWS)
+            local = walk_chain(map(_event, connection.execute(query)), complete=True)
+            if local.problem:
+                return local
+            head = connection.execute(select(schema.chain_head)).one()
+            imported = connection.execute(
+                select(schema.post_events)
+                .order_by(schema.post_events.c.signer, schema.post_events.c.seq)
+                .execution_options(yield_per=BATCH_ROWS)
+            )
+            for signer, group in itertools.groupby(imported, key=lambda row: str(row.signer)):
+                trail = walk_chain(map(_event, group), complete=False)
+                if trail.problem:
+                    return replace(local, problem=f"imported entries of post key {signer[:16]}: {trail.problem}")
+        if head.seq > local.entries:
+            missing = local.entries + 1
+            return replace(local, broken_at=missing, problem=f"entry {missing} is missing (head: {head.seq} entries)")
+        if head.seq < local.entries:
+            return replace(local, broken_at=head.seq + 1, problem=f"entry {head.seq + 1} was added behind the head")
+        if head.hash != local.head:
+            return replace(local, broken_at=head.seq, problem=f"entry {head.seq} was replaced (head: another hash)")
+        return local
+
+    # -- endorsements ---------------------------------------------------------------------------------------
+
+    def endorse(self, use: Use, actor: str) -> None:
+        with self._write() as connection:
+            if not _inserted(connection, insert(schema.uses).values(**_use_values(use))):
+                earlier = self._held_use(connection, use.party, use.number)
+                if earlier is None:
+                    raise self._interfered()
+                message = f"permit {use.document} was already used {earlier.describe()}"
+                raise EndorsementRefused(message, "ALREADY_USED", earlier)
+            self._append(connection, actor, "endorse", use.document, use.to_json())
+
+    def _held_use(self, connection: Connection, party: str, number: str) -> Use | None:
+        table = schema.uses
+        row = connection.execute(select(table).where(and_(table.c.party == party, table.c.number == number))).first()
+        return _use(row) if row else None
+
+    def use_of(self, party: str, number: str) -> Use | None:
+        with self._read() as connection:
+            return self._held_use(connection, party, number)
+
+    # -- the issuing register -------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def register(self, record: Issued, actor: str) -> Iterator[None]:
+        with self._write() as connection:
+            if not _inserted(connection, insert(schema.issued).values(**record.to_json())):
+                kind, holder = self._register_clash(connection, record)
+                if kind is AlertKind.DUPLICATE_NUMBER:
+                    raise RegistrationRefused(
+                        f"{record.party} already issued permit number {record.number} on {holder.issued_on}"
+                    )
+                raise RegistrationRefused(
+                    f"security stamp {record.security_stamp} was already used on {record.party} permit {holder.number}"
+                )
+            details = {"security_stamp": record.security_stamp, "kid": record.kid, "payload_hash": record.payload_hash}
+            self._append(connection, actor, "issue", record.document, details)
+            yield
+
+    def _held_issued(self, connection: Connection, party: str, column: str, value: str | None) -> Issued | None:
+        table = schema.issued
+        row = connection.execute(select(table).where(and_(table.c.party == party, table.c[column] == value))).first()
+        return Issued.from_json(row._asdict()) if row else None
+
+    def _register_clash(self, connection: Connection, record: Issued) -> tuple[AlertKind, Issued]:
+        """The entry that kept ``record`` out of the register: same number, else same security stamp."""
+        same_number = self._held_issued(connection, record.party, "number", record.number)
+        if same_number is not None:
+            return AlertKind.DUPLICATE_NUMBER, same_number
+        same_stamp = self._held_issued(connection, record.party, "security_stamp", record.security_stamp)
+        if same_stamp is None:
+            raise self._interfered()
+        return AlertKind.REUSED_STAMP, same_stamp
+
+    def issued_of(self, party: str, number: str) -> Issued | None:
+        with self._read() as connection:
+            return self._held_issued(connection, party, "number", number)
+
+    # -- exchange between posts -----------------------------------------------------------------------------
+
+    def records_since(self, since: dt.date) -> Records:
+        start = since.isoformat()
+        uses, issued, events = schema.uses, schema.issued, schema.events
+        with self._read() as connection:
+            used = connection.execute(select(uses).where(uses.c.endorsed_at >= start).order_by(uses.c.id)).all()
+            registered = connection.execute(
+                select(issued).where(issued.c.issued_on >= start).order_by(issued.c.party, issued.c.number)
+            ).all()
+            logged = connection.execute(select(events).where(events.c.at >= start).order_by(events.c.seq)).all()
+        return Records(
+            uses=[_use(row) for row in used],
+            issued=[Issued.from_json(row._asdict()) for row in registered],
+            events=[_event(row) for row in logged],
+        )
+
+    def import_records(self, export: Export, actor: str) -> ImportReport:
+        report = ImportReport()
+        with self._write() as connection:
+            for use in export.records.uses:
+                self._import_use(connection, use, export.source, report)
+            for record in export.records.issued:
+                self._import_issued(connection, record, export.source, report)
+            for event in export.records.events:
+                self._import_event(connection, event, export, report)
+            events = export.records.events
+            details = {**report.summary(), "post": export.post, "signer": export.signer,
+                       "events_head": events[-1].entry_hash if events else None}  # fmt: skip
+            self._append(connection, actor, "import", export.source, details)
+        return report
+
+    def _import_use(self, connection: Connection, use: Use, source: str, report: ImportReport) -> None:
+        if _inserted(connection, insert(schema.uses).values(**_use_values(use))):
+            report.added["uses"] += 1
+            return
+        held = self._held_use(connection, use.party, use.number)
+        if held is None:
+            raise self._interfered()
+        if held == use:
+            report.known["uses"] += 1
+        else:
+            alert = Alert(AlertKind.DOUBLE_USE, use.document, held.to_json(), use.to_json(), source)
+            self._alert(connection, report, alert)
+
+    def _import_issued(self, connection: Connection, record: Issued, source: str, report: ImportReport) -> None:
+        if _inserted(connection, insert(schema.issued).values(**record.to_json())):
+            report.added["issued"] += 1
+            return
+        kind, holder = self._register_clash(connection, record)
+        if holder == record:
+            report.known["issued"] += 1
+        else:
+            self._alert(connection, report, Alert(kind, record.document, holder.to_json(), record.to_json(), source))
+
+    def _import_event(self, connection: Connection, event: Event, export: Export, report: ImportReport) -> None:
+        conflict = self._trail_conflict(connection, export.signer, event)
+        values = {**event.to_json(), "signer": export.signer, "post": export.post[:200]}
+        if conflict is None and _inserted(connection, insert(schema.post_events).values(**values)):
+            report.added["events"] += 1
+            return
+        conflict = conflict or self._trail_conflict(connection, export.signer, event)
+        if conflict is None:
+            report.known["events"] += 1
+            return
+        document = f"post {export.post} (key {export.signer[:16]})"
+        alert = Alert(AlertKind.FORKED_TRAIL, document, conflict.to_json(), event.to_json(), export.source)
+        self._alert(connection, report, alert)
+
+    def _trail_conflict(self, connection: Connection, signer: str, event: Event) -> Event | None:
+        """The entry already imported from that post that ``event`` contradicts: another entry with its
+        number, or a neighbour it does not link with."""
+        table = schema.post_events
+        rows = connection.execute(
+            select(table).where(and_(table.c.signer == signer, table.c.seq.between(event.seq - 1, event.seq + 1)))
+        ).all()
+        for held in map(_event, rows):
+            if (
+                (held.seq == event.seq and held != event)
+                or (held.seq == event.seq - 1 and held.entry_hash != event.prev_hash)
+                or (held.seq == event.seq + 1 and held.prev_hash != event.entry_hash)
+            ):
+                return held
+        return None
+
+    def _alert(self, connection: Connection, report: ImportReport, alert: Alert) -> None:
+        """Report the alert; store it once however often the same file is imported."""
+        report.alerts.append(alert)
+        _inserted(
+            connection,
+            insert(schema.alerts).values(kind=alert.kind, document=alert.document[:200], first=canonical(alert.first),
+                                         second=canonical(alert.second), source=alert.source[:200], found_at=_now(),
+                                         fingerprint=alert.fingerprint()),
+        )  # fmt: skip
+
+    def alerts(self) -> list[Alert]:
+        with self._read() as connection:
+            rows = connection.execute(select(schema.alerts).order_by(schema.alerts.c.id)).all()
+        return [
+            Alert(AlertKind(row.kind), row.document, json.loads(row.first), json.loads(row.second), row.source)
+            for row in rows
+        ]

@@ -12,7 +12,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -59,21 +59,19 @@ def postgres_server() -> Iterator[str]:
         for path in (base, sockets):
             os.chown(path, account.pw_uid, account.pw_gid)
     port = _free_port()
-    subprocess.run(
-        _as_server_user([str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"]),
-        check=True, capture_output=True,
-    )  # fmt: skip
     options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50"
-    log = base / "server.log"
-    subprocess.run(
-        _as_server_user([str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start"]),
-        check=True, capture_output=True,
-    )  # fmt: skip
+    pg_ctl = [str(binaries / "pg_ctl"), "-D", str(data)]
     try:
+        for command in (
+            [str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"],
+            [*pg_ctl, "-o", options, "-l", str(base / "server.log"), "-w", "start"],
+        ):
+            done = subprocess.run(_as_server_user(command), capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                pytest.fail(f"{Path(command[0]).name} failed: {done.stderr.strip() or done.stdout.strip()}")
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
     finally:
-        subprocess.run(_as_server_user([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                       capture_output=True)  # fmt: skip
+        subprocess.run(_as_server_user([*pg_ctl, "-m", "immediate", "stop"]), capture_output=True, check=False)
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -90,17 +88,15 @@ def _new_database(server: str) -> str:
 def ledger_url(request: pytest.FixtureRequest, cites_home: Path) -> str:
     """A fresh, empty ledger on each backend."""
     if request.param == "sqlite":
+        cites_home.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{cites_home / 'ledger-test.sqlite'}"
     return _new_database(request.getfixturevalue("postgres_server"))
 
 
+NewDatabase = Callable[[str], str]
+
+
 @pytest.fixture
-def new_database(request: pytest.FixtureRequest, cites_home: Path) -> object:
-    """A factory for further fresh ledgers on the same backend as ``ledger_url`` (several posts)."""
-
-    def make(kind: str, name: str) -> str:
-        if kind == "sqlite":
-            return f"sqlite:///{cites_home / f'{name}.sqlite'}"
-        return _new_database(request.getfixturevalue("postgres_server"))
-
-    return make
+def sqlite_post(cites_home: Path) -> NewDatabase:
+    """A factory for further SQLite ledgers (offline posts), by name."""
+    return lambda name: f"sqlite:///{cites_home / f'{name}.sqlite'}"

@@ -1,18 +1,26 @@
-"""Offline posts exchanging signed exports with each other and a PostgreSQL centre, and the endorse/verify
-commands end to end."""
+"""The ledger from the command line: endorse then verify, the issuing register in ``cites issue``, the audit
+trail of issue, endorse and revoke, and offline posts exchanging signed exports with each other and a centre
+(SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.conftest import EXAMPLES, CliResult
+from permits.envelope import seal
+from permits.errors import LedgerError
+from permits.issuing import issue
+from permits.ledger.interface import Issued
+from permits.registry.default import load_registry
+from tests.conftest import EXAMPLES, CliResult, MakeAuthority, example_permit
 
 Cli = Callable[..., CliResult]
+NUMBER = "KE/2026/ZOO/0001"
 
 
 def _post_key(cli: Cli, folder: Path, party: str = "KE") -> tuple[Path, Path]:
@@ -21,40 +29,61 @@ def _post_key(cli: Cli, folder: Path, party: str = "KE") -> tuple[Path, Path]:
 
 
 def _issued_permit(cli: Cli, tmp_path: Path) -> str:
-    keys = tmp_path / "ma"
-    key, certificate = _post_key(cli, keys)
+    key, certificate = _post_key(cli, tmp_path / "ma")
     assert cli("trust", "add", certificate, "--party", "KE").exit_code == 0
     result = cli("issue", EXAMPLES / "zoo-transfer-app1.yaml", "--key", key, "--out", tmp_path / "out")
     assert result.exit_code == 0, result.stderr
     return (tmp_path / "out" / "KE-2026-ZOO-0001.txt").read_text().strip()
 
 
-def test_endorse_then_verify_says_already_used(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_endorse_then_verify_says_already_used(
+    cli: Cli, cites_home: Path, make_authority: MakeAuthority, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CITES_POST", "mombasa-post")
-    text = _issued_permit(cli, tmp_path)
+    text = seal(example_permit(), make_authority().key)
+    fresh = cli("verify", "--json", "--payload", text)
+    assert fresh.exit_code == 0 and "ledger" not in {check["id"] for check in json.loads(fresh.stdout)["checks"]}
+    assert not (cites_home / "ledger.sqlite").exists()  # verifying never creates a ledger
+
     first = cli("endorse", "--payload", text, "--port", "Mombasa", "--officer", "A. Otieno", "--quantity", "1=1")
     assert first.exit_code == 0, first.stderr
-    assert "endorsed KE KE/2026/ZOO/0001 at Mombasa" in first.stdout and "line 1: 1 NUM" in first.stdout
+    assert f"endorsed KE {NUMBER} at Mombasa on " in first.stdout and "line 1: 1 NUM" in first.stdout
+
+    verdict = json.loads(cli("verify", "--json", "--payload", text).stdout)
+    assert verdict["status"] == "ALREADY_USED" and verdict["checks"][-1]["id"] == "ledger"
+    assert verdict["reason"].startswith("already used at Mombasa on ")
+    assert verdict["reason"].endswith(" UTC (officer A. Otieno, post mombasa-post)")
+    assert verdict["use"]["officer"] == "A. Otieno" and verdict["use"]["quantities"] == {"1": "1"}
+
     again = cli("endorse", "--payload", text, "--port", "Namanga", "--officer", "B")
-    assert again.exit_code == 1
-    assert "ALREADY_USED" in again.stderr and "already used at Mombasa" in again.stderr
-    verdict = cli("verify", "--json", "--payload", text)
-    document = json.loads(verdict.stdout)
-    assert verdict.exit_code == 1
-    assert document["status"] == "ALREADY_USED"
-    assert document["reason"].startswith("already used at Mombasa on ")
-    assert document["use"]["officer"] == "A. Otieno" and document["use"]["quantities"] == {"1": "1"}
+    assert (
+        again.exit_code == 1
+        and "refused: the permit is NOT VALID (ALREADY_USED): already used at Mombasa" in again.stderr
+    )
+    as_json = cli("endorse", "--json", "--payload", text, "--port", "Namanga", "--officer", "B")
+    outcome = json.loads(as_json.stdout)
+    assert as_json.exit_code == 1 and (outcome["endorsed"], outcome["status"]) == (False, "ALREADY_USED")
+    assert outcome["use"]["port"] == "Mombasa"
 
 
-BAD_QUANTITIES = [("1=3", 1, "more than the 2 NUM"), ("2=1", 2, "lines 1 to 1"), ("x", 2, "expected LINE=QUANTITY")]
+BAD_QUANTITIES = [
+    ("1=3", 1, "more than the 2 NUM", "QUANTITY_EXCEEDED"),
+    ("2=1", 2, "lines 1 to 1", None),
+    ("x", 2, "expected LINE=QUANTITY", None),
+]
 
 
-@pytest.mark.parametrize(("quantity", "code", "message"), BAD_QUANTITIES)
-def test_endorse_refuses_bad_quantities(cli: Cli, tmp_path: Path, quantity: str, code: int, message: str) -> None:
-    text = _issued_permit(cli, tmp_path)
-    result = cli("endorse", "--payload", text, "--port", "Mombasa", "--officer", "A", "--quantity", quantity)
-    assert result.exit_code == code and message in result.stderr
-    assert cli("endorse", "--payload", text, "--port", "Mombasa", "--officer", "A").exit_code == 0
+@pytest.mark.parametrize(("quantity", "code", "message", "status"), BAD_QUANTITIES)
+def test_endorse_refuses_bad_quantities(
+    cli: Cli, make_authority: MakeAuthority, quantity: str, code: int, message: str, status: str | None
+) -> None:
+    text = seal(example_permit(), make_authority().key)
+    result = cli("endorse", "--json", "--payload", text, "--port", "Mombasa", "--officer", "A", "--quantity", quantity)
+    assert result.exit_code == code and message in (result.stdout + result.stderr)
+    if status:
+        assert json.loads(result.stdout)["status"] == status
+    endorsed = cli("endorse", "--json", "--payload", text, "--port", "Mombasa", "--officer", "A")
+    assert endorsed.exit_code == 0 and json.loads(endorsed.stdout)["use"]["quantities"] == {"1": "2"}
 
 
 def test_issue_refuses_a_second_permit_with_the_same_number(cli: Cli, tmp_path: Path) -> None:
@@ -62,60 +91,93 @@ def test_issue_refuses_a_second_permit_with_the_same_number(cli: Cli, tmp_path: 
     key = next((tmp_path / "ma").glob("*.key.pem"))
     result = cli("issue", EXAMPLES / "zoo-transfer-app1.yaml", "--key", key, "--out", tmp_path / "again")
     assert result.exit_code == 2
-    assert "KE already issued permit number KE/2026/ZOO/0001" in result.stderr
+    assert f"KE already issued permit number {NUMBER}" in result.stderr
     assert not (tmp_path / "again").exists() or not list((tmp_path / "again").iterdir())
-
-
-def test_posts_exchange_exports_with_a_centre(
-    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, new_database: Any, ledger_url: str
-) -> None:
-    kind = "sqlite" if ledger_url.startswith("sqlite") else "postgresql"
-    post_a, post_b = new_database("sqlite", "post-a"), new_database("sqlite", "post-b")
-    centre = ledger_url if kind == "postgresql" else new_database("sqlite", "centre")
-    text = _issued_permit(cli, tmp_path)
-    key_a, cert_a = _post_key(cli, tmp_path / "post-a")
-    key_b, cert_b = _post_key(cli, tmp_path / "post-b")
-    monkeypatch.setenv("CITES_POST", "post-a")
-    assert cli("endorse", "--payload", text, "--port", "Mombasa", "--officer", "A", "--db", post_a).exit_code == 0
-    export_a = tmp_path / "a.json"
-    assert (
-        cli("ledger", "export", "--since", "2020-01-01", "--key", key_a, "--out", export_a, "--db", post_a).exit_code
-        == 0
-    )
-
-    first = cli("ledger", "import", export_a, "--from-key", cert_a, "--db", centre)
-    assert first.exit_code == 0 and "1 new use(s)" in first.stdout
-    again = cli("ledger", "import", export_a, "--from-key", cert_a, "--db", centre)
-    assert again.exit_code == 0 and "0 new use(s), 1 already known" in again.stdout
-
-    monkeypatch.setenv("CITES_POST", "post-b")  # offline, post B lets the same permit through again
-    assert cli("endorse", "--payload", text, "--port", "Namanga", "--officer", "B", "--db", post_b).exit_code == 0
-    export_b = tmp_path / "b.json"
-    assert (
-        cli("ledger", "export", "--since", "2020-01-01", "--key", key_b, "--out", export_b, "--db", post_b).exit_code
-        == 0
-    )
-    double = cli("ledger", "import", export_b, "--from-key", cert_b, "--db", centre)
-    assert double.exit_code == 1 and "DOUBLE USE of KE KE/2026/ZOO/0001" in double.stderr
-    assert "Mombasa" in double.stderr and "Namanga" in double.stderr
-    alerts = cli("ledger", "alerts", "--json", "--db", centre)
-    assert alerts.exit_code == 1 and json.loads(alerts.stdout)["second"]["port"] == "Namanga"
-    assert cli("ledger", "import", export_b, "--from-key", cert_b, "--db", centre).exit_code == 1
-    assert len(cli("ledger", "alerts", "--json", "--db", centre).stdout.splitlines()) == 1
-
-    tampered = tmp_path / "tampered.json"
-    tampered.write_text(export_a.read_text().replace("Mombasa", "Malaba"))
-    refused = cli("ledger", "import", tampered, "--from-key", cert_a, "--db", centre)
-    assert refused.exit_code == 1 and "not signed by the threshold" in refused.stderr
-    wrong_key = cli("ledger", "import", export_a, "--from-key", cert_b, "--db", centre)
-    assert wrong_key.exit_code == 1 and "not the pinned post key" in wrong_key.stderr
-    assert cli("ledger", "check", "--db", centre).exit_code == 0
 
 
 def test_issue_endorse_and_revoke_are_in_the_audit_trail(cli: Cli, tmp_path: Path) -> None:
     text = _issued_permit(cli, tmp_path)
     assert cli("endorse", "--payload", text, "--port", "Mombasa", "--officer", "A").exit_code == 0
     key = next((tmp_path / "ma").glob("*.key.pem"))
-    assert cli("revoke", "KE/2026/ZOO/0001", "--reason", "stolen", "--key", key).exit_code == 0
+    assert cli("revoke", NUMBER, "--reason", "stolen", "--key", key).exit_code == 0
     check = cli("ledger", "check")
-    assert check.exit_code == 0 and "audit trail intact: 3 entries" in check.stdout
+    assert check.exit_code == 0 and "audit trail intact: 3 entries, head " in check.stdout
+    shown = json.loads(cli("ledger", "show", "KE", NUMBER, "--json").stdout)
+    assert [event["action"] for event in shown["events"]] == ["issue", "endorse", "revoke"]
+    assert shown["issued"]["number"] == NUMBER and shown["use"]["port"] == "Mombasa" and shown["alerts"] == []
+    assert "#2 " in cli("ledger", "show", "--last", "2").stdout
+
+
+def test_posts_exchange_exports_with_a_centre(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_post: Callable[[str], str], ledger_url: str
+) -> None:
+    post_a, post_b, centre = sqlite_post("post-a"), sqlite_post("post-b"), ledger_url
+    text = _issued_permit(cli, tmp_path)
+    exports = {}
+    for name, post, port in (("a", post_a, "Mombasa"), ("b", post_b, "Namanga")):  # B is offline: lets it through
+        key, certificate = _post_key(cli, tmp_path / f"post-{name}")
+        monkeypatch.setenv("CITES_POST", f"post-{name}")
+        assert cli("endorse", "--payload", text, "--port", port, "--officer", name, "--db", post).exit_code == 0
+        out = tmp_path / f"{name}.json"
+        assert cli("ledger", "export", "--since", "2020-01-01", "--key", key, "--out", out, "--db", post).exit_code == 0
+        exports[name] = (out, certificate)
+    (export_a, cert_a), (export_b, cert_b) = exports["a"], exports["b"]
+
+    first = cli("ledger", "import", export_a, "--from-key", cert_a, "--db", centre)
+    assert first.exit_code == 0 and "uses 1 new, 0 known" in first.stdout and "audit entries 1 new" in first.stdout
+    again = cli("ledger", "import", export_a, "--from-key", cert_a, "--db", centre)
+    assert (
+        again.exit_code == 0
+        and "uses 0 new, 1 known" in again.stdout
+        and "audit entries 0 new, 1 known" in again.stdout
+    )
+
+    double = cli("ledger", "import", export_b, "--from-key", cert_b, "--db", centre)
+    assert double.exit_code == 1 and f"ALERT: DOUBLE USE of KE {NUMBER}: at Mombasa" in double.stderr
+    assert "at Namanga" in double.stderr
+    assert cli("ledger", "import", export_b, "--from-key", cert_b, "--db", centre).exit_code == 1
+    alerts = cli("ledger", "alerts", "--json", "--db", centre)
+    assert alerts.exit_code == 1 and [json.loads(line)["second"]["port"] for line in alerts.stdout.splitlines()] == [
+        "Namanga"
+    ]  # stored once however often imported
+    assert cli("ledger", "import", export_b, "--from-key", cert_b, "--db", post_a).exit_code == 1  # post to post
+
+    monkeypatch.setenv("CITES_DB_URL", centre)  # the centre's verdict names the first use
+    assert json.loads(cli("verify", "--json", "--payload", text).stdout)["use"]["port"] == "Mombasa"
+    assert cli("ledger", "check", "--db", centre).exit_code == 0
+
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(export_a.read_text().replace("Mombasa", "Malaba"))
+    refused = cli("ledger", "import", tampered, "--from-key", cert_a, "--db", centre)
+    assert refused.exit_code == 2 and "1 does not verify: the content changed after signing" in refused.stderr
+    wrong_key = cli("ledger", "import", export_a, "--from-key", cert_b, "--db", centre)
+    assert wrong_key.exit_code == 2 and "not the pinned post key" in wrong_key.stderr
+
+    with sqlite3.connect(post_b.removeprefix("sqlite:///")) as database:  # someone edits post B's audit trail
+        database.execute("UPDATE events SET actor = 'nobody' WHERE seq = 1")
+    broken = cli("ledger", "check", "--db", post_b)
+    assert broken.exit_code == 1 and "BROKEN at entry 1: entry 1 was altered after it was written" in broken.stderr
+    key_b = next((tmp_path / "post-b").glob("*.key.pem"))
+    assert (
+        cli("ledger", "export", "--since", "2020-01-01", "--key", key_b, "--out", export_b, "--db", post_b).exit_code
+        == 0
+    )
+    signed_but_broken = cli("ledger", "import", export_b, "--from-key", cert_b, "--db", centre)
+    assert signed_but_broken.exit_code == 2 and "audit trail in the export is broken" in signed_but_broken.stderr
+    assert len(cli("ledger", "alerts", "--json", "--db", centre).stdout.splitlines()) == 1  # nothing merged
+
+
+class CommitFails:
+    """An issuing register whose commit fails after the files were written (the server went away)."""
+
+    @contextmanager
+    def register(self, record: Issued, actor: str) -> Iterator[None]:
+        yield
+        raise LedgerError("ledger: the connection was lost at commit")
+
+
+def test_issue_removes_its_files_when_the_register_commit_fails(make_authority: MakeAuthority, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(LedgerError):
+        issue(example_permit(), make_authority().key, out, load_registry(), CommitFails())
+    assert not out.exists() or list(out.iterdir()) == []

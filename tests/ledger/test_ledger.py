@@ -1,32 +1,62 @@
-"""The usage ledger on SQLite and on a real PostgreSQL server: one use per permit (also under a race of 8
-processes), quantities, the issuing register, the hash-chained audit trail, and crash consistency."""
+"""The usage ledger on SQLite and on a real PostgreSQL server (every test runs on both): one use per permit,
+also under a race of 8 processes, quantities, the issuing register, the hash-chained audit trail, crash
+consistency under SIGKILL, imports that contradict the ledger, and the migration from schema version 1."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import multiprocessing
 import os
+import re
 import signal
 import subprocess
 import sys
-import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, text, update
+from sqlalchemy import Connection, create_engine, delete, insert, select, text, update
 
 from permits.ledger import open_ledger, schema
 from permits.ledger.endorsement import parse_quantities
-from permits.ledger.interface import EndorsementRefused, Issued, RegistrationRefused, Use
-from tests.conftest import REPO_ROOT, example_permit
+from permits.ledger.interface import (
+    AlertKind,
+    EndorsementRefused,
+    Export,
+    Issued,
+    Records,
+    RegistrationRefused,
+    Use,
+    event_hash,
+)
+from tests.conftest import REPO_ROOT, CliResult, example_permit
 
 RACERS = 8
+PERMIT = "KE/2026/ZOO/0001"
 
 
-def use(number: str = "KE/2026/ZOO/0001", port: str = "Mombasa", post: str = "post-a", **quantities: Any) -> Use:
-    return Use("KE", number, port, "officer", dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC), post,
-               {1: Decimal(quantities.get("q", 2))})  # fmt: skip
+def use(number: str = PERMIT, port: str = "Mombasa", post: str = "post-a", quantity: Decimal = Decimal(2)) -> Use:
+    return Use("KE", number, port, "officer", dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC), post, {1: quantity})
+
+
+def issued(number: str, stamp: str | None, payload: str = "ab") -> Issued:
+    return Issued("KE", number, stamp, dt.date(2026, 11, 28), "00" * 8, payload * 32)
+
+
+@contextmanager
+def raw(url: str) -> Iterator[Connection]:
+    """A plain connection to the ledger's database, for what an attacker or an old version would do."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            yield connection
+    finally:
+        engine.dispose()
 
 
 def test_second_use_is_refused_with_the_first_named(ledger_url: str) -> None:
@@ -34,34 +64,37 @@ def test_second_use_is_refused_with_the_first_named(ledger_url: str) -> None:
     ledger.endorse(use(port="Mombasa"), actor="A")
     with pytest.raises(EndorsementRefused) as refused:
         ledger.endorse(use(port="Namanga", post="post-b"), actor="B")
-    assert "already used at Mombasa on 2026-11-28 10:00 UTC (officer officer, post post-a)" in str(refused.value)
-    assert refused.value.earlier is not None and refused.value.earlier.port == "Mombasa"
-    assert ledger.use_of("KE", "KE/2026/ZOO/0001") == use(port="Mombasa")
+    assert str(refused.value) == (
+        f"permit KE {PERMIT} was already used at Mombasa on 2026-11-28 10:00 UTC (officer officer, post post-a)"
+    )
+    assert refused.value.status == "ALREADY_USED" and refused.value.earlier == use(port="Mombasa")
+    assert ledger.use_of("KE", PERMIT) == use(port="Mombasa")
 
 
 def test_partial_quantities_cannot_add_up_past_the_permit(ledger_url: str) -> None:
-    permit = example_permit()
+    permit = example_permit()  # line 1 authorises 2 NUM
     ledger = open_ledger(ledger_url)
     with pytest.raises(EndorsementRefused, match="3 NUM is more than the 2 NUM the permit authorises"):
         parse_quantities(["1=3"], permit)
-    first = parse_quantities(["1=1"], permit)
-    ledger.endorse(use(q=first[1]), actor="A")
-    with pytest.raises(EndorsementRefused, match="already used at Mombasa"):
-        ledger.endorse(use(q=parse_quantities(["1=1"], permit)[1]), actor="B")
+    ledger.endorse(use(quantity=parse_quantities(["1=1"], permit)[1]), actor="A")
+    with pytest.raises(EndorsementRefused, match="already used at Mombasa"):  # one consignment: no second part
+        ledger.endorse(use(quantity=parse_quantities(["1=1"], permit)[1], post="post-b"), actor="B")
+    assert ledger.use_of("KE", PERMIT) == use(quantity=Decimal(1))
 
 
 def _race(url: str, index: int, barrier: Any, results: Any) -> None:
-    ledger = open_ledger(url)
+    ledger = open_ledger(url)  # all at once on an empty database: one creates the schema, the others wait
     barrier.wait()
     try:
         ledger.endorse(use(port=f"port-{index}", post=f"post-{index}"), actor=f"officer-{index}")
-        results.put(("won", index))
+        outcome = ("won", f"port-{index}")
     except EndorsementRefused as refused:
-        results.put(("refused", refused.earlier.port if refused.earlier else None))
+        outcome = ("refused", refused.earlier.port if refused.earlier else "")
+    ledger.endorse(use(number=f"KE/OWN/{index}"), actor=f"officer-{index}")  # every post's own permit lands
+    results.put(outcome)
 
 
 def test_eight_processes_racing_exactly_one_wins(ledger_url: str) -> None:
-    open_ledger(ledger_url).engine.dispose()  # the schema exists before the race starts
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(RACERS), context.Queue()
     racers = [context.Process(target=_race, args=(ledger_url, index, barrier, results)) for index in range(RACERS)]
@@ -70,42 +103,39 @@ def test_eight_processes_racing_exactly_one_wins(ledger_url: str) -> None:
     outcomes = [results.get(timeout=120) for _ in racers]
     for racer in racers:
         racer.join(timeout=60)
-    winners = [value for kind, value in outcomes if kind == "won"]
+    winners = [port for kind, port in outcomes if kind == "won"]
     assert len(winners) == 1
-    refused_ports = {value for kind, value in outcomes if kind == "refused"}
-    assert refused_ports == {f"port-{winners[0]}"}
+    assert {port for kind, port in outcomes if kind == "refused"} == set(winners)  # each loser saw the winner
     ledger = open_ledger(ledger_url)
-    assert ledger.check_chain().entries == 1 and ledger.check_chain().problem is None
-
-
-def issued(number: str, stamp: str | None) -> Issued:
-    return Issued("KE", number, stamp, dt.date(2026, 11, 28), "00" * 8, "ab" * 32)
+    won = ledger.use_of("KE", PERMIT)
+    assert won is not None and won.port == winners[0]
+    report = ledger.check_chain()  # 9 writers appended to one chain: no fork, no gap
+    assert (report.entries, report.problem) == (1 + RACERS, None)
 
 
 def test_register_refuses_a_reused_number_or_stamp(ledger_url: str) -> None:
     ledger = open_ledger(ledger_url)
     with ledger.register(issued("KE/1", "S-1"), actor="MA"):
         pass
-    with (
-        pytest.raises(RegistrationRefused, match="KE already issued permit number KE/1"),
-        ledger.register(issued("KE/1", "S-2"), actor="MA"),
-    ):
-        pass
-    with (
-        pytest.raises(RegistrationRefused, match="security stamp S-1 was already used on KE permit KE/1"),
-        ledger.register(issued("KE/2", "S-1"), actor="MA"),
-    ):
-        pass
+    refusals = [
+        (issued("KE/1", "S-2"), "KE already issued permit number KE/1 on 2026-11-28"),
+        (issued("KE/2", "S-1"), "security stamp S-1 was already used on KE permit KE/1"),
+    ]
+    for record, message in refusals:
+        with pytest.raises(RegistrationRefused, match=message), ledger.register(record, actor="MA"):
+            pytest.fail("the block must not run")
     for number in ("KE/3", "KE/4"):  # permits without a security stamp never clash on it
         with ledger.register(issued(number, None), actor="MA"):
             pass
-    assert ledger.check_chain().entries == 3
+    assert ledger.issued_of("KE", "KE/1") == issued("KE/1", "S-1")
+    assert [event.action for event in ledger.events()] == ["issue"] * 3
 
 
-def test_failed_block_leaves_no_register_entry(ledger_url: str) -> None:
+def test_a_failed_block_leaves_no_register_entry(ledger_url: str) -> None:
     ledger = open_ledger(ledger_url)
     with pytest.raises(OSError), ledger.register(issued("KE/9", "S-9"), actor="MA"):
         raise OSError("disk full")
+    assert ledger.issued_of("KE", "KE/9") is None and ledger.events() == []
     with ledger.register(issued("KE/9", "S-9"), actor="MA"):
         pass
     assert ledger.check_chain().entries == 1
@@ -115,15 +145,29 @@ def test_chain_check_names_the_first_altered_or_deleted_entry(ledger_url: str) -
     ledger = open_ledger(ledger_url)
     for index in range(5):
         ledger.endorse(use(number=f"KE/{index}"), actor="A")
-    assert ledger.check_chain().problem is None
-    with ledger.engine.begin() as connection:
-        connection.execute(update(schema.events).where(schema.events.c.seq == 3).values(actor="someone else"))
+    intact = ledger.check_chain()
+    assert (intact.entries, intact.problem) == (5, None) and intact.head == ledger.events()[-1].entry_hash
+    events = schema.events
+    tampering: list[tuple[Callable[[Connection], object], str]] = [
+        (lambda c: c.execute(update(events).where(events.c.seq == 3).values(actor="someone else")),
+         "entry 3 was altered after it was written"),
+        (lambda c: c.execute(update(events).where(events.c.seq == 3).values(actor="A")), ""),
+        (lambda c: c.execute(delete(events).where(events.c.seq == 2)), "entry 2 is missing"),
+    ]  # fmt: skip
+    for tamper, problem in tampering:
+        with raw(ledger_url) as connection:
+            tamper(connection)
+        assert (ledger.check_chain().problem or "") == problem
+
+
+def test_chain_check_sees_entries_removed_from_the_end(ledger_url: str) -> None:
+    ledger = open_ledger(ledger_url)
+    for index in range(3):
+        ledger.endorse(use(number=f"KE/{index}"), actor="A")
+    with raw(ledger_url) as connection:
+        connection.execute(delete(schema.events).where(schema.events.c.seq == 3))
     report = ledger.check_chain()
-    assert (report.broken_at, report.problem) == (3, "entry 3 was altered after it was written")
-    with ledger.engine.begin() as connection:
-        connection.execute(update(schema.events).where(schema.events.c.seq == 3).values(actor="A"))
-        connection.execute(delete(schema.events).where(schema.events.c.seq == 2))
-    assert ledger.check_chain().problem == "entry 2 is missing"
+    assert (report.broken_at, report.problem) == (3, "entry 3 is missing (head: 3 entries)")
 
 
 KILL_SCRIPT = """
@@ -138,21 +182,79 @@ for index in range(100000):
 """
 
 
-def test_sigkill_mid_batch_leaves_the_ledger_consistent(ledger_url: str) -> None:
-    open_ledger(ledger_url).engine.dispose()
+def test_sigkill_mid_batch_leaves_the_ledger_consistent(ledger_url: str, cli: Callable[..., CliResult]) -> None:
+    open_ledger(ledger_url)
     process = subprocess.Popen(
         [sys.executable, "-c", KILL_SCRIPT, ledger_url], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
     )  # fmt: skip
     assert process.stdout is not None
-    for _ in range(40):
+    for _ in range(40):  # 40 endorsements have landed; the process is in the middle of the next ones
         process.stdout.readline()
-    time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
-    ledger = open_ledger(ledger_url)
-    report = ledger.check_chain()
-    assert report.problem is None and report.entries >= 40
-    with ledger.engine.connect() as connection:
+    check = cli("ledger", "check", "--db", ledger_url)
+    assert check.exit_code == 0 and "audit trail intact" in check.stdout
+    entries = open_ledger(ledger_url).check_chain().entries
+    with raw(ledger_url) as connection:
         uses = connection.execute(text("SELECT COUNT(*) FROM uses")).scalar()
-    assert uses == report.entries  # every endorsement has both its use and its event, or neither
+    assert entries >= 40 and uses == entries  # every endorsement has both its use and its event, or neither
+
+
+def test_imports_keep_contradictions_as_alerts(ledger_url: str, sqlite_post: Callable[[str], str]) -> None:
+    post = open_ledger(sqlite_post("post-x"))  # another post's ledger, with its own audit trail
+    post.endorse(use(port="Namanga", post="post-x"), actor="B")
+    for number in ("KE/1", "KE/2"):
+        with post.register(issued(number, "S-1" if number == "KE/1" else "S-2", payload="cd"), actor="MA"):
+            pass
+    centre = open_ledger(ledger_url)
+    centre.endorse(use(port="Mombasa"), actor="A")
+    with centre.register(issued("KE/1", "S-1"), actor="MA"):  # the same number, another document
+        pass
+    with centre.register(issued("KE/3", "S-2"), actor="MA"):  # the stamp post-x has on KE/2
+        pass
+    export = Export("post-x", "f" * 64, "post-x.json", post.records_since(dt.date(2020, 1, 1)))
+
+    report = centre.import_records(export, actor="centre")
+    kinds = [alert.kind for alert in report.alerts]
+    assert kinds == [AlertKind.DOUBLE_USE, AlertKind.DUPLICATE_NUMBER, AlertKind.REUSED_STAMP]
+    assert report.added["events"] == 3 and report.alerts[0].second["port"] == "Namanga"
+    assert report.alerts[0].describe().startswith(f"DOUBLE USE of KE {PERMIT}: at Mombasa on 2026-11-28")
+    assert centre.use_of("KE", PERMIT) == use(port="Mombasa")  # never merged
+    again = centre.import_records(export, actor="centre")  # idempotent: same alerts, stored once
+    assert again.known["events"] == 3 and len(again.alerts) == 3 and len(centre.alerts()) == 3
+
+    rewritten = replace(export.records.events[1], actor="X")
+    forged = Export(export.post, export.signer, "post-x-2.json", Records(events=[rewritten]))
+    assert [alert.kind for alert in centre.import_records(forged, actor="centre").alerts] == [AlertKind.FORKED_TRAIL]
+    assert centre.check_chain().problem is None
+    with raw(ledger_url) as connection:
+        connection.execute(update(schema.post_events).where(schema.post_events.c.seq == 2).values(actor="Y"))
+    assert "imported entries of post key ffffffffffffffff: entry 2 was altered" in (centre.check_chain().problem or "")
+
+
+def test_a_version_1_ledger_is_migrated(ledger_url: str) -> None:
+    first, second = use(port="Mombasa"), use(port="Namanga", post="post-b")
+    with raw(ledger_url) as connection:
+        schema.metadata.create_all(connection, tables=[schema.schema_version])
+        connection.execute(insert(schema.schema_version).values(version=1))
+        schema.MIGRATIONS[0](connection)
+        values = first.to_json()
+        connection.execute(insert(schema.uses).values({**values, "quantities": json.dumps(values["quantities"])}))
+        connection.execute(insert(schema.double_uses).values(party="KE", number=PERMIT,
+                           use=json.dumps(second.to_json()), found_at="2026-11-29T00:00:00+00:00"))  # fmt: skip
+    alerts = open_ledger(ledger_url).alerts()
+    assert [(alert.kind, alert.first["port"], alert.second["port"]) for alert in alerts] == [
+        (AlertKind.DOUBLE_USE, "Mombasa", "Namanga")
+    ]
+    with raw(ledger_url) as connection:
+        assert connection.execute(select(schema.schema_version.c.version)).scalar() == schema.CURRENT_VERSION
+
+
+def test_the_audit_trail_example_of_the_format_specification() -> None:
+    section = (REPO_ROOT / "docs" / "FORMAT.md").read_text().split("### 11.2 The audit trail")[1]
+    example, documented = re.search(r"```\n(\[.*\])\n```", section), re.search(r"`entry_hash` `(\w{64})`", section)
+    assert example and documented
+    fields = json.loads(example.group(1))
+    from_the_spec = hashlib.sha256(json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+    assert from_the_spec == documented.group(1) == event_hash(*fields)

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import URL, Connection, Engine
+
+READ_ONLY = "cites_ledger_read_only"
+"""Execution option ``permits.ledger.sql`` sets on connections that only read (a backend may then lock less)."""
 
 
 class Backend(Protocol):
     """A kind of database the ledger can live in."""
 
-    name: str
+    def accepts(self, url: URL) -> bool:
+        """True when ``url`` names a database of this kind."""
+        ...
 
-    def accepts(self, url: str) -> bool: ...
+    def engine(self, url: URL) -> Engine:
+        """A configured engine for ``url``."""
+        ...
 
-    def engine(self, url: str) -> Engine:
-        """A configured engine; raises ``LedgerError`` with a one-line reason when it cannot be made."""
+    def lock_schema(self, connection: Connection) -> None:
+        """Serialise schema migrations: hold a lock until the caller's transaction ends."""
         ...

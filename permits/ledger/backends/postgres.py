@@ -1,24 +1,26 @@
-"""The shared multi-post ledger: PostgreSQL through psycopg 3 (``postgresql://`` or ``postgresql+psycopg://``).
+"""The shared multi-post ledger: PostgreSQL through psycopg 3 (``postgresql://``, ``postgres://`` or
+``postgresql+psycopg://``).
 
 Writers are serialised where it matters by the database itself: the unique key on a permit's Party and number
-(one use), and a row lock on the event chain's head.
+(one use), and a row lock on the event chain's head (``SELECT ... FOR UPDATE``; under READ COMMITTED a waiting
+writer then reads the head its predecessor committed). Migrations hold a transaction-level advisory lock.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import URL, Connection, Engine, create_engine, text
 
-DRIVER_PREFIX = "postgresql+psycopg://"
+SCHEMA_LOCK = 0x43_49_54_45_53  # "CITES": the advisory lock key for migrations
 
 
 class PostgresBackend:
-    name = "postgresql"
+    def accepts(self, url: URL) -> bool:
+        return url.get_backend_name() in ("postgresql", "postgres")
 
-    def accepts(self, url: str) -> bool:
-        return url.startswith(("postgresql://", "postgres://", DRIVER_PREFIX))
+    def engine(self, url: URL) -> Engine:
+        return create_engine(
+            url.set(drivername="postgresql+psycopg"), pool_pre_ping=True, isolation_level="READ COMMITTED"
+        )
 
-    def engine(self, url: str) -> Engine:
-        for plain in ("postgresql://", "postgres://"):
-            if url.startswith(plain):
-                url = DRIVER_PREFIX + url[len(plain) :]
-        return create_engine(url, pool_pre_ping=True, isolation_level="READ COMMITTED")
+    def lock_schema(self, connection: Connection) -> None:
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})

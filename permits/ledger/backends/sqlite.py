@@ -1,7 +1,9 @@
-"""The embedded single-post ledger: one SQLite file in WAL mode.
+"""The embedded single-post ledger: one SQLite file in WAL mode, foreign keys on.
 
-Every transaction starts with ``BEGIN IMMEDIATE``, so writers queue on the database lock instead of failing
-when a read turns into a write; ``synchronous=FULL`` makes each commit durable before it returns.
+A writing transaction starts with ``BEGIN IMMEDIATE``, so writers queue on the database lock (up to the busy
+timeout) instead of failing when a read turns into a write, and the whole transaction, schema migrations
+included, is serialised; reading connections (``READ_ONLY``) start a plain ``BEGIN`` and never wait for
+writers (WAL). ``synchronous=FULL`` makes each commit durable before it returns.
 """
 
 from __future__ import annotations
@@ -9,38 +11,37 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import URL, Connection, Engine, create_engine, event
+
+from permits.ledger.backends.interface import READ_ONLY
 
 BUSY_TIMEOUT_MS = 30_000
+PRAGMAS = ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", f"busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 class SqliteBackend:
-    name = "sqlite"
+    def accepts(self, url: URL) -> bool:
+        return url.get_backend_name() == "sqlite"
 
-    def accepts(self, url: str) -> bool:
-        return url.startswith("sqlite")
-
-    def engine(self, url: str) -> Engine:
-        database = make_url(url).database
-        if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    def engine(self, url: URL) -> Engine:
+        if url.database and url.database != ":memory:":
+            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
         @event.listens_for(engine, "connect")
         def configure(connection: Any, _record: Any) -> None:
-            connection.isolation_level = None  # let SQLAlchemy's "begin" hook below issue BEGIN itself
+            connection.isolation_level = None  # the "begin" hook below issues BEGIN itself
             cursor = connection.cursor()
-            for pragma in (
-                "journal_mode=WAL",
-                "synchronous=FULL",
-                "foreign_keys=ON",
-                f"busy_timeout={BUSY_TIMEOUT_MS}",
-            ):
+            for pragma in PRAGMAS:
                 cursor.execute(f"PRAGMA {pragma}")
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def begin_immediate(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        def begin(connection: Connection) -> None:
+            read_only = connection.get_execution_options().get(READ_ONLY, False)
+            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
+
+    def lock_schema(self, connection: Connection) -> None:
+        """Nothing to add: the migrating transaction began IMMEDIATE and holds the write lock."""
