@@ -1,96 +1,153 @@
-"""``cites audit``: verify many permits from files and report, with the findings only a batch shows."""
+"""``cites audit``: verify a batch of permits from files as ``cites verify`` does, report every verdict, and find
+the frauds only a batch shows (duplicate numbers, re-used stamps and marks, over-quantity re-exports)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.options import DbOption
 
 if TYPE_CHECKING:
-    from permits.audit.runner import Totals
+    from permits.audit.runner import AuditResult
+
+INTERRUPTED_EXIT_CODE = 130
 
 
 def audit_command(
-    inputs: Annotated[list[Path], typer.Argument(help="Folders (recursive), PDFs, images, text, JSONL or CSV files.")],
-    report: Annotated[Path, typer.Option(help="Report file, one row per input: .jsonl or .csv.")],
+    inputs: Annotated[
+        list[Path], typer.Argument(help="Folders (recursive), PDFs, images, text (one QR text per line), JSONL, CSV.")
+    ],
+    report: Annotated[Path, typer.Option(help="The report, one row per permit: FILE.jsonl or FILE.csv.")],
     findings: Annotated[
-        Path | None, typer.Option(help="Cross-permit findings file (JSON Lines; default REPORT.findings.jsonl).")
+        Path | None, typer.Option(help="Cross-permit findings (.jsonl or .csv; default REPORT_NAME.findings.EXT).")
     ] = None,
-    html_report: Annotated[Path | None, typer.Option("--html", help="Write an HTML summary with charts.")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes (default: the CPU count).")] = 0,
-    resume: Annotated[bool, typer.Option(help="Skip inputs already in the report (after an interruption).")] = False,
-    payload_column: Annotated[str, typer.Option(help="Column or key holding the QR text in CSV/JSONL.")] = "payload",
+    html: Annotated[Path | None, typer.Option(help="Also write a self-contained HTML summary with charts.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: the CPU count; 1: no pool).")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted audit: skip inputs already in REPORT.")] = False,
+    payload_column: Annotated[str, typer.Option(help="The QR text's column (CSV) or key (JSONL).")] = "payload",
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Audit a batch of permits: every permit gets the full verification (as cites verify), and the batch is
-    searched for duplicate permit numbers, re-used security stamps, duplicate microchips/rings/tags and
-    re-exports that ship more than their origin permit covered.
+    """Audit a batch of permits: the full verification of each (signature, trust, revocation, CITES rules,
+    usage ledger) and the cross-permit findings (see README "Batch audits").
 
-    Exit codes: 0 every permit VALID and no finding; 1 otherwise; 2 usage or input error.
+    Exit codes: 0 every permit VALID and no error or warning finding; 1 otherwise; 2 usage error (bad argument,
+    report exists without --resume, report unreadable for --resume); 130 interrupted (re-run with --resume).
     """
-    from rich.console import Console
-    from rich.table import Table
+    from concurrent.futures.process import BrokenProcessPool
 
-    from permits.audit import findings as cross
-    from permits.audit.html import render
-    from permits.audit.runner import read_report
-    from permits.errors import InputError
-    from permits.fileio import write_text_atomic
+    from permits.audit.runner import run_audit
+    from permits.errors import ConfigurationError
 
-    missing = [str(path) for path in inputs if not path.exists()]
-    if missing:
-        raise InputError(f"not found: {', '.join(missing)}")
-    if report.suffix.lower() not in (".jsonl", ".csv"):
-        raise InputError(f"--report {report}: use a .jsonl or .csv file")
-    console = Console(stderr=True)
-    show_progress = not quiet and sys.stderr.isatty()
-    totals = _run(inputs, report, workers or os.cpu_count() or 1, resume, payload_column, db, show_progress)
-    found = cross.find(read_report(report))
-    findings_path = findings or report.with_name(report.name + ".findings.jsonl")
-    write_text_atomic(findings_path, cross.dumps(found))
-    if html_report is not None:
-        write_text_atomic(html_report, render(read_report(report), found))
-    table = Table(
-        title=f"Audit of {totals.rows} permit(s): {totals.valid} VALID, {totals.rows - totals.valid} NOT VALID"
-    )
-    table.add_column("status")
-    table.add_column("count", justify="right")
-    for status, count in sorted(totals.by_status.items(), key=lambda item: -item[1]):
-        table.add_row(status, str(count))
-    console.print(table)
-    for reason, count in sorted(totals.by_reason.items(), key=lambda item: -item[1])[:10]:
-        console.print(f"  {count:>6}  {reason}")
-    for finding in found:
-        console.print(f"[bold]{finding.kind}[/bold] ({finding.severity}): {finding.message}")
-    serious = [finding for finding in found if finding.severity != cross.INFO]
-    if totals.valid != totals.rows or serious:
+    bar = _ProgressBar() if not quiet and sys.stdout.isatty() and sys.stderr.isatty() else None
+    processes = (os.cpu_count() or 1) if workers is None else workers
+    try:
+        with bar or contextlib.nullcontext():
+            result = run_audit(
+                inputs, report, findings=findings, workers=processes, resume=resume, payload_column=payload_column,
+                ledger_url=db, progress=bar,
+            )  # fmt: skip
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted: the rows written so far are in {report}; add --resume to continue", err=True)
+        raise typer.Exit(INTERRUPTED_EXIT_CODE) from None
+    except BrokenProcessPool:
+        message = (
+            f"a worker process stopped abruptly (killed, or out of memory?): the rows written so far are in {report}"
+        )
+        raise ConfigurationError(f"{message}; add --resume to continue") from None
+    if html is not None:
+        from permits.audit.reports import PageFormat
+        from permits.audit.reports.html import HtmlPage
+        from permits.fileio import write_text_atomic
+
+        page: PageFormat = HtmlPage()
+        write_text_atomic(html, page.render(result.summary, result.findings))
+    _print_summary(result, html)
+    if result.summary.not_valid or result.findings.serious:
         raise typer.Exit(1)
 
 
-def _run(
-    inputs: list[Path],
-    report: Path,
-    workers: int,
-    resume: bool,
-    payload_column: str,
-    db: str | None,
-    show_progress: bool,
-) -> Totals:
-    from permits.audit.runner import run_audit
+class _ProgressBar:
+    """A Rich progress bar on standard error: inputs done, rate, elapsed time and ETA."""
 
-    options: dict[str, Any] = {"workers": workers, "resume": resume, "payload_column": payload_column, "ledger_url": db}
-    if not show_progress:
-        return run_audit(inputs, report, **options)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    def __enter__(self) -> _ProgressBar:
+        import time
 
-    columns = (TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.speed} permits/s"),
-               TimeRemainingColumn())  # fmt: skip
-    with Progress(*columns, transient=True) as progress:
-        task = progress.add_task("audit", total=None)
-        return run_audit(inputs, report, progress=lambda count: progress.advance(task, count), **options)
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.clock = time.monotonic
+        self.started = self.clock()
+        columns = (TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+                   TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())  # fmt: skip
+        self.progress = Progress(*columns, console=Console(stderr=True))
+        self.progress.start()
+        self.task = self.progress.add_task("audit", total=None, rate="")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def start(self, total: int) -> None:
+        self.started = self.clock()
+        self.progress.update(self.task, total=total, completed=0)
+
+    def advance(self, inputs: int) -> None:
+        task = self.progress.tasks[0]
+        rate = (task.completed + inputs) / max(self.clock() - self.started, 1e-6)
+        self.progress.update(self.task, advance=inputs, rate=f"{rate:,.0f} inputs/s")
+
+
+def _print_summary(result: AuditResult, html: Path | None) -> None:
+    """Totals by status, the commonest reasons, the findings, and where everything was written (stdout)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    summary = result.summary
+    console.print(f"Audit: {summary.rows:,} permit(s), {summary.valid:,} VALID, {summary.not_valid:,} NOT VALID")
+    if summary.by_status:
+        statuses = Table()
+        for column in ("status", "count", "share"):
+            statuses.add_column(column, justify="left" if column == "status" else "right")
+        for status, count in summary.by_status:
+            statuses.add_row(status, f"{count:,}", f"{count / summary.rows:.1%}")
+        console.print(statuses)
+    if summary.top_reasons:
+        console.print("Most common reasons (NOT VALID):")
+        reasons = Table()
+        reasons.add_column("count", justify="right")
+        reasons.add_column("reason")
+        for reason, count in summary.top_reasons:
+            reasons.add_row(f"{count:,}", reason)
+        console.print(reasons)
+    tally = result.findings
+    if tally.total:
+        console.print(f"Cross-permit findings: {tally.total:,}")
+        kinds = Table()
+        for column in ("kind", "severity", "count", "first one"):
+            kinds.add_column(column, justify="right" if column == "count" else "left")
+        for (kind, severity), count in tally.counts.items():
+            first = next(finding.message for finding in tally.samples if finding.kind == kind)
+            kinds.add_row(kind, severity, f"{count:,}", first)
+        console.print(kinds)
+    else:
+        console.print("Cross-permit findings: none")
+    resumed = f" ({result.resumed_rows:,} row(s) kept from the interrupted run)" if result.resumed_rows else ""
+    console.print(f"report: {result.report}{resumed}")
+    console.print(f"findings: {result.findings_file}")
+    if html is not None:
+        console.print(f"html: {html}")

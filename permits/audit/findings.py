@@ -1,143 +1,282 @@
-"""Cross-permit findings: the frauds no single verification sees, derived from an audit report.
+"""Cross-permit findings: the frauds no single verification sees, one small query function per kind.
 
-The facts they need (numbers, stamps, marks, origins and quantities of permits whose signature was proven)
-go into a temporary SQLite index, so memory stays flat however large the batch. Each kind of finding is
-one query below.
+Every function reads the batch index (``permits.audit.index``) and yields findings in a fixed order, so an
+interrupted and resumed audit reports exactly what an uninterrupted one does. Only permits whose signature was
+proven take part. The kinds and severities (``error`` and ``warning`` make ``cites audit`` exit 1, ``info``
+does not):
+
+- ``DUPLICATE_NUMBER`` (error): different signed documents carry one Party's permit number.
+- ``REPEATED_PERMIT`` (warning): the same signed document is in several inputs (filed or presented twice: check
+  it covered one consignment only).
+- ``REUSED_STAMP`` (error): one Party's security stamp (Box 5b) is on documents with different numbers.
+- ``DUPLICATE_MARK`` (warning): one microchip, ring or tag number (Box 9) is on several documents that do not
+  cite each other (a re-export citing its origin, or a replacement, legitimately repeats the marks).
+- ``REEXPORT_OVER_QUANTITY`` (error): re-exports citing one document re-export more of a species, in a unit,
+  than that document covered.
+- ``ORIGIN_NOT_VALID`` (warning): a cited document is in the batch but NOT VALID for a reason other than
+  having expired or been used (which an origin permit normally is by the time of its re-export).
+- ``ORIGIN_NOT_IN_BATCH`` (info): a cited document is not in the batch, so its quantity was not checked.
+
+Re-exports: a specimen line cites its origin permit (Box 12) and, if it was re-exported before, the last
+re-export certificate (Box 12a). It is counted against the nearest of the two that is in the batch, so a chain
+of re-exports is never counted twice against the origin. Revoked certificates, and certificates replaced by
+another document in the batch (Box 5), are not counted; one certificate in several inputs is counted once.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import tempfile
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
+from itertools import groupby
 from typing import Any
 
-INFO = "info"
-ERROR = "error"
+from permits.audit.index import BatchIndex
+from permits.audit.reports.interface import Row
+from permits.model import format_quantity
+from permits.verification.result import Severity
+
+USED_UP_STATUSES = ("VALID", "EXPIRED", "ALREADY_USED")
+"""Statuses an origin permit may have without a finding: re-exports come after its use, often after its expiry."""
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One cross-permit finding; ``inputs`` are the report references involved."""
+    """One cross-permit finding; ``inputs`` are the report references involved, in report order."""
 
     kind: str
-    severity: str
+    severity: Severity
     message: str
     inputs: tuple[str, ...]
+    details: dict[str, Any] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
-        return {"kind": "finding", "finding": self.kind, "severity": self.severity, "message": self.message,
-                "inputs": list(self.inputs)}  # fmt: skip
+    def to_row(self) -> Row:
+        return {
+            "kind": self.kind,
+            "severity": self.severity.value,
+            "message": self.message,
+            "inputs": list(self.inputs),
+            "details": self.details,
+        }
 
 
-SCHEMA = """
-CREATE TABLE permits (input TEXT, party TEXT, number TEXT, payload TEXT, stamp TEXT, type TEXT, valid INTEGER);
-CREATE TABLE marks (input TEXT, party TEXT, number TEXT, kind TEXT, id TEXT);
-CREATE TABLE lines (input TEXT, party TEXT, number TEXT, line INTEGER, species TEXT, unit TEXT, quantity TEXT,
-                    origin_country TEXT, origin_number TEXT);
+def duplicate_numbers(database: sqlite3.Connection) -> Iterator[Finding]:
+    query = (
+        "SELECT party, number, input FROM rows WHERE authenticated AND (party, number) IN "
+        "(SELECT party, number FROM rows WHERE authenticated GROUP BY party, number HAVING count(DISTINCT payload) > 1)"
+        " ORDER BY party, number, seq"
+    )
+    for (party, number), members in _groups(database, query, 2):
+        inputs = _inputs(members)
+        message = f"{party} permit number {number} is on {len(inputs)} different signed documents"
+        yield Finding("DUPLICATE_NUMBER", Severity.ERROR, message, inputs, {"party": party, "number": number})
+
+
+def repeated_permits(database: sqlite3.Connection) -> Iterator[Finding]:
+    query = (
+        "SELECT payload, party, number, input FROM rows WHERE authenticated AND payload IN "
+        "(SELECT payload FROM rows WHERE authenticated GROUP BY payload HAVING count(*) > 1) ORDER BY payload, seq"
+    )
+    for (_, party, number), members in _groups(database, query, 3):
+        inputs = _inputs(members)
+        message = f"{party} permit {number}: the same signed document is in {len(inputs)} inputs"
+        yield Finding("REPEATED_PERMIT", Severity.WARNING, message, inputs, {"party": party, "number": number})
+
+
+def reused_stamps(database: sqlite3.Connection) -> Iterator[Finding]:
+    query = (
+        "SELECT party, stamp, number, input FROM rows WHERE authenticated AND (party, stamp) IN "
+        "(SELECT party, stamp FROM rows WHERE authenticated AND stamp IS NOT NULL GROUP BY party, stamp "
+        "HAVING count(DISTINCT number) > 1) ORDER BY party, stamp, seq"
+    )
+    for (party, stamp), members in _groups(database, query, 2):
+        numbers = _distinct(member[0] for member in members)
+        message = f"{party} security stamp {stamp} is on {len(numbers)} permits: {', '.join(numbers)}"
+        details = {"party": party, "stamp": stamp, "numbers": numbers}
+        yield Finding("REUSED_STAMP", Severity.ERROR, message, _inputs(members), details)
+
+
+def duplicate_marks(database: sqlite3.Connection) -> Iterator[Finding]:
+    query = (
+        "SELECT m.kind, m.mark, r.party, r.number, r.replaces, l.origin_country, l.origin_number, l.last_country, "
+        "l.last_number, m.written, r.input FROM marks m JOIN rows r ON r.seq = m.seq "
+        "JOIN lines l ON l.seq = m.seq AND l.line = m.line WHERE (m.kind, m.mark) IN "
+        "(SELECT m2.kind, m2.mark FROM marks m2 JOIN rows r2 ON r2.seq = m2.seq GROUP BY m2.kind, m2.mark "
+        "HAVING count(DISTINCT r2.party || '|' || r2.number) > 1) ORDER BY m.kind, m.mark, m.seq, m.line"
+    )
+    for (kind, _), members in _groups(database, query, 2):
+        documents = _distinct((party, number) for party, number, *_ in members)
+        if _linked(documents, members):
+            continue
+        listed = ", ".join(f"{party} {number}" for party, number in documents)
+        written = members[0][7]
+        message = f"{kind} {written} is on {len(documents)} documents that do not cite each other: {listed}"
+        details = {"kind": kind, "mark": written, "documents": [list(document) for document in documents]}
+        yield Finding("DUPLICATE_MARK", Severity.WARNING, message, _inputs(members), details)
+
+
+def _linked(documents: list[tuple[str, str]], members: list[tuple[Any, ...]]) -> bool:
+    """True if the documents form one group through their citations (Box 12, 12a, and Box 5 replacements)."""
+    group = {document: document for document in documents}
+
+    def root(document: tuple[str, str]) -> tuple[str, str]:
+        while group[document] != document:
+            document = group[document]
+        return document
+
+    for party, number, replaces, origin_country, origin_number, last_country, last_number, *_ in members:
+        for cited in ((party, replaces), (origin_country, origin_number), (last_country, last_number)):
+            if cited in group:
+                group[root(cited)] = root((party, number))
+    return len({root(document) for document in documents}) == 1
+
+
+CITING_LINES = """
+WITH cited AS (
+    SELECT r.seq, r.input, r.party, r.number, l.line, l.species, l.species_key, l.unit, l.quantity,
+           l.origin_country, l.origin_number, l.last_country, l.last_number,
+           l.last_number IS NOT NULL AND (l.origin_number IS NULL OR EXISTS (
+               SELECT 1 FROM rows p WHERE p.authenticated AND p.party = l.last_country AND p.number = l.last_number
+           )) AS via_last
+    FROM rows r JOIN lines l ON l.seq = r.seq
+    WHERE r.authenticated AND r.status != 'REVOKED' AND (l.origin_number IS NOT NULL OR l.last_number IS NOT NULL)
+      AND NOT EXISTS (SELECT 1 FROM rows x WHERE x.authenticated AND x.party = r.party AND x.replaces = r.number)
+)
+SELECT CASE WHEN via_last THEN last_country ELSE origin_country END AS parent_country,
+       CASE WHEN via_last THEN last_number ELSE origin_number END AS parent_number,
+       CASE WHEN via_last THEN 'last re-export certificate' ELSE 'origin permit' END AS parent_kind,
+       species_key, unit, species, party, number, line, quantity, seq, input
+FROM cited
 """
+"""Every counted specimen line that cites a document, with the document it is counted against."""
+
+BY_CITED_DOCUMENT = "GROUP BY parent_country, parent_number, parent_kind, input ORDER BY 1, 2, 3, min(seq)"
+IN_BATCH = (
+    "EXISTS (SELECT 1 FROM rows p WHERE p.authenticated AND p.party = parent_country AND p.number = parent_number)"
+)
 
 
-def _index(rows: Iterable[dict[str, Any]], path: Path) -> sqlite3.Connection:
-    database = sqlite3.connect(path)
-    database.executescript(SCHEMA)
-    for row in rows:
-        permit = row.get("permit")
-        if row.get("kind") == "finding" or not isinstance(permit, dict):
+def reexports_over_quantity(database: sqlite3.Connection) -> Iterator[Finding]:
+    query = (
+        f"SELECT * FROM ({CITING_LINES}) WHERE {IN_BATCH} "
+        "ORDER BY parent_country, parent_number, species_key, unit, party, number, line, seq"
+    )
+    for (country, number, kind, key, unit), members in _groups(database, query, 5):
+        shipped: dict[tuple[str, str, int], Decimal] = {}
+        for _, party, child, line, quantity, _, _ in members:
+            shipped[(party, child, line)] = max(shipped.get((party, child, line), Decimal(0)), Decimal(quantity))
+        total, covered = sum(shipped.values(), Decimal(0)), _covered(database, country, number, key, unit)
+        if total <= covered:
             continue
-        party, number = permit["authority"]["country"], permit["number"]
-        database.execute(
-            "INSERT INTO permits VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (row["input"], party, number, row.get("payload_sha256"), permit.get("security_stamp"), permit["type"],
-             int(bool(row["valid"]))),
-        )  # fmt: skip
-        for index, line in enumerate(permit["items"], start=1):
-            origin = line.get("origin") or {}
-            database.execute(
-                "INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (row["input"], party, number, index, line["scientific_name"], line.get("unit", "NUM"),
-                 line["quantity"], origin.get("country"), origin.get("number")),
-            )  # fmt: skip
-            for mark in line.get("marks", []):
-                database.execute(
-                    "INSERT INTO marks VALUES (?, ?, ?, ?, ?)", (row["input"], party, number, mark["kind"], mark["id"])
-                )
-    return database
+        species = members[0][0]
+        message = (
+            f"re-exports of {species} citing {kind} {country} {number} add up to {format_quantity(total)} {unit}, "
+            f"more than the {format_quantity(covered)} {unit} it covered"
+        )
+        details = {"cited": {"country": country, "number": number}, "species": species, "unit": unit,
+                   "covered": format_quantity(covered), "reexported": format_quantity(total)}  # fmt: skip
+        yield Finding("REEXPORT_OVER_QUANTITY", Severity.ERROR, message, _inputs(members), details)
 
 
-def _inputs(text: str) -> tuple[str, ...]:
-    return tuple(sorted(set(text.split("\x1f"))))
+def _covered(database: sqlite3.Connection, country: str, number: str, key: str, unit: str) -> Decimal:
+    """What the cited document covered of a species in a unit (the largest of its copies, if it has several)."""
+    rows = database.execute(
+        "SELECT r.payload, l.quantity FROM rows r JOIN lines l ON l.seq = r.seq WHERE r.authenticated "
+        "AND r.party = ? AND r.number = ? AND l.species_key = ? AND l.unit = ? ORDER BY r.payload",
+        (country, number, key, unit),
+    )
+    totals = [sum((Decimal(quantity) for _, quantity in lines), Decimal(0)) for _, lines in groupby(rows, _first)]
+    return max(totals, default=Decimal(0))
 
 
-def find(rows: Iterable[dict[str, Any]]) -> list[Finding]:
-    """Every cross-permit finding in the report rows."""
-    with tempfile.TemporaryDirectory(prefix="cites-audit-") as folder:
-        database = _index(rows, Path(folder) / "index.sqlite")
-        try:
-            return _find(database)
-        finally:
-            database.close()
-
-
-def _find(database: sqlite3.Connection) -> list[Finding]:
-    found: list[Finding] = []
-    for party, number, inputs in database.execute(
-        "SELECT party, number, group_concat(input, char(31)) FROM permits GROUP BY party, number "
-        "HAVING COUNT(DISTINCT payload) > 1"
-    ):
-        found.append(Finding("DUPLICATE_NUMBER", ERROR, f"{party} permit number {number} was issued more than once "
-                             "(different signed permits)", _inputs(inputs)))  # fmt: skip
-    for party, stamp, numbers, inputs in database.execute(
-        "SELECT party, stamp, group_concat(DISTINCT number), group_concat(input, char(31)) FROM permits "
-        "WHERE stamp IS NOT NULL GROUP BY party, stamp HAVING COUNT(DISTINCT number) > 1"
-    ):
-        found.append(Finding("REUSED_STAMP", ERROR, f"{party} security stamp {stamp} is on several permits: {numbers}",
-                             _inputs(inputs)))  # fmt: skip
-    for kind, identifier, permits, inputs in database.execute(
-        "SELECT kind, id, group_concat(DISTINCT party || ' ' || number), group_concat(input, char(31)) FROM marks "
-        "GROUP BY kind, id HAVING COUNT(DISTINCT party || ' ' || number) > 1"
-    ):
-        found.append(Finding("DUPLICATE_MARK", ERROR, f"{kind} {identifier} is on several permits: {permits}",
-                             _inputs(inputs)))  # fmt: skip
-    found.extend(_reexports(database))
-    return found
-
-
-def _reexports(database: sqlite3.Connection) -> list[Finding]:
-    found: list[Finding] = []
-    groups = database.execute(
-        "SELECT origin_country, origin_number, species, unit, group_concat(quantity, char(31)), "
-        "group_concat(input, char(31)) FROM lines WHERE origin_number IS NOT NULL "
-        "GROUP BY origin_country, origin_number, species, unit"
-    ).fetchall()
-    for country, number, species, unit, quantities, inputs in groups:
-        shipped = sum((Decimal(value) for value in quantities.split("\x1f")), Decimal(0))
-        origin = database.execute(
-            "SELECT p.valid, group_concat(l.quantity, char(31)), group_concat(p.input, char(31)) FROM permits p "
-            "JOIN lines l ON l.input = p.input AND l.party = p.party AND l.number = p.number "
-            "WHERE p.party = ? AND p.number = ? AND l.species = ? AND l.unit = ?",
-            (country, number, species, unit),
+def origins_not_valid(database: sqlite3.Connection) -> Iterator[Finding]:
+    statuses = ", ".join(f"'{status}'" for status in USED_UP_STATUSES)
+    query = (
+        f"SELECT parent_country, parent_number, parent_kind, input FROM ({CITING_LINES}) WHERE {IN_BATCH} "
+        "AND NOT EXISTS (SELECT 1 FROM rows p WHERE p.authenticated AND p.party = parent_country "
+        f"AND p.number = parent_number AND p.status IN ({statuses})) {BY_CITED_DOCUMENT}"
+    )
+    for (country, number, kind), members in _groups(database, query, 3):
+        status, reason = database.execute(
+            "SELECT status, reason FROM rows WHERE authenticated AND party = ? AND number = ? ORDER BY seq LIMIT 1",
+            (country, number),
         ).fetchone()
-        where = _inputs(inputs)
-        if origin is None or origin[1] is None:
-            found.append(Finding("ORIGIN_NOT_IN_BATCH", INFO, f"origin permit {country} {number} ({species}) "
-                                 "of re-exports is not in the batch", where))  # fmt: skip
-            continue
-        valid, origin_quantities, origin_inputs = origin
-        if not valid:
-            found.append(Finding("ORIGIN_NOT_VALID", ERROR, f"origin permit {country} {number} of re-exports is "
-                                 "NOT VALID", where + _inputs(origin_inputs)))  # fmt: skip
-        authorised = sum((Decimal(value) for value in origin_quantities.split("\x1f")), Decimal(0))
-        if shipped > authorised:
-            message = (f"re-exports of {species} cite origin permit {country} {number} for {shipped} {unit} in all, "
-                       f"more than the {authorised} {unit} it covered")  # fmt: skip
-            found.append(Finding("REEXPORT_OVER_QUANTITY", ERROR, message, where))
-    return found
+        message = f"{kind} {country} {number}, cited by re-exports, is NOT VALID ({status}: {reason})"
+        details = {"cited": {"country": country, "number": number}, "status": status}
+        yield Finding("ORIGIN_NOT_VALID", Severity.WARNING, message, _inputs(members), details)
 
 
-def dumps(findings: list[Finding]) -> str:
-    return "".join(json.dumps(finding.to_json(), ensure_ascii=False) + "\n" for finding in findings)
+def origins_not_in_batch(database: sqlite3.Connection) -> Iterator[Finding]:
+    query = (
+        f"SELECT parent_country, parent_number, parent_kind, input FROM ({CITING_LINES}) "
+        f"WHERE parent_number IS NOT NULL AND NOT {IN_BATCH} {BY_CITED_DOCUMENT}"
+    )
+    for (country, number, kind), members in _groups(database, query, 3):
+        message = f"{kind} {country} {number}, cited by re-exports, is not in the batch: quantities not checked"
+        details = {"cited": {"country": country, "number": number}}
+        yield Finding("ORIGIN_NOT_IN_BATCH", Severity.INFO, message, _inputs(members), details)
+
+
+FINDERS: tuple[Callable[[sqlite3.Connection], Iterator[Finding]], ...] = (
+    duplicate_numbers,
+    repeated_permits,
+    reused_stamps,
+    duplicate_marks,
+    reexports_over_quantity,
+    origins_not_valid,
+    origins_not_in_batch,
+)
+
+
+def find_all(index: BatchIndex) -> Iterator[Finding]:
+    """Every cross-permit finding of the batch, kind by kind."""
+    database = index.prepare_analysis()
+    for finder in FINDERS:
+        yield from finder(database)
+
+
+def _groups(
+    database: sqlite3.Connection, query: str, key_width: int
+) -> Iterator[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]:
+    """Rows of an ordered query grouped by their first ``key_width`` columns: (key, rest of each row)."""
+    rows = database.execute(query)
+    for key, members in groupby(rows, lambda row: tuple(row[:key_width])):
+        yield key, [tuple(member[key_width:]) for member in members]
+
+
+def _first(row: tuple[Any, ...]) -> Any:
+    return row[0]
+
+
+def _inputs(members: list[tuple[Any, ...]]) -> tuple[str, ...]:
+    """The distinct inputs of a group, in report order (every query selects the input last)."""
+    return tuple(_distinct(member[-1] for member in members))
+
+
+def _distinct(values: Iterator[Any]) -> list[Any]:
+    return list(dict.fromkeys(values))
+
+
+@dataclass
+class FindingsTally:
+    """Counts of the findings by kind and severity, and the first few of each kind (for the terminal and HTML)."""
+
+    samples_per_kind: int = 20
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    samples: list[Finding] = field(default_factory=list)
+
+    def add(self, finding: Finding) -> None:
+        key = (finding.kind, finding.severity.value)
+        self.counts[key] = self.counts.get(key, 0) + 1
+        if self.counts[key] <= self.samples_per_kind:
+            self.samples.append(finding)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def serious(self) -> int:
+        """Findings that make the audit fail (errors and warnings)."""
+        return sum(count for (_, severity), count in self.counts.items() if severity != Severity.INFO.value)

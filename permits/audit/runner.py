@@ -1,192 +1,322 @@
-"""Running an audit: verify every input (in worker processes, in input order) and append one report row each.
+"""Running an audit: judge every input exactly as ``cites verify`` does, in worker processes, append one report
+row per permit in input order, then derive the cross-permit findings and the summary from the report's rows.
 
-Rows are written and flushed as they come and synced every ``SYNC_EVERY`` rows, so an interrupted audit
-loses at most its last rows; ``--resume`` skips inputs already in the report. Each worker builds its verifier
-once, with ``build_verifier`` (the same trust, revocation, rules and ledger as ``cites verify``).
+- Workers: ``workers=1`` judges in this process; more start that many processes (spawned: nothing is shared),
+  each building its verifier once with ``build_verifier``. Inputs go out in chunks with a few chunks per worker
+  in flight, so the input stream is never read far ahead, and results come back in input order.
+- Durability: each chunk's rows are appended with one write as soon as they come back and the report is synced
+  at least every ``SYNC_SECONDS``, so a kill loses at most the last rows. With ``resume`` the report is read
+  back (a torn last record is cut off), its inputs are skipped and the rest is appended.
+- The index of ``permits.audit.index`` takes the facts of every row, read back or new: findings and summary
+  of a resumed audit are those of an uninterrupted one.
 """
 
 from __future__ import annotations
 
-import csv
+import fcntl
 import hashlib
-import json
 import os
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, Protocol
 
-from permits.audit.inputs import stream
+from permits.audit.findings import Finding, FindingsTally, find_all
+from permits.audit.index import BatchIndex, RowFacts, Summary, facts_of
+from permits.audit.inputs import AuditInput, iter_inputs
+from permits.audit.reports import Row, RowFormat, finding_format, report_format
 from permits.errors import InputError
+from permits.fileio import atomic_writer
 
-SYNC_EVERY = 200
-CHUNK = 32
-CSV_FIELDS = ("input", "source", "valid", "status", "reason", "payload_sha256", "permit", "checks")
+if TYPE_CHECKING:
+    from permits.verification.verifier import Verifier
 
-_verifier: Any = None
-
-
-def _init_worker(ledger_url: str | None) -> None:
-    global _verifier
-    from permits.verification.assembly import build_verifier
-
-    _verifier = build_verifier(ledger_url)
+CHUNK_INPUTS = 64
+"""Inputs per chunk sent to a worker (a PDF or image always goes alone: reading it takes far longer)."""
+CHUNKS_IN_FLIGHT_PER_WORKER = 3
+SYNC_SECONDS = 1.0
+PARENT_CHECK_SECONDS = 0.5
 
 
-def _row(reference: str, source: str, text: str) -> dict[str, Any]:
-    verdict = _verifier.verify(text, source=source)
-    document: dict[str, Any] = {"input": reference, **verdict.to_json()}
-    document["source"] = source
-    document["payload_sha256"] = hashlib.sha256(text.strip().encode("utf-8", "replace")).hexdigest()
-    return document
+class Progress(Protocol):
+    """Where the runner reports progress (the command line shows it as a bar)."""
+
+    def start(self, total: int) -> None:
+        """The number of inputs still to judge."""
+        ...
+
+    def advance(self, inputs: int) -> None: ...
 
 
-def _failure(reference: str, status: str, reason: str) -> dict[str, Any]:
-    return {"input": reference, "source": reference, "valid": False, "status": status, "reason": reason,
-            "permit": None, "signer": None, "checks": [], "payload_sha256": None}  # fmt: skip
+@dataclass(frozen=True)
+class AuditResult:
+    """What an audit produced: the files, the summary of the whole report, the findings tally."""
+
+    report: Path
+    findings_file: Path
+    summary: Summary
+    findings: FindingsTally
+    resumed_rows: int
 
 
-def judge(item: tuple[str, str, str | None]) -> list[dict[str, Any]]:
-    """Report rows for one input (a document file may hold several permits)."""
-    reference, path, text = item
-    if text is not None:
-        return [_row(reference, reference, text)]
-    from permits.errors import CitesError
-    from permits.reading import read_payloads
+@dataclass(frozen=True)
+class Judged:
+    """A judged chunk: its report records (encoded, in input order), their facts, the number of inputs."""
 
-    try:
-        found = read_payloads(Path(path))
-    except CitesError as error:
-        return [_failure(reference, "INPUT_ERROR", str(error))]
-    if not found:
-        return [_failure(reference, "NO_PERMIT_FOUND", f"no permit QR code found in {path}")]
-    return [_row(reference, payload.source, payload.text) for payload in found]
-
-
-@dataclass
-class Totals:
-    """Counts for the terminal summary."""
-
-    rows: int = 0
-    valid: int = 0
-    by_status: dict[str, int] = field(default_factory=dict)
-    by_reason: dict[str, int] = field(default_factory=dict)
-
-    def add(self, row: dict[str, Any]) -> None:
-        self.rows += 1
-        self.valid += bool(row["valid"])
-        self.by_status[row["status"]] = self.by_status.get(row["status"], 0) + 1
-        if not row["valid"]:
-            reason = str(row["reason"])[:90]
-            self.by_reason[reason] = self.by_reason.get(reason, 0) + 1
-
-
-class ReportWriter:
-    """Appends rows to a JSON Lines or CSV report (chosen by the file's suffix)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.csv = path.suffix.lower() == ".csv"
-        is_new = not path.exists() or path.stat().st_size == 0
-        self.handle: TextIO = open(path, "a", encoding="utf-8", newline="")  # noqa: SIM115 - closed in close()
-        self.writer = csv.DictWriter(self.handle, fieldnames=CSV_FIELDS, extrasaction="ignore") if self.csv else None
-        if self.writer is not None and is_new:
-            self.writer.writeheader()
-        self.unsynced = 0
-
-    def write(self, row: dict[str, Any]) -> None:
-        if self.writer is not None:
-            flat = {**row, "permit": json.dumps(row["permit"]), "checks": json.dumps(row["checks"])}
-            self.writer.writerow(flat)
-        else:
-            self.handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-        self.handle.flush()
-        self.unsynced += 1
-        if self.unsynced >= SYNC_EVERY:
-            os.fsync(self.handle.fileno())
-            self.unsynced = 0
-
-    def close(self) -> None:
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        self.handle.close()
-
-
-def read_report(path: Path) -> Iterator[dict[str, Any]]:
-    """The rows of an existing report (a torn last line, from a kill, is ignored)."""
-    if not path.exists():
-        return
-    with open(path, encoding="utf-8", newline="") as handle:
-        if path.suffix.lower() == ".csv":
-            for row in csv.DictReader(handle):
-                if row.get("status") and row.get("checks") is not None:
-                    try:
-                        yield {**row, "valid": row["valid"] == "True", "permit": json.loads(row["permit"]),
-                               "checks": json.loads(row["checks"])}  # fmt: skip
-                    except json.JSONDecodeError:
-                        continue
-            return
-        for line in handle:
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError:
-                continue
-
-
-def repair_torn_tail(path: Path) -> None:
-    """Cut a partly written last line left by a kill, so appended rows start on a fresh line."""
-    if not path.exists() or path.stat().st_size == 0:
-        return
-    data = path.read_bytes()
-    if not data.endswith(b"\n"):
-        with open(path, "r+b") as handle:
-            handle.truncate(data.rfind(b"\n") + 1)
+    data: bytes
+    facts: list[RowFacts]
+    inputs: int
 
 
 def run_audit(
-    paths: list[Path],
+    paths: Sequence[Path],
     report: Path,
     *,
-    workers: int,
-    resume: bool,
+    findings: Path | None = None,
+    workers: int = 1,
+    resume: bool = False,
     payload_column: str = "payload",
     ledger_url: str | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> Totals:
-    """Audit ``paths`` into ``report``; returns the totals over the whole report."""
-    if report.exists() and not resume and report.stat().st_size > 0:
-        raise InputError(f"{report}: the report exists; use --resume to continue it, or choose another file")
-    repair_torn_tail(report)
-    done = {row["input"] for row in read_report(report)} if resume else set()
-    items = (
-        (reference, str(path), text) for reference, path, text in stream(paths, payload_column) if reference not in done
-    )
-    writer = ReportWriter(report)
-    try:
-        if workers <= 1:
-            _init_worker(ledger_url)
-            results: Iterator[list[dict[str, Any]]] = map(judge, items)
-            _drain(results, writer, progress)
-        else:
-            with get_context("spawn").Pool(workers, initializer=_init_worker, initargs=(ledger_url,)) as pool:
-                _drain(pool.imap(judge, items, chunksize=CHUNK), writer, progress)
-    finally:
-        writer.close()
-    totals = Totals()
-    for row in read_report(report):
-        totals.add(row)
-    return totals
+    progress: Progress | None = None,
+) -> AuditResult:
+    """Audit ``paths`` into ``report`` (and the findings file); ``InputError`` for a usage error."""
+    rows_format = report_format(report)
+    findings = findings or report.with_name(f"{report.stem}.findings{report.suffix}")
+    findings_format = finding_format(findings)
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        raise InputError(f"not found: {', '.join(missing)}")
+    if workers < 1:
+        raise InputError(f"--workers must be at least 1, not {workers}")
+    if findings.resolve() == report.resolve():
+        raise InputError("the findings file must not be the report")
+    report.parent.mkdir(parents=True, exist_ok=True)
+    with BatchIndex(report.parent) as index, ReportFile(report, rows_format, resume=resume) as output:
+        resumed = output.load(index) if resume else 0
 
+        def pending() -> Iterator[AuditInput]:
+            items = iter_inputs(paths, payload_column, exclude=(report, findings))
+            return (item for item in items if not index.has_input(item.reference)) if resumed else items
 
-def _drain(
-    results: Iterator[list[dict[str, Any]]], writer: ReportWriter, progress: Callable[[int], None] | None
-) -> None:
-    for rows in results:
-        for row in rows:
-            writer.write(row)
         if progress is not None:
-            progress(len(rows))
+            progress.start(sum(1 for _ in pending()))
+        for judged in _judged(_chunks(pending()), workers, rows_format, ledger_url):
+            output.append(judged.data)
+            index.add(judged.facts)
+            if progress is not None:
+                progress.advance(judged.inputs)
+        output.close()
+        tally = _write_findings(find_all(index), findings, findings_format)
+        return AuditResult(report, findings, index.summary(), tally, resumed)
 
 
-__all__ = ["ReportWriter", "Totals", "judge", "read_report", "run_audit"]
+class Judge:
+    """Turns inputs into report rows with one verifier (built once per worker process)."""
+
+    def __init__(self, rows_format: RowFormat, ledger_url: str | None) -> None:
+        from permits.verification.assembly import build_verifier
+
+        self.rows_format = rows_format
+        self.verifier: Verifier = build_verifier(ledger_url)
+
+    def chunk(self, items: list[AuditInput]) -> Judged:
+        records: list[str] = []
+        facts: list[RowFacts] = []
+        for item in items:
+            for row in self.rows(item):
+                records.append(self.rows_format.encode(row))
+                facts.append(facts_of(row))
+        return Judged("".join(records).encode("utf-8"), facts, len(items))
+
+    def rows(self, item: AuditInput) -> Iterator[Row]:
+        """The report rows of one input: one, or one per permit found in a document."""
+        if item.text is not None:
+            yield _row(item, None, item.text, self.verifier.verify(item.text, source=item.reference).to_json())
+        elif item.problem is not None:
+            yield _row(item, None, None, _problem(item))
+        else:
+            yield from self._document_rows(item)
+
+    def _document_rows(self, item: AuditInput) -> Iterator[Row]:
+        from permits.errors import CitesError
+        from permits.reading import read_payloads
+
+        try:
+            found = read_payloads(Path(item.file))
+        except CitesError as error:
+            yield _row(item, None, None, _problem(replace(item, problem=str(error), unreadable=True)))
+            return
+        if not found:
+            yield _row(item, None, None, _problem(replace(item, problem=f"no permit QR code found in {item.file}")))
+        for payload in found:
+            verdict = self.verifier.verify(payload.text, source=payload.source)
+            yield _row(item, payload.page, payload.text, verdict.to_json())
+
+
+def _row(item: AuditInput, page: int | None, text: str | None, verdict: dict[str, Any]) -> Row:
+    digest = hashlib.sha256(text.strip().encode("utf-8")).hexdigest() if text else None
+    return {"input": item.reference, "file": item.file, "line": item.line, "page": page, "payload_sha256": digest,
+            **verdict}  # fmt: skip
+
+
+def _problem(item: AuditInput) -> dict[str, Any]:
+    """The verdict fields for an input without a permit: as ``cites verify --json`` gives them."""
+    from permits.verification import CheckResult, Status, Verdict
+
+    problem = item.problem or "no permit found"
+    if item.unreadable:
+        return {"source": item.reference, "valid": False, "status": "INPUT_ERROR", "reason": problem,
+                "permit": None, "signer": None, "checks": []}  # fmt: skip
+    failure = CheckResult("read", False, problem, status=Status.NO_PERMIT_FOUND)
+    return Verdict(checks=[failure], source=item.reference).to_json()
+
+
+_worker_judge: Judge | None = None
+
+
+def _start_worker(rows_format: RowFormat, ledger_url: str | None, parent: int) -> None:
+    """Worker initializer: Ctrl-C is for the parent (which stops the pool); a worker whose parent was killed
+    exits by itself; then the worker's judge."""
+    global _worker_judge
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_without, args=(parent,), name="exit-with-parent", daemon=True).start()
+    _worker_judge = Judge(rows_format, ledger_url)
+
+
+def _exit_without(parent: int) -> None:
+    """Exit once ``parent`` is gone (the worker was adopted by another process): a killed audit leaves no
+    workers behind (they would wait forever for work, as each holds the other workers' queue ends)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
+
+
+def _judge_in_worker(items: list[AuditInput]) -> Judged:
+    assert _worker_judge is not None, "the worker initializer did not run"
+    return _worker_judge.chunk(items)
+
+
+def _chunks(items: Iterator[AuditInput]) -> Iterator[list[AuditInput]]:
+    chunk: list[AuditInput] = []
+    for item in items:
+        chunk.append(item)
+        if item.is_document or len(chunk) >= CHUNK_INPUTS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _judged(
+    chunks: Iterator[list[AuditInput]], workers: int, rows_format: RowFormat, ledger_url: str | None
+) -> Iterator[Judged]:
+    """Judged chunks in input order: in this process for one worker, else in a bounded pipeline of processes."""
+    if workers == 1:
+        yield from map(Judge(rows_format, ledger_url).chunk, chunks)
+        return
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(rows_format, ledger_url, os.getpid()),
+    )
+    in_flight: deque[Future[Judged]] = deque()
+    try:
+        for chunk in chunks:
+            in_flight.append(pool.submit(_judge_in_worker, chunk))
+            if len(in_flight) >= workers * CHUNKS_IN_FLIGHT_PER_WORKER:
+                yield in_flight.popleft().result()
+        while in_flight:
+            yield in_flight.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+class ReportFile:
+    """The report being appended: locked against a second audit, written chunk by chunk, synced regularly."""
+
+    def __init__(self, path: Path, rows_format: RowFormat, *, resume: bool) -> None:
+        self.path = path
+        self.rows_format = rows_format
+        try:
+            self.descriptor: int | None = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+        except OSError as error:
+            raise InputError(f"{path}: cannot open the report ({error.strerror})") from None
+        try:
+            fcntl.flock(self.descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.close()
+            raise InputError(f"{path}: another audit is writing this report") from None
+        if os.fstat(self.descriptor).st_size and not resume:
+            self.close()
+            raise InputError(f"{path}: the report exists; add --resume to continue it, or choose another file")
+        self.synced = time.monotonic()
+        self._start()
+
+    def __enter__(self) -> ReportFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def load(self, index: BatchIndex) -> int:
+        """Read the rows already in the report into ``index`` and cut a torn last record; the row count."""
+        damaged = None
+        with open(self.path, "rb") as handle:
+            for record in self.rows_format.records(handle):
+                if damaged is not None:
+                    raise InputError(f"{self.path}: damaged record at byte {damaged.start}; cannot resume")
+                if record.row is None:
+                    damaged = record
+                    continue
+                index.add((self._facts(record.row, record.start),))
+        index.remember_inputs()
+        if damaged is not None:
+            assert self.descriptor is not None
+            os.ftruncate(self.descriptor, damaged.start)
+            self._start()
+        return index.rows
+
+    def append(self, data: bytes) -> None:
+        assert self.descriptor is not None
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.descriptor, view) :]
+        if time.monotonic() - self.synced >= SYNC_SECONDS:
+            os.fsync(self.descriptor)
+            self.synced = time.monotonic()
+
+    def close(self) -> None:
+        if self.descriptor is not None:
+            os.fsync(self.descriptor)
+            os.close(self.descriptor)
+            self.descriptor = None
+
+    def _start(self) -> None:
+        """A new or emptied file gets the format's header."""
+        assert self.descriptor is not None
+        if not os.fstat(self.descriptor).st_size:
+            self.append(self.rows_format.header().encode("utf-8"))
+
+    def _facts(self, row: Row, start: int) -> RowFacts:
+        try:
+            return facts_of(row)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise InputError(f"{self.path}: the record at byte {start} is not an audit report row") from None
+
+
+def _write_findings(findings: Iterator[Finding], path: Path, rows_format: RowFormat) -> FindingsTally:
+    """Write every finding (atomically: the file appears whole) and count them."""
+    tally = FindingsTally()
+    with atomic_writer(path) as handle:
+        handle.write(rows_format.header().encode("utf-8"))
+        for finding in findings:
+            handle.write(rows_format.encode(finding.to_row()).encode("utf-8"))
+            tally.add(finding)
+    return tally

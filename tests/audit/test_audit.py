@@ -1,189 +1,199 @@
-"""A mixed batch audited end to end: every verdict and every cross-permit finding, reports in JSONL and CSV,
-the HTML page, and resuming after the audit was killed."""
+"""A mixed batch audited end to end with the real commands: every verdict, every cross-permit finding, the same
+report from one worker and from two, CSV as lossless as JSON Lines, the HTML page, the exit codes."""
 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
+import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from keys.keyfile import SigningKey
+from permits.audit.reports import finding_format, report_format
 from permits.envelope import seal
 from permits.model import Permit
-from tests.conftest import CliResult, MakeAuthority, example_mapping
+from tests.audit.batch import altered, crocodile_export, crocodile_reexport, with_changed_character, zoo
+from tests.conftest import EXAMPLES, CliResult, MakeAuthority
 
 Cli = Callable[..., CliResult]
 
 
-def _permit(name: str, **changes: Any) -> Permit:
-    data = example_mapping(name)
-    data.update(changes)
-    return Permit.from_mapping(data)
-
-
-def _zoo(number: str, stamp: str, chip: str, **changes: Any) -> Permit:
-    data = example_mapping("zoo-transfer-app1.yaml")
-    line = {**data["items"][0], "marks": [{"kind": "microchip", "id": chip}]}  # type: ignore[index]
-    data.update(number=number, security_stamp=stamp, items=[line], **changes)
-    return Permit.from_mapping(data)
+@dataclass(frozen=True)
+class Batch:
+    folder: Path
+    expected: list[tuple[str, str]]
+    """(input reference, status) of every report row, in report order."""
 
 
 @pytest.fixture
-def batch(make_authority: MakeAuthority, cli: Cli, tmp_path: Path) -> dict[str, str]:
-    """Labelled QR texts: the expected status of each is in its name."""
-    kenya = make_authority("KE", "Kenya Wildlife Service").key
-    italy = make_authority("IT", "Ministero dell'Ambiente").key
-    zimbabwe = make_authority("ZW", "ZimParks").key
-    stranger = make_authority("KE", "Forger", trusted=False).key
-    texts: dict[str, str] = {}
+def batch(make_authority: MakeAuthority, cli: Cli, tmp_path: Path) -> Batch:
+    kenya, italy, zimbabwe = (
+        make_authority("KE", "Kenya Wildlife Service"),
+        make_authority("IT", "Ministero dell'Ambiente"),
+        make_authority("ZW", "ZimParks"),
+    )
+    forger = make_authority("KE", "Forger", trusted=False)
 
-    def add(label: str, permit: Permit, key: SigningKey) -> None:
-        texts[label] = seal(permit, key)
+    def sign(permit: Permit, authority: object = kenya) -> str:
+        return seal(permit, authority.key)  # type: ignore[attr-defined]
 
-    add("valid-1", _zoo("KE/1", "S-1", "900000000000001"), kenya)
-    add("forged", _zoo("KE/2", "S-2", "900000000000002"), stranger)
-    add("expired", _zoo("KE/3", "S-3", "900000000000003", issued="2024-01-10"), kenya)
-    add("revoked", _zoo("KE/4", "S-4", "900000000000004"), kenya)
-    add("used", _zoo("KE/5", "S-5", "900000000000005"), kenya)
-    add("stamp-a", _zoo("KE/6", "S-66", "900000000000006"), kenya)
-    add("stamp-b", _zoo("KE/7", "S-66", "900000000000007"), kenya)
-    add("chip-a", _zoo("KE/8", "S-8", "900000000000099"), kenya)
-    add("chip-b", _zoo("KE/9", "S-9", "900000000000099"), kenya)
-    origin = {"country": "ZW", "number": "ZW/2025/00871", "date": "2025-09-14"}
-    crocodile = example_mapping("reexport-certificate.yaml")["items"][0]  # type: ignore[index]
-    origin_line = {**crocodile, "origin": None, "last_reexport": None, "quantity": 24}
-    origin_permit = _permit(
-        "reexport-certificate.yaml", type="export", number="ZW/2025/00871", issued="2026-06-01",
-        exporter={"name": "Croc Farm", "country": "ZW"}, authority={"name": "ZimParks", "country": "ZW"},
-        importer={"name": "Pelletterie", "country": "IT"}, items=[origin_line],
-    )  # fmt: skip
-    add("origin", origin_permit, zimbabwe)
-    for index in (1, 2):
-        line = {**crocodile, "origin": origin, "quantity": 20}
-        reexport = _permit(
-            "reexport-certificate.yaml", number=f"IT/RE/{index}", security_stamp=f"IT-{index}", items=[line]
-        )
-        add(f"reexport-{index}", reexport, italy)
-    tampered = texts["valid-1"]
-    texts["tampered"] = tampered[:-8] + ("A" if tampered[-8] != "A" else "B") + tampered[-7:]
-    # revoke KE/4 and use KE/5 with the real commands
-    ke_key = tmp_path / "keys" / f"KE-{kenya.kid.hex()}.key.pem"
-    assert cli("revoke", "KE/4", "--reason", "stolen", "--key", ke_key).exit_code == 0
-    assert cli("revocations", "publish", "--key", ke_key, "--out", tmp_path / "ke-revoked.json").exit_code == 0
-    assert cli("revocations", "update", tmp_path / "ke-revoked.json").exit_code == 0
-    assert cli("endorse", "--payload", texts["used"], "--port", "Mombasa", "--officer", "A").exit_code == 0
-    return texts
-
-
-EXPECTED = {
-    "valid-1": "VALID", "forged": "UNKNOWN_KEY", "expired": "EXPIRED", "revoked": "REVOKED", "used": "ALREADY_USED",
-    "stamp-a": "VALID", "stamp-b": "VALID", "chip-a": "VALID", "chip-b": "VALID", "origin": "VALID",
-    "reexport-1": "VALID", "reexport-2": "VALID", "tampered": "NOT VALID",
-}  # fmt: skip
-
-
-def _write_inputs(batch: dict[str, str], folder: Path) -> list[str]:
-    labels = list(batch)
-    (folder / "scanner.txt").write_text("\n".join(batch[label] for label in labels[:7]) + "\n")
-    rows = [json.dumps({"id": label, "payload": batch[label]}) for label in labels[7:]]
-    (folder / "archive.jsonl").write_text("\n".join(rows) + "\n")
-    return labels
-
-
-def test_mixed_batch_verdicts_and_findings(cli: Cli, tmp_path: Path, batch: dict[str, str]) -> None:
+    valid = sign(zoo("KE/1", "S-1", "CHIP-1"))
+    used = sign(zoo("KE/7", "S-7", "CHIP-7"))
+    scanner = [
+        valid,
+        sign(zoo("KE/2", "S-2", "CHIP-2"), forger),
+        "",
+        with_changed_character(sign(zoo("KE/3", "S-3", "CHIP-3"))),
+        altered(sign(zoo("KE/4", "S-4", "CHIP-4")), zoo("KE/4", "S-4", "CHIP-99")),
+        sign(zoo("KE/5", "S-5", "CHIP-5", issued="2024-01-10")),
+        sign(zoo("KE/6", "S-6", "CHIP-6")),
+        used,
+    ]
+    archive = [
+        json.dumps({"payload": sign(zoo("KE/8", "S-88", "CHIP-8"))}),
+        json.dumps({"payload": sign(zoo("KE/9", "S-88", "CHIP-9"))}),
+        json.dumps({"id": 3, "payload": sign(zoo("KE/10", "S-10", "900118000999"))}),
+        json.dumps({"id": 4, "payload": sign(zoo("KE/11", "S-11", "900 118 000 999"))}),
+        json.dumps({"id": 5}),
+        "this line is not JSON",
+        json.dumps({"payload": valid}),
+    ]
+    seized = [
+        sign(zoo("KE/12", "S-12", "CHIP-12")),
+        sign(zoo("KE/12", "S-13", "CHIP-13")),
+        sign(crocodile_export("ZW/2026/00871", 24), zimbabwe),
+        sign(crocodile_reexport("IT/RE/1", 20, "ZW/2026/00871"), italy),
+        sign(crocodile_reexport("IT/RE/2", 20, "ZW/2026/00871"), italy),
+        sign(crocodile_export("ZW/2026/00872", 10), zimbabwe),
+        sign(crocodile_reexport("IT/RE/3", 5, "ZW/2026/00872"), italy),
+        sign(crocodile_reexport("IT/RE/4", 5, "ZW/2026/09999"), italy),
+    ]
     folder = tmp_path / "batch"
-    folder.mkdir()
-    labels = _write_inputs(batch, folder)
-    report, page = tmp_path / "report.jsonl", tmp_path / "audit.html"
-    result = cli("audit", folder, "--report", report, "--html", page, "--workers", "1", "--quiet")
-    assert result.exit_code == 1
-    rows = [json.loads(line) for line in report.read_text().splitlines()]
-    by_text = {label: batch[label] for label in labels}
-    statuses = {}
-    for row in rows:
-        label = next(label for label, text in by_text.items() if row["input"].endswith(_line_of(folder, labels, label)))
-        statuses[label] = row["status"]
-    assert statuses.pop("tampered") in ("MALFORMED", "BAD_SIGNATURE")  # the checksum or the signature breaks
-    assert statuses == {label: status for label, status in EXPECTED.items() if label != "tampered"}
-    findings = [json.loads(line) for line in (tmp_path / "report.jsonl.findings.jsonl").read_text().splitlines()]
-    kinds = {finding["finding"]: finding for finding in findings}
-    assert "S-66" in kinds["REUSED_STAMP"]["message"]
-    assert "900000000000099" in kinds["DUPLICATE_MARK"]["message"]
-    assert "40 NUM in all, more than the 24 NUM" in kinds["REEXPORT_OVER_QUANTITY"]["message"]
-    assert set(kinds) == {"REUSED_STAMP", "DUPLICATE_MARK", "REEXPORT_OVER_QUANTITY"}
-    content = page.read_text()
+    (folder / "sub" / "scans").mkdir(parents=True)
+    (folder / "scanner.txt").write_text("\n".join(scanner) + "\n")
+    (folder / "archive.jsonl").write_text("\n".join(archive) + "\n")
+    (folder / "sub" / "seized.csv").write_text(
+        "ref,payload\n" + "".join(f"r{n},{text}\n" for n, text in enumerate(seized))
+    )
+    (folder / "notes.md").write_text("not an input: skipped in a folder\n")
+    issued = tmp_path / "issued"
     assert (
-        content.count("<svg") == 4
-        and "Failures by reason" in content
-        and "http" not in content.replace("http://www.w3.org/2000/svg", "")
+        cli("issue", EXAMPLES / "zoo-transfer-app1.yaml", "--key", kenya.files.private, "--out", issued).exit_code == 0
     )
+    shutil.copy(issued / "KE-2026-ZOO-0001.pdf", folder / "sub" / "scans" / "permit.pdf")
+    shutil.copy(issued / "KE-2026-ZOO-0001.png", folder / "sub" / "scans" / "photo.png")
+    for authority, number in ((kenya, "KE/6"), (zimbabwe, "ZW/2026/00872")):
+        listing = tmp_path / f"revoked-{number[:2]}.json"
+        assert cli("revoke", number, "--reason", "stolen", "--key", authority.files.private).exit_code == 0
+        assert cli("revocations", "publish", "--key", authority.files.private, "--out", listing).exit_code == 0
+        assert cli("revocations", "update", listing).exit_code == 0
+    assert cli("endorse", "--payload", used, "--port", "Mombasa", "--officer", "A. Officer").exit_code == 0
+    statuses = {
+        "archive.jsonl": ["VALID", "VALID", "VALID", "VALID", "NO_PERMIT_FOUND", "INPUT_ERROR", "VALID"],
+        "scanner.txt": ["VALID", "UNKNOWN_KEY", "MALFORMED", "BAD_SIGNATURE", "EXPIRED", "REVOKED", "ALREADY_USED"],
+        "sub/scans/permit.pdf": ["VALID"],
+        "sub/scans/photo.png": ["VALID"],
+        "sub/seized.csv": ["VALID", "VALID", "VALID", "VALID", "VALID", "REVOKED", "VALID", "VALID"],
+    }
+    lines = {"archive.jsonl": range(1, 8), "scanner.txt": [1, 2, 4, 5, 6, 7, 8], "sub/seized.csv": range(2, 10)}
+    expected = [
+        (f"{folder / name}:{line}" if name in lines else str(folder / name), status)
+        for name, per_line in statuses.items()
+        for line, status in zip(lines.get(name, [0]), per_line, strict=True)
+    ]
+    return Batch(folder, expected)
 
 
-def _line_of(folder: Path, labels: list[str], label: str) -> str:
-    index = labels.index(label)
-    return f"scanner.txt line {index + 1}" if index < 7 else f"archive.jsonl line {index - 6}"
+def _findings(path: Path, folder: Path) -> set[tuple[str, str, tuple[str, ...]]]:
+    with open(path, "rb") as handle:
+        rows = [record.row for record in finding_format(path).records(handle)]
+    prefix = f"{folder}/"
+    return {(row["kind"], row["severity"], tuple(i.removeprefix(prefix) for i in row["inputs"])) for row in rows if row}
 
 
-def test_csv_report_and_duplicate_numbers(cli: Cli, tmp_path: Path, make_authority: MakeAuthority) -> None:
+EXPECTED_FINDINGS = {
+    ("DUPLICATE_NUMBER", "error", ("sub/seized.csv:2", "sub/seized.csv:3")),
+    ("REPEATED_PERMIT", "warning", ("archive.jsonl:7", "scanner.txt:1")),
+    ("REPEATED_PERMIT", "warning", ("sub/scans/permit.pdf", "sub/scans/photo.png")),
+    ("REUSED_STAMP", "error", ("archive.jsonl:1", "archive.jsonl:2")),
+    ("DUPLICATE_MARK", "warning", ("archive.jsonl:3", "archive.jsonl:4")),
+    ("REEXPORT_OVER_QUANTITY", "error", ("sub/seized.csv:5", "sub/seized.csv:6")),
+    ("ORIGIN_NOT_VALID", "warning", ("sub/seized.csv:8",)),
+    ("ORIGIN_NOT_IN_BATCH", "info", ("sub/seized.csv:9",)),
+}
+
+
+def test_mixed_batch_verdicts_and_findings(cli: Cli, tmp_path: Path, batch: Batch) -> None:
+    report, page = tmp_path / "out" / "audit.jsonl", tmp_path / "out" / "audit.html"
+    result = cli("audit", batch.folder, "--report", report, "--html", page, "--workers", "1", "--quiet")
+    assert result.exit_code == 1, result.stderr
+    rows = [json.loads(line) for line in report.read_text().splitlines()]
+    assert [(row["input"], row["status"]) for row in rows] == batch.expected
+    pdf_row = rows[14]
+    assert pdf_row["page"] == 1 and pdf_row["line"] is None and pdf_row["permit"]["number"] == "KE/2026/ZOO/0001"
+    assert rows[13]["use"]["port"] == "Mombasa" and rows[12]["revocation"]["reason"] == "stolen"
+    assert set(rows[0]) >= {"input", "file", "line", "page", "payload_sha256", "valid", "status", "reason", "permit"}
+    findings = tmp_path / "out" / "audit.findings.jsonl"
+    assert _findings(findings, batch.folder) == EXPECTED_FINDINGS
+    over = next(json.loads(line) for line in findings.read_text().splitlines() if "OVER" in line)
+    assert over["details"] == {
+        "cited": {"country": "ZW", "number": "ZW/2026/00871"}, "species": "Crocodylus niloticus", "unit": "NUM",
+        "covered": "24", "reexported": "40",
+    }  # fmt: skip
+    assert "Audit: 24 permit(s), 15 VALID, 9 NOT VALID" in result.stdout
+    assert "REEXPORT_OVER_QUANTITY" in result.stdout and "ORIGIN_NOT_IN_BATCH" in result.stdout
+    html = page.read_text()
+    assert html.count("<svg") == 5 and "Failures by month of issue" in html and "2024-01" in html
+    assert "<script" not in html and "src=" not in html and "url(" not in html
+    assert "http" not in html.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_two_workers_give_the_same_report(cli: Cli, tmp_path: Path, batch: Batch) -> None:
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert cli("audit", batch.folder, "--report", one, "--workers", "1").exit_code == 1
+    assert cli("audit", batch.folder, "--report", two, "--workers", "2").exit_code == 1
+    assert two.read_bytes() == one.read_bytes()
+    assert (tmp_path / "two.findings.jsonl").read_bytes() == (tmp_path / "one.findings.jsonl").read_bytes()
+
+
+def test_csv_report_and_duplicate_numbers(cli: Cli, tmp_path: Path, batch: Batch) -> None:
+    lines, table = tmp_path / "lines.jsonl", tmp_path / "table.csv"
+    assert cli("audit", batch.folder, "--report", lines, "--workers", "1").exit_code == 1
+    assert cli("audit", batch.folder, "--report", table, "--workers", "1").exit_code == 1
+    with open(table, "rb") as handle:
+        from_csv = [record.row for record in report_format(table).records(handle)]
+    assert from_csv == [json.loads(line) for line in lines.read_text().splitlines()]  # nothing lost in CSV
+    assert table.read_text().splitlines()[0] == (
+        "input,file,line,page,payload_sha256,source,valid,status,reason,permit,signer,checks,extra"
+    )
+    assert _findings(tmp_path / "table.findings.csv", batch.folder) == EXPECTED_FINDINGS
+    duplicate = next(
+        line for line in (tmp_path / "table.findings.csv").read_text().splitlines() if "DUPLICATE_N" in line
+    )
+    assert duplicate.startswith("DUPLICATE_NUMBER,error,KE permit number KE/12 is on 2 different signed documents,")
+
+
+def test_exit_codes(cli: Cli, tmp_path: Path, make_authority: MakeAuthority) -> None:
     kenya = make_authority().key
-    first, second = _zoo("KE/77", "S-1", "1"), _zoo("KE/77", "S-2", "2")
-    source = tmp_path / "payloads.csv"
-    source.write_text("ref,qr\n" + "".join(f"{index},{seal(p, kenya)}\n" for index, p in enumerate((first, second))))
-    report = tmp_path / "report.csv"
-    result = cli("audit", source, "--report", report, "--payload-column", "qr", "--workers", "1")
-    assert result.exit_code == 1 and "DUPLICATE_NUMBER" in result.stderr
-    assert report.read_text().splitlines()[0].startswith("input,source,valid,status")
-
-
-def test_all_valid_batch_exits_0_and_usage_errors_exit_2(
-    cli: Cli, tmp_path: Path, make_authority: MakeAuthority
-) -> None:
-    kenya = make_authority().key
-    (tmp_path / "ok.txt").write_text(seal(_zoo("KE/1", "S-1", "1"), kenya) + "\n")
-    assert cli("audit", tmp_path / "ok.txt", "--report", tmp_path / "r.jsonl", "--workers", "1").exit_code == 0
-    assert cli("audit", tmp_path / "ok.txt", "--report", tmp_path / "r.jsonl").exit_code == 2  # exists, no --resume
+    good = tmp_path / "good.txt"
+    good.write_text(seal(zoo("KE/1", "S-1", "CHIP-1"), kenya) + "\n")
+    report = tmp_path / "r.jsonl"
+    result = cli("audit", good, "--report", report, "--workers", "1")
+    assert result.exit_code == 0 and "Cross-permit findings: none" in result.stdout
+    assert cli("audit", good, "--report", report).exit_code == 2  # exists, no --resume
+    assert cli("audit", good, "--report", report, "--resume").exit_code == 0  # nothing left to do
+    assert len(report.read_text().splitlines()) == 1
     assert cli("audit", tmp_path / "missing.txt", "--report", tmp_path / "s.jsonl").exit_code == 2
-    assert cli("audit", tmp_path / "ok.txt", "--report", tmp_path / "r.txt").exit_code == 2
-
-
-@pytest.mark.parametrize("kill", [signal.SIGINT, signal.SIGKILL])
-def test_resume_after_interruption_gives_the_same_report(
-    tmp_path: Path, make_authority: MakeAuthority, cites_home: Path, kill: signal.Signals
-) -> None:
-    kenya = make_authority().key
-    texts = [seal(_zoo(f"KE/{index}", f"S-{index}", str(index)), kenya) for index in range(400)]
-    source = tmp_path / "many.txt"
-    source.write_text("\n".join(texts) + "\n")
-    cites = Path(sys.executable).with_name("cites")
-    environment = {**os.environ, "CITES_HOME": str(cites_home)}
-    whole = tmp_path / "whole.jsonl"
-    subprocess.run(
-        [cites, "audit", source, "--report", whole, "--workers", "2", "--quiet"], env=environment, check=False
-    )
-    partial = tmp_path / "partial.jsonl"
-    process = subprocess.Popen(
-        [cites, "audit", source, "--report", partial, "--workers", "2", "--quiet"], env=environment
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (not partial.exists() or partial.read_text().count("\n") < 50):
-        time.sleep(0.05)
-    process.send_signal(kill)
-    process.wait(timeout=60)
-    assert partial.read_text().count("\n") < 400
-    subprocess.run([cites, "audit", source, "--report", partial, "--resume", "--workers", "2", "--quiet"],
-                   env=environment, check=False)  # fmt: skip
-
-    def rows(path: Path) -> list[str]:
-        return sorted(
-            json.dumps({**json.loads(line), "signer": None}, sort_keys=True) for line in path.read_text().splitlines()
-        )
-
-    assert rows(partial) == rows(whole)
+    assert cli("audit", good, "--report", tmp_path / "r.txt").exit_code == 2
+    assert cli("audit", good, "--report", tmp_path / "t.jsonl", "--findings", tmp_path / "f.xml").exit_code == 2
+    assert cli("audit", good, "--report", tmp_path / "u.jsonl", "--workers", "0").exit_code == 2
+    inside = tmp_path / "folder"
+    inside.mkdir()
+    (inside / "good.txt").write_text(good.read_text())
+    for extra in ((), ("--resume",)):  # the report and findings in the audited folder are not inputs
+        assert cli("audit", inside, "--report", inside / "audit.jsonl", "--workers", "1", *extra).exit_code == 0
+        assert len((inside / "audit.jsonl").read_text().splitlines()) == 1
+    (tmp_path / "not-a-report.csv").write_text("a,b\n1,2\n")
+    assert cli("audit", good, "--report", tmp_path / "not-a-report.csv", "--resume").exit_code == 2

@@ -1,0 +1,254 @@
+"""The cross-permit index: the few facts of each report row the batch-wide analysis needs, in an SQLite file.
+
+``facts_of`` reduces a report row (as written, or as read back by ``--resume``) to its facts; ``BatchIndex``
+keeps them on disk next to the report, so memory stays flat however many permits the batch holds, and answers
+the summary queries; ``permits.audit.findings`` runs the cross-permit queries on it. Because the facts come from
+report rows only, a resumed audit ends with exactly the index, findings and summary of an uninterrupted one.
+
+Only permits whose signature was proven (the row has a ``permit``) give numbers, stamps, lines and marks: a
+forger's claims are never evidence against a genuine permit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from permits.audit.reports.interface import Row
+
+NOT_AUTHENTICATED = "(not authenticated)"
+"""Chart label for failures whose signature was never proven (no Party, species or date can be trusted)."""
+
+_SEPARATORS = re.compile(r"[\s.\-_/]+")
+
+
+class LineFacts(NamedTuple):
+    """One specimen line: Box 8 species, Box 11 quantity and unit, Box 12/12a citations, Box 9 marks."""
+
+    line: int
+    species: str
+    unit: str
+    quantity: str
+    origin: tuple[str, str] | None
+    last_reexport: tuple[str, str] | None
+    marks: tuple[tuple[str, str], ...]
+
+
+class RowFacts(NamedTuple):
+    """What the index keeps of one report row."""
+
+    input: str
+    status: str
+    valid: bool
+    reason: str
+    category: str
+    payload: str | None
+    claimed_party: str | None
+    party: str | None = None
+    number: str | None = None
+    stamp: str | None = None
+    issued: str | None = None
+    replaces: str | None = None
+    lines: tuple[LineFacts, ...] = ()
+
+
+def facts_of(row: Row) -> RowFacts:
+    """The facts of one report row."""
+    status = str(row["status"])
+    checks = row.get("checks") or ()
+    failed = next((check["id"] for check in checks if not check["ok"] and check["severity"] == "error"), None)
+    category = f"{status} {failed}" if status == "RULE_VIOLATION" and failed else status
+    signer = row.get("signer") or {}
+    base = RowFacts(
+        input=str(row["input"]),
+        status=status,
+        valid=bool(row["valid"]),
+        reason=str(row["reason"]),
+        category=category,
+        payload=row.get("payload_sha256"),
+        claimed_party=signer.get("party"),
+    )
+    permit = row.get("permit")
+    if not isinstance(permit, dict):
+        return base
+    return base._replace(
+        party=permit["authority"]["country"],
+        number=permit["number"],
+        stamp=_key(permit.get("security_stamp")),
+        issued=permit["issued"],
+        replaces=(permit.get("replaces") or {}).get("number"),
+        lines=tuple(_line_facts(index, line) for index, line in enumerate(permit["items"], start=1)),
+    )
+
+
+def _line_facts(index: int, line: dict[str, Any]) -> LineFacts:
+    return LineFacts(
+        line=index,
+        species=str(line["scientific_name"]),
+        unit=str(line.get("unit", "NUM")),
+        quantity=str(line["quantity"]),
+        origin=_reference(line.get("origin")),
+        last_reexport=_reference(line.get("last_reexport")),
+        marks=tuple((str(mark["kind"]), str(mark["id"])) for mark in line.get("marks") or ()),
+    )
+
+
+def _reference(reference: dict[str, Any] | None) -> tuple[str, str] | None:
+    return (str(reference["country"]), str(reference["number"])) if reference else None
+
+
+def _key(text: str | None) -> str | None:
+    """A stamp or mark number as compared: upper case, without spaces, dots, hyphens, underscores or slashes."""
+    return _SEPARATORS.sub("", text).upper() if text else None
+
+
+def species_key(name: str) -> str:
+    """A scientific name as compared: case and spacing ignored."""
+    return " ".join(name.split()).casefold()
+
+
+SCHEMA = """
+CREATE TABLE rows (
+    seq INTEGER PRIMARY KEY, input TEXT NOT NULL, status TEXT NOT NULL, valid INTEGER NOT NULL,
+    reason TEXT NOT NULL, category TEXT NOT NULL, payload TEXT, claimed_party TEXT, authenticated INTEGER NOT NULL,
+    party TEXT, number TEXT, stamp TEXT, issued TEXT, replaces TEXT
+);
+CREATE TABLE lines (
+    seq INTEGER NOT NULL, line INTEGER NOT NULL, species TEXT NOT NULL, species_key TEXT NOT NULL,
+    unit TEXT NOT NULL, quantity TEXT NOT NULL, origin_country TEXT, origin_number TEXT, last_country TEXT,
+    last_number TEXT
+);
+CREATE TABLE marks (seq INTEGER NOT NULL, line INTEGER NOT NULL, kind TEXT NOT NULL, mark TEXT NOT NULL,
+                    written TEXT NOT NULL);
+CREATE TABLE done (input TEXT PRIMARY KEY) WITHOUT ROWID;
+"""
+
+ANALYSIS_INDEXES = """
+CREATE INDEX rows_document ON rows (party, number);
+CREATE INDEX rows_payload ON rows (payload);
+CREATE INDEX rows_replaces ON rows (party, replaces);
+CREATE INDEX lines_seq ON lines (seq);
+CREATE INDEX marks_mark ON marks (kind, mark);
+"""
+"""Built once every row is in (cheaper than maintaining them row by row)."""
+FLUSH_ROWS = 2000
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Totals of a whole report for the terminal table and the HTML page; each list is (label, count)."""
+
+    rows: int
+    valid: int
+    by_status: list[tuple[str, int]]
+    top_reasons: list[tuple[str, int]]
+    failures_by_reason: list[tuple[str, int]]
+    failures_by_party: list[tuple[str, int]]
+    failures_by_species: list[tuple[str, int]]
+    failures_by_month: list[tuple[str, int]]
+
+    @property
+    def not_valid(self) -> int:
+        return self.rows - self.valid
+
+
+class BatchIndex:
+    """The index of one audit, in a temporary SQLite file in ``folder`` (deleted by ``close``)."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix=".cites-audit-index-", dir=folder)
+        self.database = sqlite3.connect(Path(self._folder.name) / "index.sqlite")
+        self.database.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA)
+        self.rows = 0
+        self._rows: list[tuple[Any, ...]] = []
+        self._lines: list[tuple[Any, ...]] = []
+        self._marks: list[tuple[Any, ...]] = []
+
+    def __enter__(self) -> BatchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.database.close()
+        self._folder.cleanup()
+
+    def add(self, facts: Iterable[RowFacts]) -> None:
+        """Add rows, in report order (written in batches of ``FLUSH_ROWS``)."""
+        for fact in facts:
+            self.rows += 1
+            seq = self.rows
+            self._rows.append((seq, fact.input, fact.status, fact.valid, fact.reason, fact.category, fact.payload,
+                               fact.claimed_party, fact.party is not None, fact.party, fact.number, fact.stamp,
+                               fact.issued, fact.replaces))  # fmt: skip
+            for line in fact.lines:
+                origin, last = line.origin or (None, None), line.last_reexport or (None, None)
+                self._lines.append((seq, line.line, line.species, species_key(line.species), line.unit,
+                                    line.quantity, *origin, *last))  # fmt: skip
+                self._marks.extend((seq, line.line, kind.casefold(), _key(mark), mark) for kind, mark in line.marks)
+        if len(self._rows) >= FLUSH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        with self.database:
+            self.database.executemany(f"INSERT INTO rows VALUES ({', '.join('?' * 14)})", self._rows)
+            self.database.executemany(f"INSERT INTO lines VALUES ({', '.join('?' * 10)})", self._lines)
+            self.database.executemany("INSERT INTO marks VALUES (?, ?, ?, ?, ?)", self._marks)
+        self._rows, self._lines, self._marks = [], [], []
+
+    def remember_inputs(self) -> None:
+        """Note the inputs of the rows so far as done (``has_input``): those a resumed audit skips."""
+        self._flush()
+        with self.database:
+            self.database.execute("INSERT OR IGNORE INTO done SELECT input FROM rows")
+
+    def has_input(self, reference: str) -> bool:
+        """True if ``remember_inputs`` noted rows of this input."""
+        return self.database.execute("SELECT 1 FROM done WHERE input = ?", (reference,)).fetchone() is not None
+
+    def prepare_analysis(self) -> sqlite3.Connection:
+        """Build the indexes the cross-permit queries need; returns the connection they run on."""
+        self._flush()
+        self.database.executescript(ANALYSIS_INDEXES)
+        return self.database
+
+    def summary(self, top: int = 10) -> Summary:
+        """Totals by status, the commonest failure reasons, and failures by reason, Party, species and month."""
+        self._flush()
+        query = self.database.execute
+        rows, valid = query("SELECT count(*), coalesce(sum(valid), 0) FROM rows").fetchone()
+        failures_by_species = query(
+            "SELECT min(l.species), count(DISTINCT l.seq) AS n FROM rows r JOIN lines l ON l.seq = r.seq "
+            "WHERE NOT r.valid GROUP BY l.species_key "
+            "UNION ALL SELECT ?, count(*) FROM rows WHERE NOT valid AND NOT authenticated "
+            "ORDER BY n DESC, 1",
+            (NOT_AUTHENTICATED,),
+        ).fetchall()
+        return Summary(
+            rows=rows,
+            valid=valid,
+            by_status=self._counts("status", "1"),
+            top_reasons=self._counts("reason", "NOT valid", limit=top),
+            failures_by_reason=self._counts("category", "NOT valid"),
+            failures_by_party=self._counts(f"coalesce(party, claimed_party, '{NOT_AUTHENTICATED}')", "NOT valid"),
+            failures_by_species=[(label, count) for label, count in failures_by_species if count],
+            failures_by_month=sorted(
+                self._counts(f"coalesce(substr(issued, 1, 7), '{NOT_AUTHENTICATED}')", "NOT valid"),
+                key=lambda item: (item[0] == NOT_AUTHENTICATED, item[0]),  # months in order, then the rest
+            ),
+        )
+
+    def _counts(self, label: str, where: str, limit: int = -1) -> list[tuple[str, int]]:
+        return self.database.execute(
+            f"SELECT {label} AS label, count(*) AS n FROM rows WHERE {where} GROUP BY label ORDER BY n DESC, label "
+            "LIMIT ?",
+            (limit,),
+        ).fetchall()

@@ -1,0 +1,48 @@
+"""CSV files with a header row and the QR text in a named column (``--payload-column``, default ``payload``).
+
+The reference of a record is ``FILE:LINE`` with the line its record starts on (a quoted cell may span lines).
+A file without that column gives one unreadable input naming the columns it has.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+from permits.audit.inputs.interface import AuditInput, open_text
+
+
+class CsvSource:
+    """Comma-separated records under a header row."""
+
+    def __init__(self, column: str) -> None:
+        self.column = column
+
+    def accepts(self, path: Path) -> bool:
+        return path.suffix.lower() == ".csv"
+
+    def inputs(self, path: Path) -> Iterator[AuditInput]:
+        file = str(path)
+        with open_text(path) as handle:
+            reader = csv.reader(handle)
+            start = 1
+            try:
+                header = next(reader, [])
+                if self.column not in header:
+                    shown = ", ".join(header) or "none"
+                    yield AuditInput(
+                        file, file, problem=f"no column '{self.column}' (columns: {shown})", unreadable=True
+                    )
+                    return
+                column = header.index(self.column)
+                start = reader.line_num + 1
+                for record in reader:
+                    reference = f"{file}:{start}"
+                    if record:
+                        text = record[column].strip() if column < len(record) else ""
+                        problem = None if text else f"empty '{self.column}' cell"
+                        yield AuditInput(reference, file, start, text=text or None, problem=problem)
+                    start = reader.line_num + 1
+            except csv.Error as error:
+                yield AuditInput(f"{file}:{start}", file, start, problem=f"not valid CSV ({error})", unreadable=True)

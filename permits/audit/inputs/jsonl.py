@@ -1,0 +1,39 @@
+"""JSON Lines files: one JSON object per line, the QR text under a key (``--payload-column``, default
+``payload``). A line that is not JSON is unreadable; an object without the key holds no permit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from permits.audit.inputs.interface import AuditInput, open_text
+
+JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+
+
+class JsonLinesSource:
+    """One JSON object per line; the reference is ``FILE:LINE``."""
+
+    def __init__(self, column: str) -> None:
+        self.column = column
+
+    def accepts(self, path: Path) -> bool:
+        return path.suffix.lower() in JSONL_SUFFIXES
+
+    def inputs(self, path: Path) -> Iterator[AuditInput]:
+        file = str(path)
+        with open_text(path) as handle:
+            for number, line in enumerate(handle, start=1):
+                if line.strip():
+                    yield self._input(f"{file}:{number}", file, number, line)
+
+    def _input(self, reference: str, file: str, number: int, line: str) -> AuditInput:
+        try:
+            document = json.loads(line)
+        except ValueError as error:
+            return AuditInput(reference, file, number, problem=f"not a JSON object ({error})", unreadable=True)
+        value = document.get(self.column) if isinstance(document, dict) else None
+        if not isinstance(value, str) or not value.strip():
+            return AuditInput(reference, file, number, problem=f"no '{self.column}' text in this JSON line")
+        return AuditInput(reference, file, number, text=value.strip())

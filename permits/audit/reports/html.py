@@ -1,0 +1,137 @@
+"""The audit's summary page: totals, bar charts (verdicts by status; failures by reason, issuing Party, species
+and month of issue) and the cross-permit findings, in one self-contained HTML file.
+
+The charts are inline SVG built here: no script, no font, no image or style sheet to fetch, so the page opens
+offline and can be archived with the report. Every text from the report is escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from html import escape
+
+from permits.audit.findings import FindingsTally
+from permits.audit.index import Summary
+
+LABEL_WIDTH = 300
+BAR_AREA = 460
+ROW_HEIGHT = 22
+MAX_LABEL = 46
+MAX_BARS = 25
+VALID_COLOUR = "#2e7d32"
+FAILURE_COLOUR = "#c62828"
+
+STYLE = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;max-width:62rem;color:#222;
+padding:0 1rem}
+h1{margin-bottom:.2rem}.meta{color:#666;margin-top:0}
+.cards{display:flex;gap:1rem;flex-wrap:wrap;margin:1.5rem 0}
+.card{border:1px solid #ddd;border-radius:6px;padding:.8rem 1.2rem;min-width:7.5rem}
+.card b{display:block;font-size:1.8rem}.good b{color:#2e7d32}.bad b{color:#c62828}
+section{margin:2rem 0}table{border-collapse:collapse;width:100%}
+th,td{border-bottom:1px solid #e3e3e3;padding:.35rem .5rem;text-align:left;vertical-align:top;font-size:.92rem}
+th{background:#f5f5f5}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.error{color:#c62828;font-weight:600}.warning{color:#b26a00;font-weight:600}.info{color:#1565c0}
+svg text{font-family:inherit;font-size:12px;fill:#222}
+"""
+
+
+class HtmlPage:
+    """The summary page."""
+
+    def render(self, summary: Summary, findings: FindingsTally) -> str:
+        generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        rate = f"{summary.valid / summary.rows:.1%}" if summary.rows else "n/a"
+        sections = [
+            _chart_section("Verdicts by status", summary.by_status, colour_of=_status_colour),
+            _chart_section("Failures by reason", summary.failures_by_reason),
+            _chart_section("Failures by issuing Party", summary.failures_by_party),
+            _chart_section("Failures by species", summary.failures_by_species),
+            _chart_section("Failures by month of issue", summary.failures_by_month),
+            _reasons_section(summary),
+            _findings_section(findings),
+        ]
+        return (
+            "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>CITES permit audit</title><style>{STYLE}</style></head><body>\n"
+            f"<h1>CITES permit audit</h1><p class='meta'>Generated {generated} by <code>cites audit</code></p>\n"
+            "<div class='cards'>"
+            f"{_card('permits judged', summary.rows, '')}{_card('VALID', summary.valid, 'good')}"
+            f"{_card('NOT VALID', summary.not_valid, 'bad' if summary.not_valid else '')}"
+            f"{_card('cross-permit findings', findings.total, 'bad' if findings.serious else '')}"
+            f"{_card('valid rate', rate, '')}</div>\n" + "\n".join(sections) + "\n</body></html>\n"
+        )
+
+
+def _card(label: str, value: int | str, kind: str) -> str:
+    shown = f"{value:,}" if isinstance(value, int) else value
+    return f"<div class='card {kind}'><b>{escape(shown)}</b>{escape(label)}</div>"
+
+
+def _status_colour(label: str) -> str:
+    return VALID_COLOUR if label == "VALID" else FAILURE_COLOUR
+
+
+def _failure_colour(label: str) -> str:
+    del label
+    return FAILURE_COLOUR
+
+
+def _chart_section(title: str, counts: list[tuple[str, int]], colour_of: Callable[[str], str] = _failure_colour) -> str:
+    """A horizontal bar chart as inline SVG (the first ``MAX_BARS`` rows; the rest summed in one bar)."""
+    if not counts:
+        return f"<section><h2>{escape(title)}</h2><p>None.</p></section>"
+    shown = counts[:MAX_BARS]
+    if len(counts) > MAX_BARS:
+        shown = [*shown, (f"({len(counts) - MAX_BARS} more)", sum(count for _, count in counts[MAX_BARS:]))]
+    top = max(count for _, count in shown)
+    height = ROW_HEIGHT * len(shown) + 8
+    width = LABEL_WIDTH + BAR_AREA + 80
+    bars = []
+    for index, (label, count) in enumerate(shown):
+        y = 4 + index * ROW_HEIGHT
+        length = max(2, round(BAR_AREA * count / top))
+        short = label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "\u2026"
+        bars.append(
+            f"<g><title>{escape(label)}: {count:,}</title>"
+            f"<text x='{LABEL_WIDTH - 8}' y='{y + 15}' text-anchor='end'>{escape(short)}</text>"
+            f"<rect x='{LABEL_WIDTH}' y='{y + 3}' width='{length}' height='{ROW_HEIGHT - 6}' rx='2' "
+            f"fill='{colour_of(label)}'/>"
+            f"<text x='{LABEL_WIDTH + length + 6}' y='{y + 15}'>{count:,}</text></g>"
+        )
+    return (
+        f"<section><h2>{escape(title)}</h2>"
+        f"<svg xmlns='http://www.w3.org/2000/svg' role='img' aria-label='{escape(title)}' width='{width}' "
+        f"height='{height}' viewBox='0 0 {width} {height}'>{''.join(bars)}</svg></section>"
+    )
+
+
+def _reasons_section(summary: Summary) -> str:
+    rows = "".join(
+        f"<tr><td class='n'>{count:,}</td><td>{escape(reason)}</td></tr>" for reason, count in summary.top_reasons
+    )
+    body = f"<table><tr><th>count</th><th>reason</th></tr>{rows}</table>" if rows else "<p>None.</p>"
+    return f"<section><h2>Most common reasons a permit is NOT VALID</h2>{body}</section>"
+
+
+def _findings_section(findings: FindingsTally) -> str:
+    if not findings.total:
+        return "<section><h2>Cross-permit findings</h2><p>None.</p></section>"
+    counts = "".join(
+        f"<tr><td>{escape(kind)}</td><td class='{severity}'>{severity}</td><td class='n'>{count:,}</td></tr>"
+        for (kind, severity), count in findings.counts.items()
+    )
+    samples = "".join(
+        f"<tr><td>{escape(finding.kind)}</td><td class='{finding.severity.value}'>{finding.severity.value}</td>"
+        f"<td>{escape(finding.message)}<br><small>{escape(', '.join(finding.inputs[:6]))}"
+        f"{escape(f' and {len(finding.inputs) - 6} more') if len(finding.inputs) > 6 else ''}</small></td></tr>"
+        for finding in findings.samples
+    )
+    return (
+        "<section><h2>Cross-permit findings</h2>"
+        f"<table><tr><th>kind</th><th>severity</th><th>count</th></tr>{counts}</table>"
+        f"<h3>Examples (the first {findings.samples_per_kind} of each kind; all are in the findings file)</h3>"
+        f"<table><tr><th>kind</th><th>severity</th><th>finding and inputs</th></tr>{samples}</table></section>"
+    )

@@ -1,0 +1,37 @@
+"""JSON Lines rows: one JSON object per line, keys in the order the row was built (UTF-8, not ASCII-escaped)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from permits.audit.reports.interface import Record, Row
+
+
+class JsonLinesRows:
+    """Rows as JSON Lines."""
+
+    def header(self) -> str:
+        return ""
+
+    def encode(self, row: Row) -> str:
+        return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+    def records(self, handle: BinaryIO) -> Iterator[Record]:
+        start = 0
+        for raw in handle:
+            end = start + len(raw)
+            if raw.strip():
+                yield Record(_decode(raw), start, end)
+            start = end
+
+
+def _decode(raw: bytes) -> Row | None:
+    if not raw.endswith(b"\n"):
+        return None
+    try:
+        row = json.loads(raw)
+    except ValueError:
+        return None
+    return row if isinstance(row, dict) else None

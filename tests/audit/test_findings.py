@@ -1,0 +1,103 @@
+"""Cross-permit findings on report rows built from permits directly (no signing: the index reads report rows)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from permits.audit.findings import find_all
+from permits.audit.index import BatchIndex, facts_of
+from permits.model import Permit
+from tests.audit.batch import crocodile_export, crocodile_reexport, with_line, zoo
+
+FRENCH: dict[str, Any] = {
+    "authority": {"name": "Ministere", "country": "FR"},
+    "exporter": {"name": "Maroquinerie", "country": "FR"},
+}
+
+
+def _row(reference: str, permit: Permit | None, status: str = "VALID", payload: str | None = None) -> dict[str, Any]:
+    return {"input": reference, "valid": status == "VALID", "status": status, "reason": f"{status} reason",
+            "permit": permit.to_mapping() if permit else None, "signer": None, "checks": [],
+            "payload_sha256": payload or f"sha-{reference}"}  # fmt: skip
+
+
+def _find(folder: Path, *rows: dict[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
+    folder.mkdir(exist_ok=True)
+    with BatchIndex(folder) as index:
+        index.add(facts_of(row) for row in rows)
+        return [(finding.kind, finding.inputs) for finding in find_all(index)]
+
+
+def test_a_reexport_counts_against_the_nearest_cited_document_in_the_batch(tmp_path: Path) -> None:
+    origin = _row("zw", crocodile_export("ZW/1", 24))
+    french = _row("fr", crocodile_reexport("FR/RE/1", 20, "ZW/1", **FRENCH))
+    italian = _row("it", crocodile_reexport("IT/RE/1", 20, "ZW/1", last=("FR", "FR/RE/1")))
+    other = _row("it2", crocodile_reexport("IT/RE/2", 10, "ZW/1"))
+    assert _find(tmp_path / "chain", origin, french, italian) == []  # IT/RE/1 re-exports what FR/RE/1 brought in
+    # without the French certificate, the Italian one counts against the origin: 20 + 10 > 24
+    assert _find(tmp_path / "gap", origin, italian, other) == [("REEXPORT_OVER_QUANTITY", ("it", "it2"))]
+
+
+def test_revoked_replaced_and_repeated_certificates_are_not_counted_twice(tmp_path: Path) -> None:
+    first = crocodile_reexport("IT/RE/1", 20, "ZW/1")
+    replaced = crocodile_reexport("IT/RE/3", 20, "ZW/1")
+    replacement = crocodile_reexport("IT/RE/4", 4, "ZW/1", replaces={"number": "IT/RE/3", "reason": "lost"})
+    found = _find(
+        tmp_path,
+        _row("origin", crocodile_export("ZW/1", 24)),
+        _row("a", first, payload="same"),
+        _row("b", first, payload="same"),
+        _row("revoked", crocodile_reexport("IT/RE/2", 20, "ZW/1"), status="REVOKED"),
+        _row("replaced", replaced),
+        _row("replacement", replacement),
+    )
+    assert found == [("REPEATED_PERMIT", ("a", "b"))]  # 20 + 4 of 24: within the origin permit
+
+
+def test_a_species_the_origin_permit_never_covered(tmp_path: Path) -> None:
+    python = with_line(crocodile_reexport("IT/RE/1", 3, "ZW/1"), scientific_name="Python reticulatus")
+    with BatchIndex(tmp_path) as index:
+        index.add(facts_of(row) for row in (_row("origin", crocodile_export("ZW/1", 24)), _row("re", python)))
+        [finding] = find_all(index)
+    assert finding.kind == "REEXPORT_OVER_QUANTITY" and "more than the 0 NUM it covered" in finding.message
+
+
+def test_a_mark_repeated_by_a_reexport_or_a_replacement_is_not_a_duplicate(tmp_path: Path) -> None:
+    chip = [{"kind": "microchip", "id": "900118000000042"}]
+    origin = _row("origin", with_line(crocodile_export("ZW/1", 1), marks=chip))
+    reexport = _row("re", with_line(crocodile_reexport("IT/RE/1", 1, "ZW/1"), marks=chip))
+    lost = _row("lost", zoo("KE/20", "S-20", "900118000000042"))
+    replacement = _row("new", zoo("KE/21", "S-21", "900118000000042", replaces={"number": "KE/20", "reason": "lost"}))
+    assert _find(tmp_path / "linked", origin, reexport, lost, replacement) == [
+        ("DUPLICATE_MARK", ("origin", "re", "lost", "new"))  # two groups that do not cite each other
+    ]
+    assert _find(tmp_path / "re-export", origin, reexport) == []
+    assert _find(tmp_path / "replacement", lost, replacement) == []
+    spaced = _row("spaced", zoo("KE/22", "S-22", "900 118 000-000-042"))
+    assert _find(tmp_path / "spaced", lost, spaced) == [("DUPLICATE_MARK", ("lost", "spaced"))]
+
+
+def test_origin_statuses(tmp_path: Path) -> None:
+    reexport = _row("re", crocodile_reexport("IT/RE/1", 5, "ZW/1"))
+    for status in ("EXPIRED", "ALREADY_USED"):
+        assert _find(tmp_path / status, _row("origin", crocodile_export("ZW/1", 5), status), reexport) == []
+    broken = _row("origin", crocodile_export("ZW/1", 5), "RULE_VIOLATION")
+    assert _find(tmp_path / "rule", broken, reexport) == [("ORIGIN_NOT_VALID", ("re",))]
+    assert _find(tmp_path / "absent", reexport) == [("ORIGIN_NOT_IN_BATCH", ("re",))]
+
+
+def test_numbers_stamps_and_unproven_permits(tmp_path: Path) -> None:
+    found = _find(
+        tmp_path,
+        _row("a", zoo("KE/1", "S-88", "CHIP-1")),
+        _row("b", zoo("KE/1", "s 88", "CHIP-2")),  # the same number and stamp, written otherwise
+        _row("c", zoo("KE/3", "S-3", "CHIP-3"), payload="copy"),
+        _row("d", zoo("KE/3", "S-3", "CHIP-3"), payload="copy"),
+        _row("forged", None, "UNKNOWN_KEY", payload="copy"),
+    )
+    assert found == [("DUPLICATE_NUMBER", ("a", "b")), ("REPEATED_PERMIT", ("c", "d"))]
+    # a stamp on two numbers
+    assert _find(tmp_path / "stamp", _row("a", zoo("KE/1", "S-88", "C-1")), _row("b", zoo("KE/2", "s 88", "C-2"))) == [
+        ("REUSED_STAMP", ("a", "b"))
+    ]

@@ -1,0 +1,74 @@
+"""Audit inputs: which files a folder gives, in which order, and what each kind of file yields."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+
+from permits.audit.inputs import AuditInput, iter_inputs
+
+
+def _references(*paths: Path, column: str = "payload") -> list[str]:
+    return [item.reference for item in iter_inputs(list(paths), column)]
+
+
+def test_folders_are_walked_in_name_order_and_read_once(tmp_path: Path) -> None:
+    (tmp_path / "b" / ".hidden").mkdir(parents=True)
+    (tmp_path / "a.txt").write_text("CP1:A\n\n CP1:B \n")
+    (tmp_path / "b" / "c.jsonl").write_text('{"payload": "CP1:C"}\n')
+    (tmp_path / "b" / ".hidden" / "d.txt").write_text("CP1:D\n")
+    (tmp_path / "b" / ".e.txt").write_text("CP1:E\n")
+    (tmp_path / "b" / "notes.md").write_text("not an input\n")
+    (tmp_path / "scan.log").write_text("CP1:F\n")
+    folder = str(tmp_path)
+    assert _references(tmp_path, tmp_path / "a.txt", tmp_path) == [
+        f"{folder}/a.txt:1", f"{folder}/a.txt:3", f"{folder}/b/c.jsonl:1", f"{folder}/scan.log:1",
+    ]  # fmt: skip
+    assert [item.text for item in iter_inputs([tmp_path / "a.txt"])] == ["CP1:A", "CP1:B"]
+    assert _references(tmp_path / "b" / "notes.md") == [f"{folder}/b/notes.md:1"]  # named: read as text
+
+
+def test_documents_by_suffix_or_by_content(tmp_path: Path) -> None:
+    Image.new("L", (8, 8)).save(tmp_path / "photo.png")
+    Image.new("L", (8, 8)).save(tmp_path / "photo.upload", format="PNG")
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4\n")
+    items = list(iter_inputs([tmp_path / "photo.upload", tmp_path]))
+    assert [(item.reference, item.is_document) for item in items] == [
+        (str(tmp_path / "photo.upload"), True),
+        (str(tmp_path / "photo.png"), True),
+        (str(tmp_path / "scan.pdf"), True),
+    ]
+
+
+def test_json_lines(tmp_path: Path) -> None:
+    source = tmp_path / "export.ndjson"
+    source.write_text('{"qr": "CP1:A"}\n{"payload": "CP1:B"}\n[1, 2]\nnot json\n')
+    file = str(source)
+    assert list(iter_inputs([source], "qr")) == [
+        AuditInput(f"{file}:1", file, 1, text="CP1:A"),
+        AuditInput(f"{file}:2", file, 2, problem="no 'qr' text in this JSON line"),
+        AuditInput(f"{file}:3", file, 3, problem="no 'qr' text in this JSON line"),
+        AuditInput(f"{file}:4", file, 4, problem="not a JSON object (Expecting value: line 1 column 1 (char 0))",
+                   unreadable=True),
+    ]  # fmt: skip
+
+
+def test_csv_records_keep_the_line_they_start_on(tmp_path: Path) -> None:
+    source = tmp_path / "seized.csv"
+    source.write_text('note,qr\n"two\nlines",CP1:A\n\nx,\ny,CP1:B\n')
+    file = str(source)
+    assert list(iter_inputs([source], "qr")) == [
+        AuditInput(f"{file}:2", file, 2, text="CP1:A"),
+        AuditInput(f"{file}:5", file, 5, problem="empty 'qr' cell"),
+        AuditInput(f"{file}:6", file, 6, text="CP1:B"),
+    ]
+    [missing] = iter_inputs([source], "payload")
+    assert missing == AuditInput(file, file, problem="no column 'payload' (columns: note, qr)", unreadable=True)
+
+
+def test_a_file_that_cannot_be_read_is_one_unreadable_input(tmp_path: Path) -> None:
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "nowhere")
+    [item] = iter_inputs([tmp_path])
+    assert item.reference == str(tmp_path / "gone.txt") and item.unreadable
+    assert item.problem == f"cannot read {tmp_path / 'gone.txt'} (No such file or directory)"

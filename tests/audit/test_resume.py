@@ -1,0 +1,112 @@
+"""Interrupting an audit (Ctrl-C, SIGKILL, a torn last record) and resuming it gives the report and findings of
+an uninterrupted run, byte for byte; a damaged or foreign report, or one another audit holds, is refused."""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from permits.audit.runner import run_audit
+from permits.envelope import seal
+from permits.errors import InputError
+from tests.audit.batch import zoo
+from tests.conftest import MakeAuthority
+
+CITES = Path(sys.executable).with_name("cites")
+
+
+@pytest.fixture
+def payloads(tmp_path: Path, make_authority: MakeAuthority) -> Path:
+    """5,000 signed permits, one per line; every 7th repeats a security stamp (findings to compare too)."""
+    kenya = make_authority().key
+    permit = zoo("KE/0", "S-0", "CHIP-0")
+    source = tmp_path / "payloads.txt"
+    with open(source, "w") as handle:
+        for index in range(5000):
+            stamp = f"S-{index - index % 7}"
+            handle.write(seal(dataclasses.replace(permit, number=f"KE/{index}", security_stamp=stamp), kenya) + "\n")
+    return source
+
+
+def _audit(source: Path, report: Path, *extra: str) -> subprocess.Popen[bytes]:
+    arguments = [str(CITES), "audit", str(source), "--report", str(report), "--workers", "2", "--quiet", *extra]
+    return subprocess.Popen(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+@pytest.mark.parametrize("kill", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "sigkill"])
+def test_a_resumed_audit_equals_an_uninterrupted_one(payloads: Path, tmp_path: Path, kill: signal.Signals) -> None:
+    whole, partial = tmp_path / "whole.jsonl", tmp_path / "partial.jsonl"
+    assert _audit(payloads, whole).wait(timeout=120) == 1
+    process = _audit(payloads, partial)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not partial.exists() or partial.stat().st_size < 100_000):
+        time.sleep(0.01)
+    workers = _children(process.pid)
+    process.send_signal(kill)
+    code = process.wait(timeout=60)
+    assert code == (130 if kill == signal.SIGINT else -signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(map(_alive, workers)):
+        time.sleep(0.1)
+    assert len(workers) >= 2 and not any(map(_alive, workers)), "workers outlived the audit"
+    if kill == signal.SIGINT:
+        assert b"add --resume to continue" in (process.stderr.read() if process.stderr else b"")
+    written = partial.read_bytes()
+    assert 0 < written.count(b"\n") < 5000, "the audit was not interrupted midway"
+    assert whole.read_bytes().startswith(written.rpartition(b"\n")[0])
+    assert _audit(payloads, partial, "--resume").wait(timeout=120) == 1
+    assert partial.read_bytes() == whole.read_bytes()
+    assert (tmp_path / "partial.findings.jsonl").read_bytes() == (tmp_path / "whole.findings.jsonl").read_bytes()
+
+
+def _children(pid: int) -> list[int]:
+    return [
+        int(child) for task in Path(f"/proc/{pid}/task").iterdir() for child in (task / "children").read_text().split()
+    ]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_a_torn_last_record_is_cut_and_redone(tmp_path: Path, make_authority: MakeAuthority, suffix: str) -> None:
+    kenya = make_authority().key
+    source = tmp_path / "few.txt"
+    source.write_text("".join(seal(zoo(f"KE/{n}", f"S-{n}", f"C-{n}"), kenya) + "\n" for n in range(5)))
+    whole, torn = tmp_path / f"whole{suffix}", tmp_path / f"torn{suffix}"
+    run_audit([source], whole)
+    content = whole.read_bytes()
+    torn.write_bytes(content[: content.index(b"\n", len(content) // 2) + 200])  # rows, then half a row
+    result = run_audit([source], torn, resume=True)
+    assert torn.read_bytes() == content and result.resumed_rows < 5 and result.summary.rows == 5
+
+
+def test_damaged_foreign_or_busy_reports_are_refused(tmp_path: Path, make_authority: MakeAuthority) -> None:
+    source = tmp_path / "one.txt"
+    source.write_text(seal(zoo("KE/1", "S-1", "C-1"), make_authority().key) + "\n")
+    report = tmp_path / "report.jsonl"
+    run_audit([source], report)
+    row = report.read_text()
+    report.write_text("{torn\n" + row)
+    with pytest.raises(InputError, match="damaged record at byte 0; cannot resume"):
+        run_audit([source], report, resume=True)
+    report.write_text('{"some": "other JSON"}\n')
+    with pytest.raises(InputError, match="is not an audit report row"):
+        run_audit([source], report, resume=True)
+    report.write_text(row)
+    with open(report, "rb") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        with pytest.raises(InputError, match="another audit is writing this report"):
+            run_audit([source], report, resume=True)
+    assert report.read_text() == row and not list(tmp_path.glob(".cites-audit-index-*"))
