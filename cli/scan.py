@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from cli.options import DbOption
+
 
 def scan_command(
     watch: Annotated[
@@ -17,6 +19,7 @@ def scan_command(
     existing: Annotated[
         bool, typer.Option(help="Also judge files already in the folder when the watch starts.")
     ] = False,
+    db: DbOption = None,
 ) -> None:
     """Judge permits as they are scanned: QR texts typed by a handheld scanner (one per line on stdin), or
     files dropped into a folder. Each verdict is one large line and is appended to $CITES_HOME/scan-log.jsonl.
@@ -30,7 +33,7 @@ def scan_command(
     from permits.verification.assembly import build_verifier
 
     console = Console(highlight=False)
-    scanner = Scanner(build_verifier(), ScanLog(scan_log_path()))
+    scanner = Scanner(build_verifier(db), ScanLog(scan_log_path()))
     if watch is None:
         console.print("[dim]Ready: scan a permit QR code (Ctrl-D to end).[/dim]")
         verdicts = scanner.lines(sys.stdin)

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cli.options import DbOption
+
 if TYPE_CHECKING:
     from permits.output.interface import VerdictFormat
 
@@ -32,6 +34,7 @@ def verify_command(
     at: Annotated[
         str | None, typer.Option(help="Judge as of this UTC date or time (YYYY-MM-DD[THH:MM]) instead of now.")
     ] = None,
+    db: DbOption = None,
 ) -> None:
     """Verify permits: signature, trust, dates and content; one verdict per permit.
 
@@ -49,7 +52,7 @@ def verify_command(
         raise InputError("nothing to verify: give FILE arguments, '-' for standard input, or --payload TEXT")
     now = _parse_moment(at) if at else None
     output = _output_format(json_output)
-    verifier = build_verifier()
+    verifier = build_verifier(db)
     exit_code = 0
     for item in _scan(files or [], payload or []):
         if item.unreadable:

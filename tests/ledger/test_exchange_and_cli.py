@@ -66,6 +66,21 @@ def test_endorse_then_verify_says_already_used(
     assert outcome["use"]["port"] == "Mombasa"
 
 
+def test_verify_and_scan_consult_the_ledger_named_by_db(
+    cli: Cli, cites_home: Path, make_authority: MakeAuthority, tmp_path: Path
+) -> None:
+    text = seal(example_permit(), make_authority().key)
+    central = f"sqlite:///{tmp_path / 'central.sqlite'}"
+    assert cli("endorse", "--db", central, "--payload", text, "--port", "Mombasa", "--officer", "A").exit_code == 0
+    assert not (cites_home / "ledger.sqlite").exists()
+
+    assert cli("verify", "--json", "--payload", text).exit_code == 0  # this post's own (absent) ledger
+    used = cli("verify", "--json", "--db", central, "--payload", text)
+    assert used.exit_code == 1 and json.loads(used.stdout)["status"] == "ALREADY_USED"
+    scanned = cli("scan", "--db", central, stdin=text + "\n")
+    assert scanned.exit_code == 0 and "NOT VALID" in scanned.stdout and "already used at Mombasa" in scanned.stdout
+
+
 BAD_QUANTITIES = [
     ("1=3", 1, "more than the 2 NUM", "QUANTITY_EXCEEDED"),
     ("2=1", 2, "lines 1 to 1", None),
