@@ -53,10 +53,10 @@ def check_signer(permit: Permit, key: SigningKey) -> None:
 
 def check_rules(permit: Permit, registry: ListingSource, today: dt.date) -> list[Finding]:
     """Run every CITES rule; refuse (listing every error at once) when any error fires. Returns the warnings."""
-    from permits.rules import RuleContext, evaluate
+    from permits.rules import RememberedListings, RuleContext, evaluate
     from permits.rules.engine import errors
 
-    findings = evaluate(permit, RuleContext(registry, today))
+    findings = evaluate(permit, RuleContext(RememberedListings(registry), today))
     refused = errors(findings)
     if refused:
         raise PermitValidationError([finding.describe() for finding in refused], source=f"permit {permit.number}")

@@ -126,13 +126,13 @@ class Judge:
         self.verifier: Verifier = build_verifier(ledger_url)
 
     def chunk(self, items: list[AuditInput]) -> Judged:
-        records: list[str] = []
+        records: list[bytes] = []
         facts: list[RowFacts] = []
         for item in items:
             for row in self.rows(item):
                 records.append(self.rows_format.encode(row))
                 facts.append(facts_of(row))
-        return Judged("".join(records).encode("utf-8"), facts, len(items))
+        return Judged(b"".join(records), facts, len(items))
 
     def rows(self, item: AuditInput) -> Iterator[Row]:
         """The report rows of one input: one, or one per permit found in a document."""
@@ -302,7 +302,7 @@ class ReportFile:
         """A new or emptied file gets the format's header."""
         assert self.descriptor is not None
         if not os.fstat(self.descriptor).st_size:
-            self.append(self.rows_format.header().encode("utf-8"))
+            self.append(self.rows_format.header())
 
     def _facts(self, row: Row, start: int) -> RowFacts:
         try:
@@ -315,8 +315,8 @@ def _write_findings(findings: Iterator[Finding], path: Path, rows_format: RowFor
     """Write every finding (atomically: the file appears whole) and count them."""
     tally = FindingsTally()
     with atomic_writer(path) as handle:
-        handle.write(rows_format.header().encode("utf-8"))
+        handle.write(rows_format.header())
         for finding in findings:
-            handle.write(rows_format.encode(finding.to_row()).encode("utf-8"))
+            handle.write(rows_format.encode(finding.to_row()))
             tally.add(finding)
     return tally

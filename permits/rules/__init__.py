@@ -6,6 +6,6 @@ rule fires; ``cites verify`` reports every finding after the signature checks.
 """
 
 from permits.rules.engine import evaluate
-from permits.rules.interface import Finding, Rule, RuleContext
+from permits.rules.interface import Finding, RememberedListings, Rule, RuleContext
 
-__all__ = ["Finding", "Rule", "RuleContext", "evaluate"]
+__all__ = ["Finding", "RememberedListings", "Rule", "RuleContext", "evaluate"]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 from permits.model import Permit, SpecimenLine
@@ -33,22 +34,29 @@ class ListingSource(Protocol):
     def listing_at(self, name: str, on: dt.date, origin_country: str | None = None) -> Listing: ...
 
 
+class RememberedListings:
+    """A listing source that remembers its latest answers: rules ask the same questions about each line (up to
+    seven times), and a batch of permits asks about the same few taxa over and over. Only for a source that does
+    not change while it is used (a loaded registry)."""
+
+    def __init__(self, source: ListingSource, size: int = 4096) -> None:
+        self._ask = functools.lru_cache(maxsize=size)(source.listing_at)
+
+    def listing_at(self, name: str, on: dt.date, origin_country: str | None = None) -> Listing:
+        return self._ask(name, on, origin_country)
+
+
 @dataclass(frozen=True)
 class RuleContext:
-    """What rules may consult besides the permit: the registry and today's date. Several rules ask about the
-    same line, so answers are kept for the life of the context (one permit's evaluation)."""
+    """What rules may consult besides the permit: the registry (best wrapped in ``RememberedListings``) and
+    today's date."""
 
     registry: ListingSource
     today: dt.date
-    answers: dict[tuple[str, dt.date, str], Listing] = field(default_factory=dict, compare=False)
 
     def listing(self, line: SpecimenLine, permit: Permit, on: dt.date | None = None) -> Listing:
         """The listing of a line's taxon in force on ``on`` (default: the issue date) for its origin."""
-        question = (line.scientific_name, on or permit.issued, origin_country(line, permit))
-        answer = self.answers.get(question)
-        if answer is None:
-            answer = self.answers[question] = self.registry.listing_at(*question)
-        return answer
+        return self.registry.listing_at(line.scientific_name, on or permit.issued, origin_country(line, permit))
 
 
 def origin_country(line: SpecimenLine, permit: Permit) -> str:

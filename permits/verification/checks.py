@@ -329,7 +329,9 @@ class RulesCheck:
     id: ClassVar[str] = "rules"
 
     def __init__(self, registry: ListingSource) -> None:
-        self.registry = registry
+        from permits.rules import RememberedListings
+
+        self.registry = RememberedListings(registry)
 
     def run(self, context: VerificationContext) -> list[CheckResult]:
         from permits.rules import RuleContext, evaluate

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from permits.model import Permit
 
@@ -42,9 +42,11 @@ class Severity(StrEnum):
     INFO = "info"
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    """The outcome of one check: ``ok`` False with severity ERROR is what makes a verdict NOT VALID."""
+class CheckResult(NamedTuple):
+    """The outcome of one check: ``ok`` False with severity ERROR is what makes a verdict NOT VALID.
+
+    A named tuple (immutable, and three times cheaper to create than a frozen dataclass: a verification makes
+    about seventeen, an audit millions)."""
 
     id: str
     ok: bool
@@ -52,6 +54,11 @@ class CheckResult:
     severity: Severity = Severity.ERROR
     status: Status | None = None
     """The verdict status this failure gives (only for failed error checks)."""
+
+    @property
+    def fails(self) -> bool:
+        """Whether this result makes the verdict NOT VALID."""
+        return not self.ok and self.severity is Severity.ERROR
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "ok": self.ok, "severity": self.severity.value, "message": self.message}
@@ -81,7 +88,7 @@ class Verdict:
 
     @property
     def failure(self) -> CheckResult | None:
-        return next((c for c in self.checks if not c.ok and c.severity is Severity.ERROR), None)
+        return next((check for check in self.checks if check.fails), None)
 
     @property
     def valid(self) -> bool:

@@ -14,7 +14,7 @@ from keys.trust.interface import TrustSource
 from permits.envelope import PREFIX
 from permits.verification import checks
 from permits.verification.context import VerificationContext
-from permits.verification.result import CheckResult, Severity, SignerInfo, Verdict
+from permits.verification.result import CheckResult, SignerInfo, Verdict
 
 DEFAULT_CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -98,7 +98,7 @@ class Verifier:
         for check in pipeline:
             outcome = check.run(context)
             results.extend(outcome)
-            if any(not result.ok and result.severity is Severity.ERROR for result in outcome):
+            if any(result.fails for result in outcome):
                 break
         key = context.key
         signer = (

@@ -22,10 +22,10 @@ class CsvRows:
         self.text_columns = text_columns
         self.overflow = overflow
 
-    def header(self) -> str:
+    def header(self) -> bytes:
         return self._line(self.columns)
 
-    def encode(self, row: Row) -> str:
+    def encode(self, row: Row) -> bytes:
         cells = dict(row)
         if self.overflow is not None:
             extra = {key: value for key, value in row.items() if key not in self.columns}
@@ -71,10 +71,10 @@ class CsvRows:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
     @staticmethod
-    def _line(cells: Iterator[str] | Sequence[str]) -> str:
+    def _line(cells: Iterator[str] | Sequence[str]) -> bytes:
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerow(cells)
-        return buffer.getvalue()
+        return buffer.getvalue().encode("utf-8")
 
 
 class _TrackedLines:

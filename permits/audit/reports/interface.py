@@ -30,12 +30,12 @@ class Record:
 class RowFormat(Protocol):
     """A file format for rows."""
 
-    def header(self) -> str:
-        """What a new file starts with (empty for JSON Lines)."""
+    def header(self) -> bytes:
+        """What a new file starts with (empty for JSON Lines), UTF-8."""
         ...
 
-    def encode(self, row: Row) -> str:
-        """One record, ending with a line feed."""
+    def encode(self, row: Row) -> bytes:
+        """One record, UTF-8, ending with a line feed."""
         ...
 
     def records(self, handle: BinaryIO) -> Iterator[Record]:

@@ -1,4 +1,6 @@
-"""JSON Lines rows: one JSON object per line, keys in the order the row was built (UTF-8, not ASCII-escaped)."""
+"""JSON Lines rows: one compact JSON object per line, keys in the order the row was built (UTF-8, not
+ASCII-escaped). Written with orjson: an audit encodes a few kilobytes per permit, and the standard library's
+encoder took a tenth of the time it spends on each."""
 
 from __future__ import annotations
 
@@ -6,17 +8,19 @@ import json
 from collections.abc import Iterator
 from typing import BinaryIO
 
+import orjson
+
 from permits.audit.reports.interface import Record, Row
 
 
 class JsonLinesRows:
     """Rows as JSON Lines."""
 
-    def header(self) -> str:
-        return ""
+    def header(self) -> bytes:
+        return b""
 
-    def encode(self, row: Row) -> str:
-        return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+    def encode(self, row: Row) -> bytes:
+        return orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE)
 
     def records(self, handle: BinaryIO) -> Iterator[Record]:
         start = 0
