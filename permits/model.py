@@ -135,7 +135,7 @@ class Permit:
         Raises ``PermitValidationError`` listing every problem found.
         """
         reader = _FieldReader()
-        permit = reader.permit(data, today or dt.date.today(), fill_defaults)
+        permit = reader.permit(data, (today or dt.date.today()) if fill_defaults else None)
         if reader.problems or permit is None:
             raise PermitValidationError(reader.problems or ["the permit is empty"], source=source)
         return permit
@@ -239,10 +239,18 @@ LINE_FIELDS = frozenset(
     }
 )  # fmt: skip
 REFERENCE_FIELDS = frozenset({"country", "number", "date"})
+MARK_FIELDS = frozenset({"kind", "id"})
+QUOTA_FIELDS = frozenset({"exported_to_date", "annual_quota"})
+REPLACEMENT_FIELDS = frozenset({"number", "reason"})
 
 
 class _FieldReader:
-    """Reads a description field by field, collecting every problem with its path instead of stopping."""
+    """Reads a description field by field, collecting every problem with its path instead of stopping.
+
+    Every permit verified goes through here, so the common case (a plain ``dict``, clean short text) is tested
+    first and cheaply; anything unusual falls through to the full checks, which word the problem. Paths
+    (``items[0].origin.country``) are only joined when a problem is reported.
+    """
 
     def __init__(self) -> None:
         self.problems: list[str] = []
@@ -253,7 +261,11 @@ class _FieldReader:
     # -- structure -------------------------------------------------------------------------------------------
 
     def mapping(self, value: object, path: str, allowed: frozenset[str]) -> Mapping[str, Any] | None:
-        if not isinstance(value, Mapping):
+        """``value`` as a map of fields, reporting each key that is not one of ``allowed``; None if not a map."""
+        if type(value) is dict:  # the common case, checked first: isinstance against the Mapping ABC is slow
+            if allowed.issuperset(value):
+                return value
+        elif not isinstance(value, Mapping):
             self.fail(path, f"expected a mapping of fields, got {_kind(value)}")
             return None
         for key in value:
@@ -273,8 +285,18 @@ class _FieldReader:
         required: bool,
         limit: int = limits.MAX_TEXT_CHARS,
     ) -> str | None:
-        where = f"{path}.{key}" if path else key
+        """The stripped text at ``data[key]``, or None when it is absent or refused (and then reported)."""
         value = data.get(key)
+        if type(value) is str:
+            cleaned = value.strip()
+            if 0 < len(cleaned) <= limit and cleaned.isprintable():  # printable: no control characters
+                return cleaned
+        elif value is None and not required:
+            return None
+        return self._checked_text(value, _field_path(path, key), required=required, limit=limit)
+
+    def _checked_text(self, value: object, where: str, *, required: bool, limit: int) -> str | None:
+        """``text`` for any value: every check in turn, reporting the first that fails."""
         if value is None:
             if required:
                 self.fail(where, "is required")
@@ -306,7 +328,7 @@ class _FieldReader:
             return None
         normalized = value.upper()
         if normalized not in codes:
-            self.fail(f"{path}.{key}" if path else key, f"'{value}' is not a {what} ({code_list(codes)})")
+            self.fail(_field_path(path, key), f"'{value}' is not a {what} ({code_list(codes)})")
             return None
         return normalized
 
@@ -316,33 +338,40 @@ class _FieldReader:
             return None
         code = value.upper()
         if not is_iso_country(code):
-            self.fail(f"{path}.{key}" if path else key, f"'{value}' is not an ISO 3166-1 alpha-2 country code")
+            self.fail(_field_path(path, key), f"'{value}' is not an ISO 3166-1 alpha-2 country code")
             return None
         return code
 
     def date(self, data: Mapping[str, Any], key: str, path: str, *, required: bool) -> dt.date | None:
-        where = f"{path}.{key}" if path else key
         value = data.get(key)
         if value is None:
             if required:
-                self.fail(where, "is required")
+                self.fail(_field_path(path, key), "is required")
             return None
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
         if isinstance(value, str):
             try:
                 if len(value) == 10:
                     return dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        self.fail(where, f"'{value}' is not a date in the form YYYY-MM-DD")
+        elif isinstance(value, dt.datetime):
+            return value.date()
+        elif isinstance(value, dt.date):
+            return value
+        self.fail(_field_path(path, key), f"'{value}' is not a date in the form YYYY-MM-DD")
         return None
 
     def quantity(self, data: Mapping[str, Any], key: str, path: str, *, allow_zero: bool = False) -> Decimal | None:
-        where = f"{path}.{key}" if path else key
+        """The decimal quantity at ``data[key]``, or None when it is missing or refused (and then reported)."""
         value = data.get(key)
+        if type(value) is str and QUANTITY_PATTERN.fullmatch(value):  # plain digits, as a payload carries them
+            quantity = Decimal(value)
+            if quantity or allow_zero:
+                return quantity
+        return self._checked_quantity(value, _field_path(path, key), allow_zero=allow_zero)
+
+    def _checked_quantity(self, value: object, where: str, *, allow_zero: bool) -> Decimal | None:
+        """``quantity`` for any value: every check in turn, reporting the first that fails."""
         if value is None:
             self.fail(where, "is required")
             return None
@@ -414,7 +443,7 @@ class _FieldReader:
         marks: list[IdentifyingMark] = []
         for index, item in enumerate(raw):
             mark_path = f"{where}[{index}]"
-            mapping = self.mapping(item, mark_path, frozenset({"kind", "id"}))
+            mapping = self.mapping(item, mark_path, MARK_FIELDS)
             if mapping is None:
                 continue
             kind = self.text(mapping, "kind", mark_path, required=True, limit=limits.MAX_CODE_CHARS)
@@ -431,7 +460,7 @@ class _FieldReader:
         if raw is None:
             return None
         where = f"{path}.quota"
-        mapping = self.mapping(raw, where, frozenset({"exported_to_date", "annual_quota"}))
+        mapping = self.mapping(raw, where, QUOTA_FIELDS)
         if mapping is None:
             return None
         exported = self.quantity(mapping, "exported_to_date", where, allow_zero=True)
@@ -483,36 +512,37 @@ class _FieldReader:
             self.fail("items", f"has {len(raw)} specimen lines; the limit is {limits.MAX_SPECIMEN_LINES}")
             return ()
         lines = [self.line(item, f"items[{index}]") for index, item in enumerate(raw)]
-        return tuple(line for line in lines if line is not None)
+        return tuple([line for line in lines if line is not None])
 
     def document_type(self, data: Mapping[str, Any]) -> DocumentType | None:
         value = self.text(data, "type", "", required=True, limit=limits.MAX_CODE_CHARS)
         if value is None:
             return None
-        try:
-            return DocumentType.parse(value)
-        except ValueError:
+        document_type = _parse_document_type(value)
+        if document_type is None:
             self.fail("type", f"'{value}' is not a document type (export, re-export, import, other)")
-            return None
+        return document_type
 
     def replaces(self, data: Mapping[str, Any]) -> Replacement | None:
         raw = data.get("replaces")
         if raw is None:
             return None
-        mapping = self.mapping(raw, "replaces", frozenset({"number", "reason"}))
+        mapping = self.mapping(raw, "replaces", REPLACEMENT_FIELDS)
         if mapping is None:
             return None
         number = self.text(mapping, "number", "replaces", required=True, limit=limits.MAX_CODE_CHARS)
         reason = self.text(mapping, "reason", "replaces", required=True)
         return Replacement(number=number, reason=reason) if number and reason else None
 
-    def permit(self, raw: object, today: dt.date, fill_defaults: bool) -> Permit | None:
+    def permit(self, raw: object, default_issued: dt.date | None) -> Permit | None:
+        """The whole permit; with a ``default_issued`` date the issue and valid-until dates may be left out."""
+        fill_defaults = default_issued is not None
         data = self.mapping(raw, "", PERMIT_FIELDS)
         if data is None:
             return None
         document_type = self.document_type(data)
         number = self.text(data, "number", "", required=True, limit=limits.MAX_CODE_CHARS)
-        issued = self.date(data, "issued", "", required=not fill_defaults) or (today if fill_defaults else None)
+        issued = self.date(data, "issued", "", required=not fill_defaults) or default_issued
         valid_from = self.date(data, "valid_from", "", required=False)
         valid_until = self.date(data, "valid_until", "", required=not fill_defaults)
         if valid_until is None and fill_defaults and issued is not None and document_type is not None:
@@ -525,14 +555,12 @@ class _FieldReader:
         exporter = self.trader(data, "exporter")
         authority = self.trader(data, "authority")
         purpose = self.code(data, "purpose", "", PURPOSE_CODES, "CITES purpose code")
-        optional_code = {
-            key: self.text(data, key, "", required=False, limit=limits.MAX_CODE_CHARS)
-            for key in ("security_stamp", "import_permit", "bill_of_lading")
-        }
-        optional_text = {
-            key: self.text(data, key, "", required=False)
-            for key in ("special_conditions", "issued_at", "issuing_officer")
-        }
+        security_stamp = self.text(data, "security_stamp", "", required=False, limit=limits.MAX_CODE_CHARS)
+        import_permit = self.text(data, "import_permit", "", required=False, limit=limits.MAX_CODE_CHARS)
+        bill_of_lading = self.text(data, "bill_of_lading", "", required=False, limit=limits.MAX_CODE_CHARS)
+        special_conditions = self.text(data, "special_conditions", "", required=False)
+        issued_at = self.text(data, "issued_at", "", required=False)
+        issuing_officer = self.text(data, "issuing_officer", "", required=False)
         replaces = self.replaces(data)
         items = self.items(data)
         if self.problems:
@@ -551,17 +579,36 @@ class _FieldReader:
             purpose=purpose,
             items=items,
             replaces=replaces,
-            **optional_code,
-            **optional_text,
+            security_stamp=security_stamp,
+            import_permit=import_permit,
+            bill_of_lading=bill_of_lading,
+            special_conditions=special_conditions,
+            issued_at=issued_at,
+            issuing_officer=issuing_officer,
         )
 
 
-@functools.cache
+@functools.lru_cache(maxsize=1024)
 def is_iso_country(code: str) -> bool:
     """True for an ISO 3166-1 alpha-2 code (pycountry's list, which includes territories)."""
     import pycountry
 
     return len(code) == 2 and code.isalpha() and pycountry.countries.get(alpha_2=code) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_document_type(text: str) -> DocumentType | None:
+    """``DocumentType.parse``, or None for text that names no document type; remembered, as every permit
+    spells its type one of a handful of ways."""
+    try:
+        return DocumentType.parse(text)
+    except ValueError:
+        return None
+
+
+def _field_path(path: str, key: str) -> str:
+    """The path of field ``key`` of the map at ``path`` (the top-level map's path is empty)."""
+    return f"{path}.{key}" if path else key
 
 
 def _kind(value: object) -> str:

@@ -9,6 +9,7 @@ validates through ``Permit.from_mapping``, so a payload is held to the same rule
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,27 +36,37 @@ class KeyTable:
     keys: Mapping[str, str]
     nested: Mapping[str, KeyTable]
 
+    @functools.cached_property
+    def names(self) -> dict[str, str]:
+        """Short payload key -> long field name: ``keys`` reversed, built once per table."""
+        return {short: name for name, short in self.keys.items()}
+
     def shorten(self, mapping: Mapping[str, Any]) -> dict[str, Any]:
         return {self.keys[name]: self._convert(name, value, KeyTable.shorten) for name, value in mapping.items()}
 
     def lengthen(self, mapping: Mapping[Any, Any], path: str, problems: list[str]) -> dict[str, Any]:
-        by_short = {short: name for name, short in self.keys.items()}
+        """``mapping`` with its short keys renamed to the long field names, nested maps included; an unknown
+        key is left out and reported in ``problems`` (prefixed with ``path``), in the order of the keys."""
+        names, nested = self.names, self.nested
         result: dict[str, Any] = {}
         for short, value in mapping.items():
-            name = by_short.get(short) if isinstance(short, str) else None
-            if name is None:
+            try:
+                name = names[short]  # a key of another type (bytes, int, ...) never equals a text key
+            except KeyError:
                 problems.append(f"{path}{short!r}: unknown payload key")
                 continue
-            table = self.nested.get(name)
+            table = nested.get(name)
             if table is None:
                 result[name] = value
-            elif isinstance(value, Mapping):
-                result[name] = table.lengthen(value, f"{path}{name}.", problems)
-            elif isinstance(value, list | tuple):
+            elif isinstance(value, (list, tuple)):  # a tuple of types: ``list | tuple`` is built anew on every call
                 result[name] = [
-                    table.lengthen(item, f"{path}{name}[{index}].", problems) if isinstance(item, Mapping) else item
+                    table.lengthen(item, f"{path}{name}[{index}].", problems)
+                    if type(item) is dict or isinstance(item, Mapping)
+                    else item
                     for index, item in enumerate(value)
                 ]
+            elif type(value) is dict or isinstance(value, Mapping):
+                result[name] = table.lengthen(value, f"{path}{name}.", problems)
             else:
                 result[name] = value
         return result
@@ -110,13 +121,15 @@ def permit_to_map(permit: Permit) -> dict[str, Any]:
 
 def permit_from_map(data: object) -> Permit:
     """Validate a decoded permit map and build the permit; raises ``PermitValidationError``."""
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):
         raise PermitValidationError(["the permit claim must be a map"], source="payload")
     version = data.get("v")
     if type(version) is not int or version != SCHEMA_VERSION:
         raise PermitValidationError([f"v: schema version {version!r} is not supported (expected 1)"], source="payload")
     problems: list[str] = []
-    long_form = PERMIT_TABLE.lengthen({key: value for key, value in data.items() if key != "v"}, "", problems)
+    permit_map = dict(data)
+    del permit_map["v"]
+    long_form = PERMIT_TABLE.lengthen(permit_map, "", problems)
     if problems:
         raise PermitValidationError(problems, source="payload")
     return Permit.from_mapping(long_form, fill_defaults=False, source="payload")
