@@ -180,10 +180,11 @@ def reexports_over_quantity(database: sqlite3.Connection) -> Iterator[Finding]:
 
 
 def _covered(database: sqlite3.Connection, country: str, number: str, key: str, unit: str) -> Decimal:
-    """What the cited document covered of a species in a unit (the largest of its copies, if it has several)."""
+    """What the cited document covered of a species in a unit: the largest of its copies, if it has several
+    (one document in several inputs is one copy: its quantity is not multiplied by the times it was filed)."""
     rows = database.execute(
-        "SELECT r.payload, l.quantity FROM rows r JOIN lines l ON l.seq = r.seq WHERE r.authenticated "
-        "AND r.party = ? AND r.number = ? AND l.species_key = ? AND l.unit = ? ORDER BY r.payload",
+        "SELECT r.seq, l.quantity FROM rows r JOIN lines l ON l.seq = r.seq WHERE r.authenticated "
+        "AND r.party = ? AND r.number = ? AND l.species_key = ? AND l.unit = ? ORDER BY r.seq",
         (country, number, key, unit),
     )
     totals = [sum((Decimal(quantity) for _, quantity in lines), Decimal(0)) for _, lines in groupby(rows, _first)]

@@ -55,6 +55,13 @@ def test_revoked_replaced_and_repeated_certificates_are_not_counted_twice(tmp_pa
     assert found == [("REPEATED_PERMIT", ("a", "b"))]  # 20 + 4 of 24: within the origin permit
 
 
+def test_an_origin_permit_filed_twice_covers_its_quantity_once(tmp_path: Path) -> None:
+    origin = crocodile_export("ZW/1", 24)
+    reexport = _row("re", crocodile_reexport("IT/RE/1", 30, "ZW/1"))
+    found = _find(tmp_path, _row("o1", origin, payload="same"), _row("o2", origin, payload="same"), reexport)
+    assert found == [("REPEATED_PERMIT", ("o1", "o2")), ("REEXPORT_OVER_QUANTITY", ("re",))]  # 30 > 24, not 48
+
+
 def test_a_species_the_origin_permit_never_covered(tmp_path: Path) -> None:
     python = with_line(crocodile_reexport("IT/RE/1", 3, "ZW/1"), scientific_name="Python reticulatus")
     with BatchIndex(tmp_path) as index:
