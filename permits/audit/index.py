@@ -28,34 +28,14 @@ NOT_AUTHENTICATED = "(not authenticated)"
 _SEPARATORS = re.compile(r"[\s.\-_/]+")
 
 
-class LineFacts(NamedTuple):
-    """One specimen line: Box 8 species, Box 11 quantity and unit, Box 12/12a citations, Box 9 marks."""
-
-    line: int
-    species: str
-    unit: str
-    quantity: str
-    origin: tuple[str, str] | None
-    last_reexport: tuple[str, str] | None
-    marks: tuple[tuple[str, str], ...]
-
-
 class RowFacts(NamedTuple):
-    """What the index keeps of one report row."""
+    """What the index keeps of one report row, ready to insert: its ``rows`` columns and those of its ``lines``
+    and ``marks``, each without the leading ``seq`` (given by ``BatchIndex.add``, in report order; see
+    ``SCHEMA``). Computed where the row is made, so that a parallel audit's main process only inserts."""
 
-    input: str
-    status: str
-    valid: bool
-    reason: str
-    category: str
-    payload: str | None
-    claimed_party: str | None
-    party: str | None = None
-    number: str | None = None
-    stamp: str | None = None
-    issued: str | None = None
-    replaces: str | None = None
-    lines: tuple[LineFacts, ...] = ()
+    row: tuple[Any, ...]
+    lines: tuple[tuple[Any, ...], ...] = ()
+    marks: tuple[tuple[Any, ...], ...] = ()
 
 
 def facts_of(row: Row) -> RowFacts:
@@ -64,43 +44,36 @@ def facts_of(row: Row) -> RowFacts:
     checks = row.get("checks") or ()
     failed = next((check["id"] for check in checks if not check["ok"] and check["severity"] == "error"), None)
     category = f"{status} {failed}" if status == "RULE_VIOLATION" and failed else status
-    signer = row.get("signer") or {}
-    base = RowFacts(
-        input=str(row["input"]),
-        status=status,
-        valid=bool(row["valid"]),
-        reason=str(row["reason"]),
-        category=category,
-        payload=row.get("payload_sha256"),
-        claimed_party=signer.get("party"),
-    )
+    claimed_party = (row.get("signer") or {}).get("party")
+    verdict = (str(row["input"]), status, bool(row["valid"]), str(row["reason"]), category,
+               row.get("payload_sha256"), claimed_party)  # fmt: skip
     permit = row.get("permit")
     if not isinstance(permit, dict):
-        return base
-    return base._replace(
-        party=permit["authority"]["country"],
-        number=permit["number"],
-        stamp=_key(permit.get("security_stamp")),
-        issued=permit["issued"],
-        replaces=(permit.get("replaces") or {}).get("number"),
-        lines=tuple(_line_facts(index, line) for index, line in enumerate(permit["items"], start=1)),
+        return RowFacts((*verdict, False, None, None, None, None, None))
+    document = (permit["authority"]["country"], permit["number"], _key(permit.get("security_stamp")),
+                permit["issued"], (permit.get("replaces") or {}).get("number"))  # fmt: skip
+    lines = tuple(enumerate(permit["items"], start=1))
+    return RowFacts(
+        (*verdict, True, *document),
+        tuple(_line_columns(number, line) for number, line in lines),
+        tuple(
+            (number, str(mark["kind"]).casefold(), _key(str(mark["id"])), str(mark["id"]))
+            for number, line in lines
+            for mark in line.get("marks") or ()
+        ),
     )
 
 
-def _line_facts(index: int, line: dict[str, Any]) -> LineFacts:
-    return LineFacts(
-        line=index,
-        species=str(line["scientific_name"]),
-        unit=str(line.get("unit", "NUM")),
-        quantity=str(line["quantity"]),
-        origin=_reference(line.get("origin")),
-        last_reexport=_reference(line.get("last_reexport")),
-        marks=tuple((str(mark["kind"]), str(mark["id"])) for mark in line.get("marks") or ()),
-    )
+def _line_columns(number: int, line: dict[str, Any]) -> tuple[Any, ...]:
+    species = str(line["scientific_name"])
+    origin = _reference(line.get("origin"))
+    last = _reference(line.get("last_reexport"))
+    return (number, species, species_key(species), str(line.get("unit", "NUM")), str(line["quantity"]),
+            *origin, *last)  # fmt: skip
 
 
-def _reference(reference: dict[str, Any] | None) -> tuple[str, str] | None:
-    return (str(reference["country"]), str(reference["number"])) if reference else None
+def _reference(reference: dict[str, Any] | None) -> tuple[str | None, str | None]:
+    return (str(reference["country"]), str(reference["number"])) if reference else (None, None)
 
 
 def _key(text: str | None) -> str | None:
@@ -186,14 +159,9 @@ class BatchIndex:
         for fact in facts:
             self.rows += 1
             seq = self.rows
-            self._rows.append((seq, fact.input, fact.status, fact.valid, fact.reason, fact.category, fact.payload,
-                               fact.claimed_party, fact.party is not None, fact.party, fact.number, fact.stamp,
-                               fact.issued, fact.replaces))  # fmt: skip
-            for line in fact.lines:
-                origin, last = line.origin or (None, None), line.last_reexport or (None, None)
-                self._lines.append((seq, line.line, line.species, species_key(line.species), line.unit,
-                                    line.quantity, *origin, *last))  # fmt: skip
-                self._marks.extend((seq, line.line, kind.casefold(), _key(mark), mark) for kind, mark in line.marks)
+            self._rows.append((seq, *fact.row))
+            self._lines.extend((seq, *line) for line in fact.lines)
+            self._marks.extend((seq, *mark) for mark in fact.marks)
         if len(self._rows) >= FLUSH_ROWS:
             self._flush()
 

@@ -22,7 +22,7 @@ import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -37,7 +37,7 @@ from permits.fileio import atomic_writer
 if TYPE_CHECKING:
     from permits.verification.verifier import Verifier
 
-CHUNK_INPUTS = 64
+CHUNK_INPUTS = 256
 """Inputs per chunk sent to a worker (a PDF or image always goes alone: reading it takes far longer)."""
 CHUNKS_IN_FLIGHT_PER_WORKER = 3
 SYNC_SECONDS = 1.0
@@ -150,10 +150,10 @@ class Judge:
         try:
             found = read_payloads(Path(item.file))
         except CitesError as error:
-            yield _row(item, None, None, _problem(replace(item, problem=str(error), unreadable=True)))
+            yield _row(item, None, None, _problem(item._replace(problem=str(error), unreadable=True)))
             return
         if not found:
-            yield _row(item, None, None, _problem(replace(item, problem=f"no permit QR code found in {item.file}")))
+            yield _row(item, None, None, _problem(item._replace(problem=f"no permit QR code found in {item.file}")))
         for payload in found:
             verdict = self.verifier.verify(payload.text, source=payload.source)
             yield _row(item, payload.page, payload.text, verdict.to_json())
