@@ -12,7 +12,6 @@ forger's claims are never evidence against a genuine permit.
 from __future__ import annotations
 
 import contextlib
-import re
 import sqlite3
 import tempfile
 from collections.abc import Iterable
@@ -21,11 +20,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from permits.audit.reports.interface import Row
+from permits.identifiers import identifier_key
 
 NOT_AUTHENTICATED = "(not authenticated)"
 """Chart label for failures whose signature was never proven (no Party, species or date can be trusted)."""
-
-_SEPARATORS = re.compile(r"[\s.\-_/]+")
 
 
 class RowFacts(NamedTuple):
@@ -50,18 +48,22 @@ def facts_of(row: Row) -> RowFacts:
     permit = row.get("permit")
     if not isinstance(permit, dict):
         return RowFacts((*verdict, False, None, None, None, None, None))
-    document = (permit["authority"]["country"], permit["number"], _key(permit.get("security_stamp")),
+    document = (permit["authority"]["country"], permit["number"], _stamp_key(permit.get("security_stamp")),
                 permit["issued"], (permit.get("replaces") or {}).get("number"))  # fmt: skip
     lines = tuple(enumerate(permit["items"], start=1))
     return RowFacts(
         (*verdict, True, *document),
         tuple(_line_columns(number, line) for number, line in lines),
         tuple(
-            (number, str(mark["kind"]).casefold(), _key(str(mark["id"])), str(mark["id"]))
+            (number, str(mark["kind"]).casefold(), identifier_key(str(mark["id"])), str(mark["id"]))
             for number, line in lines
             for mark in line.get("marks") or ()
         ),
     )
+
+
+def _stamp_key(stamp: str | None) -> str | None:
+    return identifier_key(stamp) if stamp else None
 
 
 def _line_columns(number: int, line: dict[str, Any]) -> tuple[Any, ...]:
@@ -74,11 +76,6 @@ def _line_columns(number: int, line: dict[str, Any]) -> tuple[Any, ...]:
 
 def _reference(reference: dict[str, Any] | None) -> tuple[str | None, str | None]:
     return (str(reference["country"]), str(reference["number"])) if reference else (None, None)
-
-
-def _key(text: str | None) -> str | None:
-    """A stamp or mark number as compared: upper case, without spaces, dots, hyphens, underscores or slashes."""
-    return _SEPARATORS.sub("", text).upper() if text else None
 
 
 def species_key(name: str) -> str:

@@ -4,7 +4,8 @@ PostgreSQL).
 ``schema_version`` holds the version applied; ``MIGRATIONS[n]`` brings version n to n + 1. The tool migrates
 at open, in one transaction under a lock (``Backend.lock_schema``), so a ledger is never half-migrated and two
 posts opening a new database at once do not both create it. Add a migration; never edit an applied one (a
-migration names the tables as they were at its version: ``double_uses`` below is version 1's).
+migration names the tables as they were at its version: ``double_uses`` and ``issued_version_1`` below are
+version 1's).
 
 Why not Alembic: the schema is small and owned by the tool, which must migrate itself on every post without
 an operator running a separate command or shipping a migration folder; ordered functions in one module do
@@ -13,12 +14,14 @@ that with no extra dependency, identically on both databases.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 
 from sqlalchemy import (
     Column,
     Connection,
+    Index,
     Integer,
     MetaData,
     String,
@@ -29,11 +32,14 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    text,
     update,
 )
+from sqlalchemy.schema import SchemaItem
 
 from permits.errors import LedgerError
-from permits.ledger.interface import GENESIS_HASH, Alert, AlertKind, canonical
+from permits.identifiers import identifier_key
+from permits.ledger.interface import GENESIS_HASH, Alert, AlertKind, Issued, canonical
 
 metadata = MetaData()
 
@@ -53,18 +59,29 @@ uses = Table(
     UniqueConstraint("party", "number", name="one_use_per_permit"),
 )
 
+
+def _issued_columns() -> list[SchemaItem]:
+    """The register's columns and keys as version 1 made them (the current table adds ``stamp_key``)."""
+    return [
+        Column("party", String(2), nullable=False),
+        Column("number", String(64), nullable=False),
+        Column("security_stamp", String(64)),
+        Column("issued_on", String(10), nullable=False),
+        Column("kid", String(16), nullable=False),
+        Column("payload_hash", String(64), nullable=False),
+        UniqueConstraint("party", "number", name="one_permit_per_number"),
+        UniqueConstraint("party", "security_stamp", name="one_permit_per_stamp"),
+    ]
+
+
 issued = Table(
     "issued",
     metadata,
-    Column("party", String(2), nullable=False),
-    Column("number", String(64), nullable=False),
-    Column("security_stamp", String(64)),
-    Column("issued_on", String(10), nullable=False),
-    Column("kid", String(16), nullable=False),
-    Column("payload_hash", String(64), nullable=False),
-    UniqueConstraint("party", "number", name="one_permit_per_number"),
-    UniqueConstraint("party", "security_stamp", name="one_permit_per_stamp"),
+    *_issued_columns(),
+    Column("stamp_key", String(64)),
+    Index("one_permit_per_stamp_key", "party", "stamp_key", unique=True),
 )
+"""The issuing register; ``stamp_key`` is the security stamp as compared (``permits.identifiers``)."""
 
 
 def _audit_entry_columns() -> list[Column[object]]:
@@ -117,6 +134,7 @@ post_events = Table(
 )
 
 _version_1 = MetaData()
+issued_version_1 = Table("issued", _version_1, *_issued_columns())
 double_uses = Table(
     "double_uses",
     _version_1,
@@ -131,7 +149,7 @@ double_uses = Table(
 
 def _version_1_tables(connection: Connection) -> None:
     """Uses, the issuing register, the event log and its head, and double uses found at import."""
-    metadata.create_all(connection, tables=[uses, issued, events, chain_head])
+    metadata.create_all(connection, tables=[uses, events, chain_head])
     _version_1.create_all(connection)
     connection.execute(insert(chain_head).values(id=1, seq=0, hash=GENESIS_HASH))
 
@@ -147,15 +165,48 @@ def _version_2_alerts_and_post_events(connection: Connection) -> None:
         first = {**held._asdict(), "quantities": json.loads(held.quantities)}
         del first["id"]
         alert = Alert(AlertKind.DOUBLE_USE, f"{row.party} {row.number}", first, json.loads(row.use), "version 1")
-        connection.execute(
-            insert(alerts).values(kind=alert.kind, document=alert.document, first=canonical(alert.first),
-                                  second=canonical(alert.second), source=alert.source, found_at=row.found_at,
-                                  fingerprint=alert.fingerprint())
-        )  # fmt: skip
+        connection.execute(insert(alerts).values(alert_values(alert, row.found_at)))
     double_uses.drop(connection)
 
 
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_version_1_tables, _version_2_alerts_and_post_events)
+def _version_3_stamp_keys(connection: Connection) -> None:
+    """Security stamps are compared as ``permits.identifiers`` says (``S-1`` and ``s 1`` are one stamp): the
+    register gets ``stamp_key``, unique per Party. An entry whose stamp an earlier entry (by issue date, then
+    number) already had under this comparison keeps no key and becomes a ``REUSED_STAMP`` alert."""
+    connection.execute(text("ALTER TABLE issued ADD COLUMN stamp_key VARCHAR(64)"))
+    table = issued_version_1
+    stamped = connection.execute(
+        select(table).where(table.c.security_stamp.is_not(None)).order_by(table.c.issued_on, table.c.number)
+    ).all()
+    holders: dict[tuple[str, str], Issued] = {}
+    for row in stamped:
+        record = Issued.from_json(row._asdict())
+        key = identifier_key(str(record.security_stamp))
+        holder = holders.setdefault((record.party, key), record)
+        if holder is not record:
+            alert = Alert(AlertKind.REUSED_STAMP, record.document, holder.to_json(), record.to_json(), "version 2")
+            connection.execute(insert(alerts).values(alert_values(alert, dt.datetime.now(dt.UTC).isoformat())))
+            continue
+        connection.execute(
+            update(issued)
+            .where(and_(issued.c.party == record.party, issued.c.number == record.number))
+            .values(stamp_key=key)
+        )
+    next(index for index in issued.indexes if index.name == "one_permit_per_stamp_key").create(connection)
+
+
+def alert_values(alert: Alert, found_at: str) -> dict[str, str]:
+    """The ``alerts`` row of an alert (its fingerprint keeps a re-imported alert from being stored twice)."""
+    return {"kind": alert.kind, "document": alert.document[:200], "first": canonical(alert.first),
+            "second": canonical(alert.second), "source": alert.source[:200], "found_at": found_at,
+            "fingerprint": alert.fingerprint()}  # fmt: skip
+
+
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
+    _version_1_tables,
+    _version_2_alerts_and_post_events,
+    _version_3_stamp_keys,
+)
 """MIGRATIONS[n] upgrades a ledger at version n to n + 1."""
 
 CURRENT_VERSION = len(MIGRATIONS)

@@ -22,6 +22,7 @@ from sqlalchemy import URL, Connection, Insert, Row, and_, insert, select, updat
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from permits.errors import LedgerError
+from permits.identifiers import identifier_key
 from permits.ledger import schema
 from permits.ledger.backends.interface import READ_ONLY, Backend
 from permits.ledger.interface import (
@@ -56,6 +57,12 @@ def _use(row: Row[Any]) -> Use:
 def _use_values(use: Use) -> dict[str, Any]:
     values = use.to_json()
     return {**values, "quantities": canonical(values["quantities"])}
+
+
+def _register_values(record: Issued) -> dict[str, Any]:
+    """A register row: the entry, and its stamp as compared (``permits.identifiers``), unique per Party."""
+    stamp = record.security_stamp
+    return {**record.to_json(), "stamp_key": identifier_key(stamp) if stamp is not None else None}
 
 
 def _event(row: Row[Any]) -> Event:
@@ -194,14 +201,16 @@ class SqlLedger:
     @contextlib.contextmanager
     def register(self, record: Issued, actor: str) -> Iterator[None]:
         with self._write() as connection:
-            if not _inserted(connection, insert(schema.issued).values(**record.to_json())):
+            if not _inserted(connection, insert(schema.issued).values(_register_values(record))):
                 kind, holder = self._register_clash(connection, record)
                 if kind is AlertKind.DUPLICATE_NUMBER:
                     raise RegistrationRefused(
                         f"{record.party} already issued permit number {record.number} on {holder.issued_on}"
                     )
+                written = "" if holder.security_stamp == record.security_stamp else f" (as {holder.security_stamp})"
                 raise RegistrationRefused(
-                    f"security stamp {record.security_stamp} was already used on {record.party} permit {holder.number}"
+                    f"security stamp {record.security_stamp} was already used on {record.party} permit "
+                    f"{holder.number}{written}"
                 )
             details = {"security_stamp": record.security_stamp, "kid": record.kid, "payload_hash": record.payload_hash}
             self._append(connection, actor, "issue", record.document, details)
@@ -217,7 +226,8 @@ class SqlLedger:
         same_number = self._held_issued(connection, record.party, "number", record.number)
         if same_number is not None:
             return AlertKind.DUPLICATE_NUMBER, same_number
-        same_stamp = self._held_issued(connection, record.party, "security_stamp", record.security_stamp)
+        key = _register_values(record)["stamp_key"]
+        same_stamp = None if key is None else self._held_issued(connection, record.party, "stamp_key", key)
         if same_stamp is None:
             raise self._interfered()
         return AlertKind.REUSED_STAMP, same_stamp
@@ -272,7 +282,7 @@ class SqlLedger:
             self._alert(connection, report, alert)
 
     def _import_issued(self, connection: Connection, record: Issued, source: str, report: ImportReport) -> None:
-        if _inserted(connection, insert(schema.issued).values(**record.to_json())):
+        if _inserted(connection, insert(schema.issued).values(_register_values(record))):
             report.added["issued"] += 1
             return
         kind, holder = self._register_clash(connection, record)
@@ -314,12 +324,7 @@ class SqlLedger:
     def _alert(self, connection: Connection, report: ImportReport, alert: Alert) -> None:
         """Report the alert; store it once however often the same file is imported."""
         report.alerts.append(alert)
-        _inserted(
-            connection,
-            insert(schema.alerts).values(kind=alert.kind, document=alert.document[:200], first=canonical(alert.first),
-                                         second=canonical(alert.second), source=alert.source[:200], found_at=_now(),
-                                         fingerprint=alert.fingerprint()),
-        )  # fmt: skip
+        _inserted(connection, insert(schema.alerts).values(schema.alert_values(alert, _now())))
 
     def alerts(self) -> list[Alert]:
         with self._read() as connection:

@@ -1,6 +1,6 @@
 """The usage ledger on SQLite and on a real PostgreSQL server (every test runs on both): one use per permit,
 also under a race of 8 processes, quantities, the issuing register, the hash-chained audit trail, crash
-consistency under SIGKILL, imports that contradict the ledger, and the migration from schema version 1."""
+consistency under SIGKILL, imports that contradict the ledger, and the migrations from schema versions 1 and 2."""
 
 from __future__ import annotations
 
@@ -119,7 +119,8 @@ def test_register_refuses_a_reused_number_or_stamp(ledger_url: str) -> None:
         pass
     refusals = [
         (issued("KE/1", "S-2"), "KE already issued permit number KE/1 on 2026-11-28"),
-        (issued("KE/2", "S-1"), "security stamp S-1 was already used on KE permit KE/1"),
+        (issued("KE/2", "S-1"), "security stamp S-1 was already used on KE permit KE/1$"),
+        (issued("KE/5", "s 1"), r"security stamp s 1 was already used on KE permit KE/1 \(as S-1\)"),
     ]
     for record, message in refusals:
         with pytest.raises(RegistrationRefused, match=message), ledger.register(record, actor="MA"):
@@ -211,7 +212,7 @@ def test_imports_keep_contradictions_as_alerts(ledger_url: str, sqlite_post: Cal
     centre.endorse(use(port="Mombasa"), actor="A")
     with centre.register(issued("KE/1", "S-1"), actor="MA"):  # the same number, another document
         pass
-    with centre.register(issued("KE/3", "S-2"), actor="MA"):  # the stamp post-x has on KE/2
+    with centre.register(issued("KE/3", "s 2"), actor="MA"):  # the stamp post-x has on KE/2, typed otherwise
         pass
     export = Export("post-x", "f" * 64, "post-x.json", post.records_since(dt.date(2020, 1, 1)))
 
@@ -249,6 +250,28 @@ def test_a_version_1_ledger_is_migrated(ledger_url: str) -> None:
     ]
     with raw(ledger_url) as connection:
         assert connection.execute(select(schema.schema_version.c.version)).scalar() == schema.CURRENT_VERSION
+
+
+def test_a_version_2_ledger_gets_stamp_keys_and_a_stamp_reused_under_them_becomes_an_alert(ledger_url: str) -> None:
+    with raw(ledger_url) as connection:
+        schema.metadata.create_all(connection, tables=[schema.schema_version])
+        connection.execute(insert(schema.schema_version).values(version=2))
+        schema.MIGRATIONS[0](connection)
+        schema.MIGRATIONS[1](connection)
+        for record in (issued("KE/2", "s.1", payload="cd"), issued("KE/1", "S-1"), issued("KE/3", None)):
+            connection.execute(insert(schema.issued_version_1).values(record.to_json()))
+    ledger = open_ledger(ledger_url)
+    [alert] = ledger.alerts()
+    assert (alert.kind, alert.first["number"], alert.second["number"]) == (AlertKind.REUSED_STAMP, "KE/1", "KE/2")
+    assert ledger.issued_of("KE", "KE/2") == issued("KE/2", "s.1", payload="cd")  # kept, as evidence
+    with (
+        pytest.raises(RegistrationRefused, match=r"KE permit KE/1 \(as S-1\)"),
+        ledger.register(issued("KE/4", "S 1"), actor="MA"),
+    ):
+        pytest.fail("the block must not run")
+    with raw(ledger_url) as connection:
+        keys = connection.execute(select(schema.issued.c.number, schema.issued.c.stamp_key).order_by("number"))
+        assert keys.all() == [("KE/1", "S1"), ("KE/2", None), ("KE/3", None)]
 
 
 def test_the_audit_trail_example_of_the_format_specification() -> None:
