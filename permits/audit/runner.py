@@ -6,7 +6,8 @@ row per permit in input order, then derive the cross-permit findings and the sum
   in flight, so the input stream is never read far ahead, and results come back in input order.
 - Durability: each chunk's rows are appended with one write as soon as they come back and the report is synced
   at least every ``SYNC_SECONDS``, so a kill loses at most the last rows. With ``resume`` the report is read
-  back (a torn last record is cut off), its inputs are skipped and the rest is appended.
+  back (the last input's rows, and a torn record, are cut off), its inputs are skipped and the rest is
+  appended.
 - The index of ``permits.audit.index`` takes the facts of every row, read back or new: findings and summary
   of a resumed audit are those of an uninterrupted one.
 """
@@ -168,11 +169,11 @@ def _row(item: AuditInput, page: int | None, text: str | None, verdict: dict[str
 def _problem(item: AuditInput) -> dict[str, Any]:
     """The verdict fields for an input without a permit: as ``cites verify --json`` gives them."""
     from permits.verification import CheckResult, Status, Verdict
+    from permits.verification.result import input_error_json
 
     problem = item.problem or "no permit found"
     if item.unreadable:
-        return {"source": item.reference, "valid": False, "status": "INPUT_ERROR", "reason": problem,
-                "permit": None, "signer": None, "checks": []}  # fmt: skip
+        return input_error_json(item.reference, problem)
     failure = CheckResult("read", False, problem, status=Status.NO_PERMIT_FOUND)
     return Verdict(checks=[failure], source=item.reference).to_json()
 
@@ -266,8 +267,11 @@ class ReportFile:
         self.close()
 
     def load(self, index: BatchIndex) -> int:
-        """Read the rows already in the report into ``index`` and cut a torn last record; the row count."""
-        damaged = None
+        """Read the rows already in the report into ``index``, except those of its last input, which are cut off
+        with a torn record after them: that input is judged again, since a kill may have left only some of a
+        document's rows (and nothing tells them from all of them). The number of rows kept."""
+        damaged, last_input, cut = None, None, None
+        last_rows: list[RowFacts] = []
         with open(self.path, "rb") as handle:
             for record in self.rows_format.records(handle):
                 if damaged is not None:
@@ -275,11 +279,17 @@ class ReportFile:
                 if record.row is None:
                     damaged = record
                     continue
-                index.add((self._facts(record.row, record.start),))
+                facts = self._facts(record.row, record.start)
+                if record.row["input"] != last_input:
+                    index.add(last_rows)
+                    last_input, last_rows, cut = record.row["input"], [], record.start
+                last_rows.append(facts)
         index.remember_inputs()
-        if damaged is not None:
+        if cut is None and damaged is not None:
+            cut = damaged.start
+        if cut is not None:
             assert self.descriptor is not None
-            os.ftruncate(self.descriptor, damaged.start)
+            os.ftruncate(self.descriptor, cut)
             self._start()
         return index.rows
 

@@ -9,7 +9,7 @@ import json
 import sys
 from typing import Any, TextIO
 
-from permits.verification.result import Verdict
+from permits.verification.result import Verdict, input_error_json
 
 
 class JsonLinesFormat:
@@ -26,6 +26,4 @@ class JsonLinesFormat:
         self._write(verdict.to_json())
 
     def input_error(self, source: str, message: str) -> None:
-        self._write(
-            {"source": source, "valid": False, "status": "INPUT_ERROR", "reason": message, "permit": None, "checks": []}
-        )
+        self._write(input_error_json(source, message))

@@ -126,3 +126,9 @@ class Verdict:
         }
         document.update(self.extra)
         return document
+
+
+def input_error_json(source: str, reason: str) -> dict[str, Any]:
+    """The JSON view of an input that could not be read (``INPUT_ERROR``): the fields of a verdict, empty."""
+    return {"source": source, "valid": False, "status": "INPUT_ERROR", "reason": reason, "permit": None,
+            "signer": None, "checks": []}  # fmt: skip

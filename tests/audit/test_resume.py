@@ -1,10 +1,12 @@
-"""Interrupting an audit (Ctrl-C, SIGKILL, a torn last record) and resuming it gives the report and findings of
-an uninterrupted run, byte for byte; a damaged or foreign report, or one another audit holds, is refused."""
+"""Interrupting an audit (Ctrl-C, SIGKILL, a torn last record, a document with only some of its rows written)
+and resuming it gives the report and findings of an uninterrupted run, byte for byte; a damaged or foreign
+report, or one another audit holds, is refused."""
 
 from __future__ import annotations
 
 import dataclasses
 import fcntl
+import json
 import signal
 import subprocess
 import sys
@@ -18,6 +20,7 @@ from permits.envelope import seal
 from permits.errors import InputError
 from tests.audit.batch import zoo
 from tests.conftest import MakeAuthority
+from tests.reading.samples import a4_page, qr_image
 
 CITES = Path(sys.executable).with_name("cites")
 
@@ -90,6 +93,25 @@ def test_a_torn_last_record_is_cut_and_redone(tmp_path: Path, make_authority: Ma
     torn.write_bytes(content[: content.index(b"\n", len(content) // 2) + 200])  # rows, then half a row
     result = run_audit([source], torn, resume=True)
     assert torn.read_bytes() == content and result.resumed_rows < 5 and result.summary.rows == 5
+
+
+def test_a_document_cut_between_its_rows_is_read_again(tmp_path: Path, make_authority: MakeAuthority) -> None:
+    kenya = make_authority().key
+    texts = [seal(zoo(f"KE/{n}", f"S-{n}", f"C-{n}"), kenya) for n in range(3)]
+    (tmp_path / "first.txt").write_text(texts[0] + "\n")
+    a4_page(*(qr_image(text) for text in texts[1:])).save(tmp_path / "two-permits.png")
+    inputs = [tmp_path / "first.txt", tmp_path / "two-permits.png"]
+    whole, cut = tmp_path / "whole.jsonl", tmp_path / "cut.jsonl"
+    run_audit(inputs, whole)
+    content = whole.read_bytes()
+    rows = [json.loads(line) for line in content.splitlines()]
+    assert [(Path(row["input"]).name, row["page"]) for row in rows] == [
+        ("first.txt:1", None),
+        *[("two-permits.png", None)] * 2,
+    ]
+    cut.write_bytes(content[: content.index(b"\n", content.index(b"\n") + 1) + 1])  # the image's first row only
+    result = run_audit(inputs, cut, resume=True)
+    assert cut.read_bytes() == content and result.resumed_rows == 1
 
 
 def test_damaged_foreign_or_busy_reports_are_refused(tmp_path: Path, make_authority: MakeAuthority) -> None:
