@@ -14,6 +14,7 @@ import re
 _SEPARATORS = re.compile(r"[\s.\-_/]+")
 
 
-def identifier_key(text: str) -> str:
-    """``text`` as compared: upper case, without spaces, dots, hyphens, underscores or slashes."""
-    return _SEPARATORS.sub("", text).upper()
+def identifier_key(text: str | None) -> str | None:
+    """``text`` as compared: upper case, without spaces, dots, hyphens, underscores or slashes; None when no
+    text is given or nothing is left (separators are no number: two such stamps are not one stamp)."""
+    return (_SEPARATORS.sub("", text).upper() or None) if text else None

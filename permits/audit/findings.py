@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from permits.audit.index import BatchIndex
@@ -86,12 +87,13 @@ def repeated_permits(database: sqlite3.Connection) -> Iterator[Finding]:
 
 def reused_stamps(database: sqlite3.Connection) -> Iterator[Finding]:
     query = (
-        "SELECT party, stamp, number, input FROM rows WHERE authenticated AND (party, stamp) IN "
+        "SELECT party, stamp, number, stamp_written, input FROM rows WHERE authenticated AND (party, stamp) IN "
         "(SELECT party, stamp FROM rows WHERE authenticated AND stamp IS NOT NULL GROUP BY party, stamp "
         "HAVING count(DISTINCT number) > 1) ORDER BY party, stamp, seq"
     )
-    for (party, stamp), members in _groups(database, query, 2):
+    for (party, _), members in _groups(database, query, 2):
         numbers = _distinct(member[0] for member in members)
+        stamp = members[0][1]  # as the first permit has it
         message = f"{party} security stamp {stamp} is on {len(numbers)} permits: {', '.join(numbers)}"
         details = {"party": party, "stamp": stamp, "numbers": numbers}
         yield Finding("REUSED_STAMP", Severity.ERROR, message, _inputs(members), details)
@@ -187,7 +189,8 @@ def _covered(database: sqlite3.Connection, country: str, number: str, key: str, 
         "AND r.party = ? AND r.number = ? AND l.species_key = ? AND l.unit = ? ORDER BY r.seq",
         (country, number, key, unit),
     )
-    totals = [sum((Decimal(quantity) for _, quantity in lines), Decimal(0)) for _, lines in groupby(rows, _first)]
+    copies = groupby(rows, itemgetter(0))
+    totals = [sum((Decimal(quantity) for _, quantity in lines), Decimal(0)) for _, lines in copies]
     return max(totals, default=Decimal(0))
 
 
@@ -244,10 +247,6 @@ def _groups(
     rows = database.execute(query)
     for key, members in groupby(rows, lambda row: tuple(row[:key_width])):
         yield key, [tuple(member[key_width:]) for member in members]
-
-
-def _first(row: tuple[Any, ...]) -> Any:
-    return row[0]
 
 
 def _inputs(members: list[tuple[Any, ...]]) -> tuple[str, ...]:

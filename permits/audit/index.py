@@ -47,23 +47,21 @@ def facts_of(row: Row) -> RowFacts:
                row.get("payload_sha256"), claimed_party)  # fmt: skip
     permit = row.get("permit")
     if not isinstance(permit, dict):
-        return RowFacts((*verdict, False, None, None, None, None, None))
-    document = (permit["authority"]["country"], permit["number"], _stamp_key(permit.get("security_stamp")),
-                permit["issued"], (permit.get("replaces") or {}).get("number"))  # fmt: skip
+        return RowFacts((*verdict, False, None, None, None, None, None, None))
+    stamp = permit.get("security_stamp")
+    document = (permit["authority"]["country"], permit["number"], identifier_key(stamp), stamp, permit["issued"],
+                (permit.get("replaces") or {}).get("number"))  # fmt: skip
     lines = tuple(enumerate(permit["items"], start=1))
     return RowFacts(
         (*verdict, True, *document),
         tuple(_line_columns(number, line) for number, line in lines),
         tuple(
-            (number, str(mark["kind"]).casefold(), identifier_key(str(mark["id"])), str(mark["id"]))
+            (number, str(mark["kind"]).casefold(), key, str(mark["id"]))
             for number, line in lines
             for mark in line.get("marks") or ()
+            if (key := identifier_key(str(mark["id"])))
         ),
     )
-
-
-def _stamp_key(stamp: str | None) -> str | None:
-    return identifier_key(stamp) if stamp else None
 
 
 def _line_columns(number: int, line: dict[str, Any]) -> tuple[Any, ...]:
@@ -87,7 +85,7 @@ SCHEMA = """
 CREATE TABLE rows (
     seq INTEGER PRIMARY KEY, input TEXT NOT NULL, status TEXT NOT NULL, valid INTEGER NOT NULL,
     reason TEXT NOT NULL, category TEXT NOT NULL, payload TEXT, claimed_party TEXT, authenticated INTEGER NOT NULL,
-    party TEXT, number TEXT, stamp TEXT, issued TEXT, replaces TEXT
+    party TEXT, number TEXT, stamp TEXT, stamp_written TEXT, issued TEXT, replaces TEXT
 );
 CREATE TABLE lines (
     seq INTEGER NOT NULL, line INTEGER NOT NULL, species TEXT NOT NULL, species_key TEXT NOT NULL,
@@ -100,11 +98,11 @@ CREATE TABLE done (input TEXT PRIMARY KEY) WITHOUT ROWID;
 """
 
 ANALYSIS_INDEXES = """
-CREATE INDEX rows_document ON rows (party, number);
-CREATE INDEX rows_payload ON rows (payload);
-CREATE INDEX rows_replaces ON rows (party, replaces);
-CREATE INDEX lines_seq ON lines (seq);
-CREATE INDEX marks_mark ON marks (kind, mark);
+CREATE INDEX IF NOT EXISTS rows_document ON rows (party, number);
+CREATE INDEX IF NOT EXISTS rows_payload ON rows (payload);
+CREATE INDEX IF NOT EXISTS rows_replaces ON rows (party, replaces);
+CREATE INDEX IF NOT EXISTS lines_seq ON lines (seq);
+CREATE INDEX IF NOT EXISTS marks_mark ON marks (kind, mark);
 """
 """Built once every row is in (cheaper than maintaining them row by row)."""
 FLUSH_ROWS = 2000
@@ -164,7 +162,7 @@ class BatchIndex:
 
     def _flush(self) -> None:
         with self.database:
-            self.database.executemany(f"INSERT INTO rows VALUES ({', '.join('?' * 14)})", self._rows)
+            self.database.executemany(f"INSERT INTO rows VALUES ({', '.join('?' * 15)})", self._rows)
             self.database.executemany(f"INSERT INTO lines VALUES ({', '.join('?' * 10)})", self._lines)
             self.database.executemany("INSERT INTO marks VALUES (?, ?, ?, ?, ?)", self._marks)
         self._rows, self._lines, self._marks = [], [], []

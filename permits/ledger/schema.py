@@ -181,7 +181,9 @@ def _version_3_stamp_keys(connection: Connection) -> None:
     holders: dict[tuple[str, str], Issued] = {}
     for row in stamped:
         record = Issued.from_json(row._asdict())
-        key = identifier_key(str(record.security_stamp))
+        key = identifier_key(record.security_stamp)
+        if key is None:
+            continue
         holder = holders.setdefault((record.party, key), record)
         if holder is not record:
             alert = Alert(AlertKind.REUSED_STAMP, record.document, holder.to_json(), record.to_json(), "version 2")

@@ -61,8 +61,7 @@ def _use_values(use: Use) -> dict[str, Any]:
 
 def _register_values(record: Issued) -> dict[str, Any]:
     """A register row: the entry, and its stamp as compared (``permits.identifiers``), unique per Party."""
-    stamp = record.security_stamp
-    return {**record.to_json(), "stamp_key": identifier_key(stamp) if stamp is not None else None}
+    return {**record.to_json(), "stamp_key": identifier_key(record.security_stamp)}
 
 
 def _event(row: Row[Any]) -> Event:
@@ -326,9 +325,13 @@ class SqlLedger:
         report.alerts.append(alert)
         _inserted(connection, insert(schema.alerts).values(schema.alert_values(alert, _now())))
 
-    def alerts(self) -> list[Alert]:
+    def alerts(self, document: str | None = None) -> list[Alert]:
+        table = schema.alerts
+        query = select(table).order_by(table.c.id)
+        if document is not None:
+            query = query.where(table.c.document == document)
         with self._read() as connection:
-            rows = connection.execute(select(schema.alerts).order_by(schema.alerts.c.id)).all()
+            rows = connection.execute(query).all()
         return [
             Alert(AlertKind(row.kind), row.document, json.loads(row.first), json.loads(row.second), row.source)
             for row in rows

@@ -108,3 +108,9 @@ def test_numbers_stamps_and_unproven_permits(tmp_path: Path) -> None:
     assert _find(tmp_path / "stamp", _row("a", zoo("KE/1", "S-88", "C-1")), _row("b", zoo("KE/2", "s 88", "C-2"))) == [
         ("REUSED_STAMP", ("a", "b"))
     ]
+    with BatchIndex(tmp_path) as index:  # named as printed on the first permit, not as compared
+        index.add(facts_of(_row(name, zoo(f"KE/{name}", "S-88", name))) for name in ("x", "y"))
+        [finding] = find_all(index)
+    assert (
+        finding.message == "KE security stamp S-88 is on 2 permits: KE/x, KE/y" and finding.details["stamp"] == "S-88"
+    )

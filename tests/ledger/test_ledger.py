@@ -125,11 +125,11 @@ def test_register_refuses_a_reused_number_or_stamp(ledger_url: str) -> None:
     for record, message in refusals:
         with pytest.raises(RegistrationRefused, match=message), ledger.register(record, actor="MA"):
             pytest.fail("the block must not run")
-    for number in ("KE/3", "KE/4"):  # permits without a security stamp never clash on it
-        with ledger.register(issued(number, None), actor="MA"):
+    for number, stamp in (("KE/3", None), ("KE/4", None), ("KE/6", "-"), ("KE/7", "/")):
+        with ledger.register(issued(number, stamp), actor="MA"):  # no stamp number: never a clash
             pass
     assert ledger.issued_of("KE", "KE/1") == issued("KE/1", "S-1")
-    assert [event.action for event in ledger.events()] == ["issue"] * 3
+    assert [event.action for event in ledger.events()] == ["issue"] * 5
 
 
 def test_a_failed_block_leaves_no_register_entry(ledger_url: str) -> None:
@@ -224,6 +224,7 @@ def test_imports_keep_contradictions_as_alerts(ledger_url: str, sqlite_post: Cal
     assert centre.use_of("KE", PERMIT) == use(port="Mombasa")  # never merged
     again = centre.import_records(export, actor="centre")  # idempotent: same alerts, stored once
     assert again.known["events"] == 3 and len(again.alerts) == 3 and len(centre.alerts()) == 3
+    assert [alert.kind for alert in centre.alerts(document="KE KE/1")] == [AlertKind.DUPLICATE_NUMBER]
 
     rewritten = replace(export.records.events[1], actor="X")
     forged = Export(export.post, export.signer, "post-x-2.json", Records(events=[rewritten]))
