@@ -33,21 +33,15 @@ def endorse_command(
     2 usage or input error.
     """
     from permits.ledger import open_ledger
-    from permits.ledger.endorsement import new_use, parse_quantities
-    from permits.ledger.interface import EndorsementRefused, Use
+    from permits.ledger.endorsement import endorse_verified
+    from permits.ledger.interface import EndorsementRefused
     from permits.verification.assembly import build_verifier
 
     text = _permit_text(file, payload)
     ledger = open_ledger(db)
     verdict = build_verifier(db).verify(text, source=str(file) if file else "--payload")
     try:
-        if not verdict.valid or verdict.permit is None:
-            earlier = Use.from_json(verdict.extra["use"]) if "use" in verdict.extra else None
-            reason = f"the permit is NOT VALID ({verdict.status.value}): {verdict.reason}"
-            raise EndorsementRefused(reason, verdict.status.value, earlier)
-        permit = verdict.permit
-        use = new_use(permit, port, officer, post_name(), parse_quantities(quantity or [], permit))
-        ledger.endorse(use, actor=use.officer)
+        use = endorse_verified(ledger, verdict, port, officer, post_name(), quantity or [])
     except EndorsementRefused as refused:
         if json_output:
             _print_json(False, refused.status, str(refused), refused.earlier)
@@ -57,6 +51,8 @@ def endorse_command(
     if json_output:
         _print_json(True, "ENDORSED", f"endorsed {use.describe()}", use)
         return
+    permit = verdict.permit
+    assert permit is not None  # only a VALID permit is endorsed
     lines = ", ".join(f"line {line}: {value} {permit.items[line - 1].unit}" for line, value in use.quantities.items())
     typer.echo(f"endorsed {use.document} {use.describe()}: {lines}")
 

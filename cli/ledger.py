@@ -101,6 +101,7 @@ def show(
     use (Box 14), its alerts and its audit-trail entries."""
     from permits.errors import InputError
     from permits.ledger import open_ledger
+    from permits.ledger.interface import document_name
 
     ledger = open_ledger(db)
     if party is None:
@@ -109,9 +110,10 @@ def show(
         return
     if number is None:
         raise InputError("give the permit as PARTY NUMBER, e.g. 'cites ledger show KE KE/2026/ZOO/0001'")
-    document = f"{party} {number}"
+    party = party.upper()  # as the ledger stores Parties
+    document = document_name(party, number)
     issued, use = ledger.issued_of(party, number), ledger.use_of(party, number)
-    alerts = [alert for alert in ledger.alerts() if alert.document == document]
+    alerts = ledger.alerts(document=document)
     events = ledger.events(document=document)
     if json_output:
         typer.echo(json.dumps({

@@ -270,10 +270,7 @@ class _FieldReader:
             return None
         for key in value:
             if not isinstance(key, str) or key not in allowed:
-                self.fail(
-                    f"{path}.{key}" if path else str(key),
-                    f"unknown field (known: {', '.join(sorted(allowed))})",
-                )
+                self.fail(_field_path(path, str(key)), f"unknown field (known: {', '.join(sorted(allowed))})")
         return value
 
     def text(

@@ -1,5 +1,8 @@
-"""Box 14: turning a verified permit and the officer's entries into a use the ledger records.
+"""Box 14: turning a verified permit and the officer's entries into a use the ledger records
+(``endorse_verified``, what ``cites endorse`` does once the permit is verified).
 
+Only a VALID permit is endorsed; a NOT VALID one is refused with its verdict's reason (and the earlier use,
+when the ledger check found one).
 The quantity shipped per line defaults to the full authorised quantity; a larger one is refused here,
 against the signed permit (which cannot change), before the ledger is touched. Partial quantities are fine
 on the one endorsement, but a permit covers one consignment: a second endorsement, even of the rest, is
@@ -11,13 +14,32 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from permits.errors import InputError
-from permits.ledger.interface import EndorsementRefused, Use
+from permits.ledger.interface import EndorsementRefused, Ledger, Use
 from permits.model import Permit, format_quantity
+
+if TYPE_CHECKING:
+    from permits.verification.result import Verdict
 
 MAX_TEXT = 200
 """Longest port, officer or post name the ledger stores."""
+
+
+def endorse_verified(
+    ledger: Ledger, verdict: Verdict, port: str, officer: str, post: str, quantity_entries: Sequence[str]
+) -> Use:
+    """Record the shipment of the permit ``verdict`` judged, and return the use recorded;
+    ``EndorsementRefused`` if the permit is NOT VALID, a quantity is above it, or it was used before."""
+    if not verdict.valid or verdict.permit is None:
+        earlier = Use.from_json(verdict.extra["use"]) if "use" in verdict.extra else None
+        reason = f"the permit is NOT VALID ({verdict.status.value}): {verdict.reason}"
+        raise EndorsementRefused(reason, verdict.status.value, earlier)
+    permit = verdict.permit
+    use = new_use(permit, port, officer, post, parse_quantities(quantity_entries, permit))
+    ledger.endorse(use, actor=use.officer)
+    return use
 
 
 def parse_quantities(entries: Sequence[str], permit: Permit) -> dict[int, Decimal]:

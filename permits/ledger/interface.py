@@ -50,6 +50,11 @@ def canonical(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def document_name(party: str, number: str) -> str:
+    """How the event log and the alerts name a permit (``"KE KE/2026/1"``): its issuing Party and number."""
+    return f"{party} {number}"
+
+
 def _text(data: Mapping[str, Any], key: str) -> str:
     value = data.get(key)
     if not isinstance(value, str):
@@ -71,7 +76,7 @@ class Use:
 
     @property
     def document(self) -> str:
-        return f"{self.party} {self.number}"
+        return document_name(self.party, self.number)
 
     def describe(self) -> str:
         return f"at {self.port} on {self.endorsed_at:%Y-%m-%d %H:%M} UTC (officer {self.officer}, post {self.post})"
@@ -131,7 +136,7 @@ class Issued:
 
     @property
     def document(self) -> str:
-        return f"{self.party} {self.number}"
+        return document_name(self.party, self.number)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -352,6 +357,6 @@ class Ledger(Protocol):
         """Merge another post's records idempotently; contradictions are stored as alerts, never merged."""
         ...
 
-    def alerts(self) -> list[Alert]:
-        """Every alert found so far, oldest first."""
+    def alerts(self, document: str | None = None) -> list[Alert]:
+        """Every alert found so far (of one document, e.g. ``"KE KE/2026/1"``), oldest first."""
         ...
