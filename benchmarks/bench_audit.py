@@ -194,20 +194,21 @@ def main() -> None:
         home = Path(home_folder)
         trust_benchmark_keys(home)
         raw, raw_cpu = raw_verify_seconds(count)
-        raw_parallel = raw_parallel_seconds(count, workers)
+        raw_parallel = raw_parallel_seconds(count, workers) if workers > 1 else raw
         with open(source) as handle:
             sample = [line.strip() for _, line in zip(range(min(count, VERIFIER_SAMPLE)), handle, strict=False)]
         alone, alone_cpu = (seconds * count / len(sample) for seconds in verifier_seconds(sample))
         one = audit(source, 1, home)
-        many = audit(source, workers, home)
+        many = audit(source, workers, home) if workers > 1 else one
         small = audit(quarter, 1, home)
     raw_rate = count / raw
+    parallel = workers > 1  # with one worker (one core, or --workers 1) the parallel runs are left out
     rows = [
         ("raw ES256 verify (cryptography)", count, raw, {"cpu": raw_cpu}),
-        (f"raw ES256 verify, {workers} processes", count, raw_parallel, {}),
+        *([(f"raw ES256 verify, {workers} processes", count, raw_parallel, {})] if parallel else []),
         (f"verifier alone, 1 core ({len(sample):,} sampled)", count, alone, {"cpu": alone_cpu}),
         ("cites audit, 1 worker", count, one["seconds"], one),
-        (f"cites audit, {workers} workers", count, many["seconds"], many),
+        *([(f"cites audit, {workers} workers", count, many["seconds"], many)] if parallel else []),
         ("cites audit, 1 worker, 1/4 of the batch", count // 4, small["seconds"], small),
     ]
     print(f"\ncites audit benchmark: {count:,} permits, {os.cpu_count()} cores, report {one['report_mb']:,.0f} MB")
@@ -226,9 +227,13 @@ def main() -> None:
     print(
         f"\nper worker: audit {one_rate / raw_rate:.0%} of raw signature verification (aim >= 70%), "
         f"verifier alone {count / alone / raw_rate:.0%}, audit {one_rate / (count / alone):.0%} of the verifier alone"
-        f"\n{workers} workers: {many_rate / one_rate:.2f}x 1 worker (aim >= 1.8x); on this machine raw verification "
-        f"in {workers} processes gives {raw / raw_parallel:.2f}x one (the ceiling)"
-        f"\nmemory: main process {small['main_kib'] / 1024:.0f} MB for {count // 4:,} permits, "
+        + (
+            f"\n{workers} workers: {many_rate / one_rate:.2f}x 1 worker (aim >= 1.8x); on this machine raw "
+            f"verification in {workers} processes gives {raw / raw_parallel:.2f}x one (the ceiling)"
+            if parallel
+            else "\none worker: no parallel run (give --workers N on a machine with N cores)"
+        )
+        + f"\nmemory: main process {small['main_kib'] / 1024:.0f} MB for {count // 4:,} permits, "
         f"{one['main_kib'] / 1024:.0f} MB for {count:,} (flat if equal); exit codes {one['code']}, {many['code']}"
     )
 

@@ -95,6 +95,7 @@ def test_decompression_bombs_are_refused_quietly(tmp_path: Path, width: int, hei
         warnings.simplefilter("error")
         message = _refusal(path)
     assert message.endswith("; refused")
+    assert Image.MAX_IMAGE_PIXELS is not None and limits.MAX_IMAGE_PIXELS < Image.MAX_IMAGE_PIXELS  # ours refuses first
 
 
 def test_tiff_with_too_many_pages(tmp_path: Path) -> None:

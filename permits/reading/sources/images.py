@@ -117,6 +117,8 @@ def _reading(path: Path) -> Iterator[None]:
     except CitesError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow refuses at open an image over its own ceiling (Image.MAX_IMAGE_PIXELS, 89.5M, an error at twice
+        # that), which is above ours: whatever it refused is over ours too (asserted in test_refusals.py).
         raise InputError(
             f"{path}: the image declares more than {limits.MAX_IMAGE_PIXELS:,} pixels (a decompression bomb?); refused"
         ) from None
