@@ -3,6 +3,7 @@
 
 Only a VALID permit is endorsed; a NOT VALID one is refused with its verdict's reason (and the earlier use,
 when the ledger check found one).
+
 The quantity shipped per line defaults to the full authorised quantity; a larger one is refused here,
 against the signed permit (which cannot change), before the ledger is touched. Partial quantities are fine
 on the one endorsement, but a permit covers one consignment: a second endorsement, even of the rest, is

@@ -79,9 +79,9 @@ issued = Table(
     metadata,
     *_issued_columns(),
     Column("stamp_key", String(64)),
-    Index("one_permit_per_stamp_key", "party", "stamp_key", unique=True),
 )
 """The issuing register; ``stamp_key`` is the security stamp as compared (``permits.identifiers``)."""
+one_permit_per_stamp_key = Index("one_permit_per_stamp_key", issued.c.party, issued.c.stamp_key, unique=True)
 
 
 def _audit_entry_columns() -> list[Column[object]]:
@@ -194,7 +194,7 @@ def _version_3_stamp_keys(connection: Connection) -> None:
             .where(and_(issued.c.party == record.party, issued.c.number == record.number))
             .values(stamp_key=key)
         )
-    next(index for index in issued.indexes if index.name == "one_permit_per_stamp_key").create(connection)
+    one_permit_per_stamp_key.create(connection)
 
 
 def alert_values(alert: Alert, found_at: str) -> dict[str, str]:
