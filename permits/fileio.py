@@ -14,18 +14,33 @@ from permits import limits
 from permits.errors import InputError
 
 
+def ensure_folder(folder: Path) -> None:
+    """Create ``folder`` (and its parents) if missing; an ``InputError`` naming it if it cannot be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"{folder}: cannot create this folder ({error.strerror or error})") from None
+
+
 @contextlib.contextmanager
 def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[IO[bytes]]:
-    """Open a temporary binary file next to ``path``; on success fsync it, set ``mode`` and rename it over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Open a temporary binary file next to ``path``; on success fsync it, set ``mode`` and rename it over it.
+    A place that cannot be written (a missing or read-only folder, ``path`` a folder) is an ``InputError``."""
+    ensure_folder(path.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise InputError(f"{path}: cannot write here ({error.strerror or error})") from None
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
+        try:
+            os.replace(tmp_name, path)
+        except OSError as error:
+            raise InputError(f"{path}: cannot write here ({error.strerror or error})") from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from permits.fileio import ensure_folder
+
 HOME_ENV = "CITES_HOME"
 
 
@@ -21,5 +23,5 @@ def cites_home() -> Path:
 def state_path(*parts: str) -> Path:
     """A path inside the state directory, creating its parent directories."""
     path = cites_home().joinpath(*parts)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_folder(path.parent)
     return path

@@ -95,6 +95,27 @@ def test_human_view_shows_the_verdict_and_every_field(cli: Cli, tmp_path: Path) 
         assert expected in result.stdout
 
 
+def test_an_output_place_that_cannot_be_written_is_an_input_error(cli: Cli, tmp_path: Path) -> None:
+    key = _new_key(cli, tmp_path / "keys")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    example = EXAMPLES / "zoo-transfer-app1.yaml"
+    text = tmp_path / "scanned.txt"
+    text.write_text("HC1:NOT-A-PERMIT\n")
+    for args in (
+        ["issue", example, "--key", key, "--out", blocker / "permits"],
+        ["keys", "new", "--party", "KE", "--authority", "A", "--out", blocker / "keys"],
+        ["audit", text, "--report", blocker / "audit" / "report.jsonl"],
+    ):
+        result = cli(*args)
+        assert result.exit_code == 2, args
+        assert (
+            result.stderr.startswith(f"error: {blocker}/")
+            and "cannot create this folder (Not a directory)" in result.stderr
+        )
+    assert cli("issue", example, "--key", key, "--out", tmp_path / "permits").exit_code == 0  # the number was kept
+
+
 def test_issue_refuses_a_key_of_another_party(cli: Cli, tmp_path: Path) -> None:
     tz_key = _new_key(cli, tmp_path / "keys", party="TZ")
     result = cli("issue", EXAMPLES / "zoo-transfer-app1.yaml", "--key", tz_key, "--out", tmp_path / "out")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from permits.errors import ConfigurationError, InputError
+from permits.fileio import ensure_folder
 from permits.registry.model import (
     ChangeType,
     CommonName,
@@ -258,7 +259,7 @@ class Registry:
         When several records describe the same accepted name, the last one wins; synonym records whose
         accepted name is not among the records are dropped.
         """
-        path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_folder(path.parent)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         os.close(fd)
         meta = {
