@@ -38,7 +38,8 @@ def audit_command(
     usage ledger) and the cross-permit findings (see README "Batch audits").
 
     Exit codes: 0 every permit VALID and no error or warning finding; 1 otherwise; 2 usage error (bad argument,
-    report exists without --resume, report unreadable for --resume); 130 interrupted (re-run with --resume).
+    no inputs, an output that is an input, report exists without --resume, report unreadable for --resume);
+    130 interrupted (re-run with --resume).
     """
     from concurrent.futures.process import BrokenProcessPool
 
@@ -50,8 +51,8 @@ def audit_command(
     try:
         with bar or contextlib.nullcontext():
             result = run_audit(
-                inputs, report, findings=findings, workers=processes, resume=resume, payload_column=payload_column,
-                ledger_url=db, progress=bar,
+                inputs, report, findings=findings, html=html, workers=processes, resume=resume,
+                payload_column=payload_column, ledger_url=db, progress=bar,
             )  # fmt: skip
     except KeyboardInterrupt:
         typer.echo(f"interrupted: the rows written so far are in {report}; add --resume to continue", err=True)
@@ -61,14 +62,7 @@ def audit_command(
             f"a worker process stopped abruptly (killed, or out of memory?): the rows written so far are in {report}"
         )
         raise ConfigurationError(f"{message}; add --resume to continue") from None
-    if html is not None:
-        from permits.audit.reports import PageFormat
-        from permits.audit.reports.html import HtmlPage
-        from permits.fileio import write_text_atomic
-
-        page: PageFormat = HtmlPage()
-        write_text_atomic(html, page.render(result.summary, result.findings))
-    _print_summary(result, html)
+    _print_summary(result)
     if result.summary.not_valid or result.findings.serious:
         raise typer.Exit(1)
 
@@ -111,7 +105,7 @@ class _ProgressBar:
         self.progress.update(self.task, advance=inputs, rate=f"{rate:,.0f} inputs/s")
 
 
-def _print_summary(result: AuditResult, html: Path | None) -> None:
+def _print_summary(result: AuditResult) -> None:
     """Totals by status, the commonest reasons, the findings, and where everything was written (stdout)."""
     from rich.console import Console
     from rich.table import Table
@@ -149,5 +143,5 @@ def _print_summary(result: AuditResult, html: Path | None) -> None:
     resumed = f" ({result.resumed_rows:,} row(s) kept from the interrupted run)" if result.resumed_rows else ""
     console.print(f"report: {result.report}{resumed}")
     console.print(f"findings: {result.findings_file}")
-    if html is not None:
-        console.print(f"html: {html}")
+    if result.page is not None:
+        console.print(f"html: {result.page}")

@@ -64,14 +64,15 @@ class Finding:
 
 def duplicate_numbers(database: sqlite3.Connection) -> Iterator[Finding]:
     query = (
-        "SELECT party, number, input FROM rows WHERE authenticated AND (party, number) IN "
+        "SELECT party, number, payload, input FROM rows WHERE authenticated AND (party, number) IN "
         "(SELECT party, number FROM rows WHERE authenticated GROUP BY party, number HAVING count(DISTINCT payload) > 1)"
         " ORDER BY party, number, seq"
     )
     for (party, number), members in _groups(database, query, 2):
-        inputs = _inputs(members)
-        message = f"{party} permit number {number} is on {len(inputs)} different signed documents"
-        yield Finding("DUPLICATE_NUMBER", Severity.ERROR, message, inputs, {"party": party, "number": number})
+        documents = len(_distinct(payload for payload, _ in members))  # a document may be in several inputs
+        message = f"{party} permit number {number} is on {documents} different signed documents"
+        details = {"party": party, "number": number}
+        yield Finding("DUPLICATE_NUMBER", Severity.ERROR, message, _inputs(members), details)
 
 
 def repeated_permits(database: sqlite3.Connection) -> Iterator[Finding]:

@@ -31,9 +31,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from permits.audit.findings import Finding, FindingsTally, find_all
 from permits.audit.index import BatchIndex, RowFacts, Summary, facts_of
 from permits.audit.inputs import AuditInput, iter_inputs
-from permits.audit.reports import Row, RowFormat, finding_format, report_format
+from permits.audit.reports import PageFormat, Row, RowFormat, finding_format, report_format
+from permits.audit.reports.html import HtmlPage
 from permits.errors import InputError
-from permits.fileio import atomic_writer
+from permits.fileio import atomic_writer, ensure_folder, write_text_atomic
 
 if TYPE_CHECKING:
     from permits.verification.verifier import Verifier
@@ -61,6 +62,7 @@ class AuditResult:
 
     report: Path
     findings_file: Path
+    page: Path | None
     summary: Summary
     findings: FindingsTally
     resumed_rows: int
@@ -80,29 +82,28 @@ def run_audit(
     report: Path,
     *,
     findings: Path | None = None,
+    html: Path | None = None,
     workers: int = 1,
     resume: bool = False,
     payload_column: str = "payload",
     ledger_url: str | None = None,
     progress: Progress | None = None,
 ) -> AuditResult:
-    """Audit ``paths`` into ``report`` (and the findings file); ``InputError`` for a usage error."""
+    """Audit ``paths`` into ``report``, the findings file and the ``html`` page if given; ``InputError`` for a
+    usage error (then nothing is written)."""
     rows_format = report_format(report)
     findings = findings or report.with_name(f"{report.stem}.findings{report.suffix}")
     findings_format = finding_format(findings)
-    missing = [str(path) for path in paths if not path.exists()]
-    if missing:
-        raise InputError(f"not found: {', '.join(missing)}")
-    if workers < 1:
-        raise InputError(f"--workers must be at least 1, not {workers}")
-    if findings.resolve() == report.resolve():
-        raise InputError("the findings file must not be the report")
-    report.parent.mkdir(parents=True, exist_ok=True)
+    outputs = {"--report": report, "--findings": findings, **({"--html": html} if html else {})}
+    _check_arguments(paths, outputs, workers)
+    if not resume and next(iter_inputs(paths, payload_column, exclude=outputs.values()), None) is None:
+        raise InputError(f"no inputs to audit in {', '.join(map(str, paths))} (PDFs, images, text, JSONL or CSV)")
+    ensure_folder(report.parent)
     with BatchIndex(report.parent) as index, ReportFile(report, rows_format, resume=resume) as output:
         resumed = output.load(index) if resume else 0
 
         def pending() -> Iterator[AuditInput]:
-            items = iter_inputs(paths, payload_column, exclude=(report, findings))
+            items = iter_inputs(paths, payload_column, exclude=outputs.values())
             return (item for item in items if not index.has_input(item.reference)) if resumed else items
 
         if progress is not None:
@@ -114,7 +115,30 @@ def run_audit(
                 progress.advance(judged.inputs)
         output.close()
         tally = _write_findings(find_all(index), findings, findings_format)
-        return AuditResult(report, findings, index.summary(), tally, resumed)
+        summary = index.summary()
+        if html is not None:
+            page: PageFormat = HtmlPage()
+            write_text_atomic(html, page.render(summary, tally))
+        return AuditResult(report, findings, html, summary, tally, resumed)
+
+
+def _check_arguments(paths: Sequence[Path], outputs: dict[str, Path], workers: int) -> None:
+    """Refuse what cannot run: a missing input, no worker, one file for two outputs, an output that is an
+    input (it would be skipped, then overwritten)."""
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        raise InputError(f"not found: {', '.join(missing)}")
+    if workers < 1:
+        raise InputError(f"--workers must be at least 1, not {workers}")
+    named_inputs = {path.resolve() for path in paths if path.is_file()}
+    seen: dict[Path, str] = {}
+    for option, path in outputs.items():
+        where = path.resolve()
+        if where in named_inputs:
+            raise InputError(f"{option} {path} is also an input: it would be overwritten; choose another file")
+        if where in seen:
+            raise InputError(f"{option} and {seen[where]} name the same file {path}; choose another")
+        seen[where] = option
 
 
 class Judge:

@@ -197,3 +197,15 @@ def test_exit_codes(cli: Cli, tmp_path: Path, make_authority: MakeAuthority) -> 
         assert len((inside / "audit.jsonl").read_text().splitlines()) == 1
     (tmp_path / "not-a-report.csv").write_text("a,b\n1,2\n")
     assert cli("audit", good, "--report", tmp_path / "not-a-report.csv", "--resume").exit_code == 2
+    archive = tmp_path / "archive.jsonl"
+    archive.write_text(json.dumps({"payload": good.read_text().strip()}) + "\n")
+    kept = archive.read_text()
+    for option in ("--findings", "--html"):  # an output that is an input would be skipped, then overwritten
+        result = cli("audit", archive, "--report", tmp_path / "v.jsonl", option, archive)
+        assert result.exit_code == 2 and f"{option} {archive} is also an input" in result.stderr
+    result = cli("audit", archive, "--report", tmp_path / "v.jsonl", "--html", tmp_path / "v.jsonl")
+    assert result.exit_code == 2 and "--html and --report name the same file" in result.stderr
+    assert archive.read_text() == kept and not (tmp_path / "v.jsonl").exists()
+    (tmp_path / "empty").mkdir()
+    result = cli("audit", tmp_path / "empty", "--report", tmp_path / "w.jsonl")
+    assert result.exit_code == 2 and "no inputs to audit in" in result.stderr and not (tmp_path / "w.jsonl").exists()

@@ -104,6 +104,13 @@ def test_numbers_stamps_and_unproven_permits(tmp_path: Path) -> None:
         _row("forged", None, "UNKNOWN_KEY", payload="copy"),
     )
     assert found == [("DUPLICATE_NUMBER", ("a", "b")), ("REPEATED_PERMIT", ("c", "d"))]
+    with BatchIndex(tmp_path) as index:  # two documents, one of them in two inputs: counted as two
+        rows = [_row("e", zoo("KE/5", "S-5", "C-5"), payload="one"), _row("f", zoo("KE/5", "S-6", "C-6")),
+                _row("g", zoo("KE/5", "S-5", "C-5"), payload="one")]  # fmt: skip
+        index.add(facts_of(row) for row in rows)
+        duplicate = next(finding for finding in find_all(index) if finding.kind == "DUPLICATE_NUMBER")
+    assert duplicate.message == "KE permit number KE/5 is on 2 different signed documents"
+    assert duplicate.inputs == ("e", "f", "g")
     # a stamp on two numbers
     assert _find(tmp_path / "stamp", _row("a", zoo("KE/1", "S-88", "C-1")), _row("b", zoo("KE/2", "s 88", "C-2"))) == [
         ("REUSED_STAMP", ("a", "b"))
