@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -28,7 +28,9 @@ class Scanned:
 
 
 def verify_command(
-    files: Annotated[list[str] | None, typer.Argument(help="PDF/image files, or '-' for QR texts on stdin.")] = None,
+    files: Annotated[
+        list[str] | None, typer.Argument(help="PDF, image or .txt files, or '-' for QR texts on stdin.")
+    ] = None,
     payload: Annotated[list[str] | None, typer.Option(help="A QR text to verify (repeatable).")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="One JSON object per permit (JSON Lines).")] = False,
     at: Annotated[
@@ -38,8 +40,9 @@ def verify_command(
 ) -> None:
     """Verify permits: signature, trust, dates and content; one verdict per permit.
 
-    FILE may be a PDF (every page), PNG, JPEG or TIFF; '-' reads one QR text per line from standard input,
-    the way a handheld scanner types.
+    FILE may be a PDF (every page), an image (PNG, JPEG, TIFF, ...), or a text file (.txt) with one QR text per
+    line, as `cites issue` writes it; '-' reads one QR text per line from standard input, the way a handheld
+    scanner types. No QR text at all is a NOT VALID verdict (exit 1).
 
     Exit codes: 0 every permit VALID; 1 a permit NOT VALID or a file without a permit QR code;
     2 usage or input error (unreadable file, bad argument).
@@ -97,17 +100,34 @@ def _scan(files: list[str], payloads: list[str]) -> Iterator[Scanned]:
         yield Scanned(f"--payload #{index + 1}", text)
     for name in files:
         if name == "-":
-            for number, line in enumerate(sys.stdin, start=1):
-                if line.strip():
-                    yield Scanned(f"stdin line {number}", line)
+            yield from _scan_lines(sys.stdin, "stdin")
         else:
             yield from _scan_file(Path(name))
 
 
+def _scan_lines(lines: Iterable[str], where: str) -> Iterator[Scanned]:
+    """One QR text per line (blank lines skipped), the way a handheld scanner types them; none is a verdict."""
+    found = False
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            found = True
+            yield Scanned(f"{where} line {number}", line)
+    if not found:
+        yield Scanned(where, problem=f"no QR text in {where}")
+
+
 def _scan_file(path: Path) -> Iterator[Scanned]:
+    from permits.audit.inputs.text import TEXT_SUFFIXES
     from permits.errors import CitesError
     from permits.reading import read_payloads
 
+    if path.suffix.lower() in TEXT_SUFFIXES:  # the .txt file `cites issue` writes, or a scanner's log
+        try:
+            with open(path, encoding="utf-8-sig", errors="replace") as handle:
+                yield from _scan_lines(handle, str(path))
+        except OSError as error:
+            yield Scanned(str(path), problem=f"{path}: cannot read ({error.strerror or error})", unreadable=True)
+        return
     try:
         found = read_payloads(path)
     except CitesError as error:

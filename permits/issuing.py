@@ -51,6 +51,16 @@ def check_signer(permit: Permit, key: SigningKey) -> None:
         )
 
 
+def check_issue_date(permit: Permit, today: dt.date) -> None:
+    """Refuse an issue date after tomorrow: the signature's time (CWT ``iat``) must agree with the issue date
+    within a day (docs/FORMAT.md), so such a permit could never be verified."""
+    if permit.issued > today + dt.timedelta(days=1):
+        raise InputError(
+            f"issued: {permit.issued} is after today ({today}): a permit is signed on its issue date "
+            "(to start its validity later, give valid_from)"
+        )
+
+
 def check_rules(permit: Permit, registry: ListingSource, today: dt.date) -> list[Finding]:
     """Run every CITES rule; refuse (listing every error at once) when any error fires. Returns the warnings."""
     from permits.rules import RememberedListings, RuleContext, evaluate
@@ -73,12 +83,15 @@ def issue(
 ) -> IssuedPermit:
     """Check, sign, register and write ``<number>.pdf``, ``.png`` and ``.txt`` into ``out_dir``.
 
-    Refuses a key of another Party, a permit that breaks a CITES rule, and (with a ``register``) a number or
-    security stamp the Party already used; writes nothing then. The register entry is committed only after
+    Refuses a key of another Party, an issue date after tomorrow, a permit that breaks a CITES rule, a file
+    already there, and (with a ``register``) a number or security stamp the Party already used; writes nothing
+    then. The register entry is committed only after
     the three files are written, and the files are removed if that commit fails.
     """
+    today = (now or dt.datetime.now(dt.UTC)).date()
     check_signer(permit, key)
-    warnings = check_rules(permit, registry, (now or dt.datetime.now(dt.UTC)).date())
+    check_issue_date(permit, today)
+    warnings = check_rules(permit, registry, today)
     from permits.document.pdf import render_permit_pdf
     from permits.qr import qr_png_bytes
 
@@ -87,6 +100,9 @@ def issue(
     pdf = render_permit_pdf(permit, qr_text, kid=key.kid.hex())
     stem = out_dir / file_stem(permit.number)
     issued = IssuedPermit(qr_text, Path(f"{stem}.pdf"), Path(f"{stem}.png"), Path(f"{stem}.txt"), warnings)
+    existing = next((path for path in (issued.txt, issued.png, issued.pdf) if path.exists()), None)
+    if existing is not None:  # another permit's file (numbers that differ only in punctuation), or an old one
+        raise InputError(f"{existing}: already exists; nothing was written (choose another --out)")
     record = Issued(
         party=permit.issuing_party,
         number=permit.number,

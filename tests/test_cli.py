@@ -83,6 +83,25 @@ def test_issue_then_verify_pdf_png_and_text(cli: Cli, tmp_path: Path) -> None:
     stdin = cli("verify", "-", stdin=text + "\nCP1:GARBAGE\n")
     assert stdin.exit_code == 1
     assert stdin.stdout.count("NOT VALID") >= 1 and "VALID" in stdin.stdout
+    assert cli("verify", out / "KE-2026-ZOO-0001.txt").exit_code == 0  # the QR text file issue writes
+    for empty in ("", "\n  \n"):  # nothing to check is no success
+        nothing = cli("verify", "--json", "-", stdin=empty)
+        assert nothing.exit_code == 1 and json.loads(nothing.stdout)["status"] == "NO_PERMIT_FOUND"
+
+
+def test_issue_refuses_a_future_issue_date_and_a_file_in_the_way(cli: Cli, tmp_path: Path) -> None:
+    key = _new_key(cli, tmp_path / "keys")
+    description = tmp_path / "later.yaml"
+    description.write_text((EXAMPLES / "zoo-transfer-app1.yaml").read_text() + "\nissued: 2099-01-01\n")
+    result = cli("issue", description, "--key", key, "--out", tmp_path / "out")
+    assert result.exit_code == 2 and "issued: 2099-01-01 is after today" in result.stderr
+    assert not (tmp_path / "out").exists()
+    out = tmp_path / "permits"
+    out.mkdir()
+    (out / "KE-2026-ZOO-0001.png").write_bytes(b"another permit's file")
+    result = cli("issue", EXAMPLES / "zoo-transfer-app1.yaml", "--key", key, "--out", out)
+    assert result.exit_code == 2 and "KE-2026-ZOO-0001.png: already exists; nothing was written" in result.stderr
+    assert [path.name for path in out.iterdir()] == ["KE-2026-ZOO-0001.png"]
 
 
 def test_human_view_shows_the_verdict_and_every_field(cli: Cli, tmp_path: Path) -> None:
