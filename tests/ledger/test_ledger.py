@@ -84,7 +84,7 @@ def test_partial_quantities_cannot_add_up_past_the_permit(ledger_url: str) -> No
 
 def _race(url: str, index: int, barrier: Any, results: Any) -> None:
     ledger = open_ledger(url)  # all at once on an empty database: one creates the schema, the others wait
-    barrier.wait()
+    barrier.wait(timeout=120)  # a racer that failed to open breaks the barrier: the others end, the test fails
     try:
         ledger.endorse(use(port=f"port-{index}", post=f"post-{index}"), actor=f"officer-{index}")
         outcome = ("won", f"port-{index}")
@@ -97,7 +97,10 @@ def _race(url: str, index: int, barrier: Any, results: Any) -> None:
 def test_eight_processes_racing_exactly_one_wins(ledger_url: str) -> None:
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(RACERS), context.Queue()
-    racers = [context.Process(target=_race, args=(ledger_url, index, barrier, results)) for index in range(RACERS)]
+    racers = [
+        context.Process(target=_race, args=(ledger_url, index, barrier, results), daemon=True)  # none outlives pytest
+        for index in range(RACERS)
+    ]
     for racer in racers:
         racer.start()
     outcomes = [results.get(timeout=120) for _ in racers]
