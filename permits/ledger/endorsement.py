@@ -13,6 +13,7 @@ refused by the ledger (one use per permit).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 
 MAX_TEXT = 200
 """Longest port, officer or post name the ledger stores."""
+PLAIN_DECIMAL = re.compile(r"\d+(\.\d+)?")
+"""A quantity as an officer types it: digits, a decimal point (no sign, no exponent: ``1e3`` is no typo to
+accept)."""
 
 
 def endorse_verified(
@@ -46,14 +50,20 @@ def endorse_verified(
 def parse_quantities(entries: Sequence[str], permit: Permit) -> dict[int, Decimal]:
     """``LINE=QTY`` options (lines numbered from 1) merged over the full authorised quantities."""
     shipped = {index + 1: line.quantity for index, line in enumerate(permit.items)}
+    given: set[int] = set()
     for entry in entries:
         line_text, _, quantity_text = entry.partition("=")
+        if not PLAIN_DECIMAL.fullmatch(quantity_text.strip()):
+            raise InputError(f"--quantity {entry!r}: expected LINE=QUANTITY, e.g. 1=2.5")
         try:
             line, quantity = int(line_text), Decimal(quantity_text)
         except (ValueError, InvalidOperation):
             raise InputError(f"--quantity {entry!r}: expected LINE=QUANTITY, e.g. 1=2.5") from None
         if line not in shipped:
             raise InputError(f"--quantity {entry!r}: the permit has lines 1 to {len(permit.items)}")
+        if line in given:
+            raise InputError(f"--quantity {entry!r}: line {line} is given twice; give each line once")
+        given.add(line)
         if not quantity.is_finite() or quantity <= 0:
             raise InputError(f"--quantity {entry!r}: the quantity must be greater than zero")
         authorised = permit.items[line - 1]

@@ -64,7 +64,12 @@ def test_csv_records_keep_the_line_they_start_on(tmp_path: Path) -> None:
         AuditInput(f"{file}:6", file, 6, text="CP1:B"),
     ]
     [missing] = iter_inputs([source], "payload")
-    assert missing == AuditInput(file, file, problem="no column 'payload' (columns: note, qr)", unreadable=True)
+    assert missing == AuditInput(
+        file,
+        file,
+        problem=f"{file}: no column 'payload' (columns: note, qr); name it with --payload-column",
+        unreadable=True,
+    )
 
 
 def test_a_file_that_cannot_be_read_is_one_unreadable_input(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, create_engine, delete, insert, select, text, update
 
+from permits.errors import InputError
 from permits.ledger import open_ledger, schema
 from permits.ledger.endorsement import parse_quantities
 from permits.ledger.interface import (
@@ -76,6 +77,9 @@ def test_partial_quantities_cannot_add_up_past_the_permit(ledger_url: str) -> No
     ledger = open_ledger(ledger_url)
     with pytest.raises(EndorsementRefused, match="3 NUM is more than the 2 NUM the permit authorises"):
         parse_quantities(["1=3"], permit)
+    for entries, message in ((["1=1", "1=2"], "line 1 is given twice"), (["1=1e0"], "expected LINE=QUANTITY")):
+        with pytest.raises(InputError, match=message):  # a typo is never recorded as a shipment
+            parse_quantities(entries, permit)
     ledger.endorse(use(quantity=parse_quantities(["1=1"], permit)[1]), actor="A")
     with pytest.raises(EndorsementRefused, match="already used at Mombasa"):  # one consignment: no second part
         ledger.endorse(use(quantity=parse_quantities(["1=1"], permit)[1], post="post-b"), actor="B")

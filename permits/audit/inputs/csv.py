@@ -31,9 +31,8 @@ class CsvSource:
                 header = next(reader, [])
                 if self.column not in header:
                     shown = ", ".join(header) or "none"
-                    yield AuditInput(
-                        file, file, problem=f"no column '{self.column}' (columns: {shown})", unreadable=True
-                    )
+                    missing = f"{file}: no column '{self.column}' (columns: {shown}); name it with --payload-column"
+                    yield AuditInput(file, file, problem=missing, unreadable=True)
                     return
                 column = header.index(self.column)
                 start = reader.line_num + 1
