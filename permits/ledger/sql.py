@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import URL, Connection, Insert, Row, and_, insert, select, update
+from sqlalchemy import URL, Connection, Insert, Row, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from permits.errors import LedgerError
@@ -62,6 +62,29 @@ def _use_values(use: Use) -> dict[str, Any]:
 def _register_values(record: Issued) -> dict[str, Any]:
     """A register row: the entry, and its stamp as compared (``permits.identifiers``), unique per Party."""
     return {**record.to_json(), "stamp_key": identifier_key(record.security_stamp)}
+
+
+def _entry_without_row(connection: Connection) -> tuple[int, str, str, str] | None:
+    """The first ``endorse`` or ``issue`` entry of the trail whose use or register row is gone (the tool never
+    deletes one: a missing row re-opens a used permit, or frees a number). Entries name the permit as
+    ``document_name`` does: the Party's two letters, a space, the number."""
+    events = schema.events
+    for action, table in (("endorse", schema.uses), ("issue", schema.issued)):
+        held = select(table.c.party).where(
+            and_(
+                table.c.party == func.substr(events.c.document, 1, 2),
+                table.c.number == func.substr(events.c.document, 4),
+            )
+        )
+        row = connection.execute(
+            select(events.c.seq, events.c.document)
+            .where(and_(events.c.action == action, ~held.exists()))
+            .order_by(events.c.seq)
+            .limit(1)
+        ).first()
+        if row is not None:
+            return int(row.seq), action, str(row.document), table.name
+    return None
 
 
 def _event(row: Row[Any]) -> Event:
@@ -172,6 +195,12 @@ class SqlLedger:
             return replace(local, broken_at=head.seq + 1, problem=f"entry {head.seq + 1} was added behind the head")
         if head.hash != local.head:
             return replace(local, broken_at=head.seq, problem=f"entry {head.seq} was replaced (head: another hash)")
+        with self._read() as connection:
+            orphan = _entry_without_row(connection)
+        if orphan is not None:
+            seq, action, document, table = orphan
+            problem = f"entry {seq} ({action} {document}) has no row in the {table} table (deleted?)"
+            return replace(local, broken_at=seq, problem=problem)
         return local
 
     # -- endorsements ---------------------------------------------------------------------------------------

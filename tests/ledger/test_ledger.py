@@ -168,6 +168,26 @@ def test_chain_check_names_the_first_altered_or_deleted_entry(ledger_url: str) -
         assert (ledger.check_chain().problem or "") == problem
 
 
+def test_chain_check_sees_a_use_or_register_row_deleted_behind_the_trail(ledger_url: str) -> None:
+    ledger = open_ledger(ledger_url)
+    ledger.endorse(use(), actor="A")
+    with ledger.register(issued("KE/9", "S-9"), actor="MA"):
+        pass
+    assert ledger.check_chain().problem is None
+    with raw(ledger_url) as connection:  # the permit would verify as unused again
+        connection.execute(delete(schema.uses).where(schema.uses.c.number == PERMIT))
+    report = ledger.check_chain()
+    assert (
+        report.broken_at == 1
+        and report.problem == f"entry 1 (endorse KE {PERMIT}) has no row in the uses table (deleted?)"
+    )
+    with raw(ledger_url) as connection:
+        values = use().to_json()
+        connection.execute(insert(schema.uses).values({**values, "quantities": json.dumps(values["quantities"])}))
+        connection.execute(delete(schema.issued).where(schema.issued.c.number == "KE/9"))
+    assert ledger.check_chain().problem == "entry 2 (issue KE KE/9) has no row in the issued table (deleted?)"
+
+
 def test_chain_check_sees_entries_removed_from_the_end(ledger_url: str) -> None:
     ledger = open_ledger(ledger_url)
     for index in range(3):
