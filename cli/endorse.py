@@ -30,17 +30,18 @@ def endorse_command(
     endorsement, even of the rest of a partial shipment, is refused and the first is shown.
 
     Exit codes: 0 recorded; 1 refused (permit NOT VALID, already used, quantity above the permit);
-    2 usage or input error.
+    2 usage or input error (with --json also printed as status INPUT_ERROR).
     """
+    from permits.errors import CitesError
     from permits.ledger import open_ledger
     from permits.ledger.endorsement import endorse_verified
     from permits.ledger.interface import EndorsementRefused
     from permits.verification.assembly import build_verifier
 
-    text = _permit_text(file, payload)
-    ledger = open_ledger(db)
-    verdict = build_verifier(db).verify(text, source=str(file) if file else "--payload")
     try:
+        text = _permit_text(file, payload)
+        ledger = open_ledger(db)
+        verdict = build_verifier(db).verify(text, source=str(file) if file else "--payload")
         use = endorse_verified(ledger, verdict, port, officer, post_name(), quantity or [])
     except EndorsementRefused as refused:
         if json_output:
@@ -48,6 +49,10 @@ def endorse_command(
         else:
             typer.echo(f"refused: {refused}", err=True)
         raise typer.Exit(1) from None
+    except CitesError as error:
+        if json_output:  # scripts get the JSON object too; the error line and exit code follow from main
+            _print_json(False, "INPUT_ERROR", str(error), None)
+        raise
     if json_output:
         _print_json(True, "ENDORSED", f"endorsed {use.describe()}", use)
         return

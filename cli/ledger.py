@@ -36,8 +36,9 @@ def export_records(
     from permits.ledger.exchange import write_export
 
     first_day = parse_date(since, "--since")
+    ledger = open_ledger(db, existing=True)
     signing_key = load_signing_key(key, passphrase_from_environment_or_prompt)
-    records = open_ledger(db).records_since(first_day)
+    records = ledger.records_since(first_day)
     write_export(out, post_name(), signing_key, first_day, records)
     typer.echo(
         f"exported {len(records.uses)} use(s), {len(records.issued)} register entr(ies) and "
@@ -81,7 +82,7 @@ def check_chain(db: DbOption = None) -> None:
     """
     from permits.ledger import open_ledger
 
-    report = open_ledger(db).check_chain()
+    report = open_ledger(db, existing=True).check_chain()
     if report.problem:
         where = f" at entry {report.broken_at}" if report.broken_at is not None else ""
         typer.echo(f"BROKEN{where}: {report.problem}", err=True)
@@ -103,7 +104,7 @@ def show(
     from permits.ledger import open_ledger
     from permits.ledger.interface import document_name
 
-    ledger = open_ledger(db)
+    ledger = open_ledger(db, existing=True)
     if party is None:
         for event in ledger.events(last=last):
             typer.echo(json.dumps(event.to_json()) if json_output else _event_line(event))
@@ -143,7 +144,7 @@ def list_alerts(db: DbOption = None, json_output: JsonOption = False) -> None:
     """List every alert imports found (double uses, ...). Exit code 1 if there is any."""
     from permits.ledger import open_ledger
 
-    alerts = open_ledger(db).alerts()
+    alerts = open_ledger(db, existing=True).alerts()
     _report_alerts(alerts, json_output, err=False)
     if not alerts and not json_output:
         typer.echo("no alerts")

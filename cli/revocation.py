@@ -47,6 +47,9 @@ def revoke_command(
     """Revoke a permit your authority issued: it goes on your next published revocation list (and the
     ledger's audit trail records who revoked it).
 
+    A number missing from the ledger's issuing register is revoked all the same, with a warning (it may have
+    been issued from another ledger).
+
     Exit codes: 0 recorded; 2 input error (bad reason or date, already revoked, unreadable key).
     """
     from keys.revocation.interface import RevocationReason
@@ -59,11 +62,18 @@ def revoke_command(
     signer = _authority_key(key)
     register = Register.load(signer.party)
     revocation = register.revoke(number, why, day, today)
-    register.save()
     from permits.ledger import open_ledger
 
+    ledger = open_ledger(db)
+    register.save()
     details = {"reason": revocation.reason.value, "revoked": revocation.revoked.isoformat()}
-    open_ledger(db).record_event(signer.authority, "revoke", f"{signer.party} {number.strip()}", details)
+    ledger.record_event(signer.authority, "revoke", f"{signer.party} {number.strip()}", details)
+    if ledger.issued_of(signer.party, number.strip()) is None:
+        typer.echo(
+            f"warning: {signer.party} permit {number.strip()} is not in this ledger's issuing register "
+            "(a typing error, or issued from another ledger?); it is revoked all the same",
+            err=True,
+        )
     typer.echo(f"revoked {signer.party} permit {number.strip()} on {revocation.revoked} ({revocation.reason.value})")
     typer.echo("publish the list for verifiers: cites revocations publish --key KEY --out FILE")
 

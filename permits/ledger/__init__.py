@@ -31,8 +31,11 @@ def ledger_exists(url: str | None = None) -> bool:
     return configured_url(url) is not None or (cites_home() / SQLITE_NAME).exists()
 
 
-def open_ledger(url: str | None = None) -> Ledger:
-    """Open (creating and migrating as needed) the configured ledger."""
+def open_ledger(url: str | None = None, *, existing: bool = False) -> Ledger:
+    """Open (creating and migrating as needed) the configured ledger; with ``existing``, a SQLite file that is
+    not there is an error instead of a new empty ledger (for commands that only read, or check, a ledger).
+
+    A relative ``sqlite:///FILE`` is relative to the working directory, ``sqlite:////FILE`` is absolute."""
     from sqlalchemy import make_url
     from sqlalchemy.exc import ArgumentError
 
@@ -51,4 +54,6 @@ def open_ledger(url: str | None = None) -> Ledger:
     if backend is None:
         shown = parsed.render_as_string(hide_password=True)
         raise LedgerError(f"ledger URL '{shown}' is neither sqlite:///FILE nor postgresql://...")
+    if existing and (missing := backend.missing(parsed)):
+        raise LedgerError(f"{missing} (give --db or set {DB_URL_ENV} to use another ledger)")
     return SqlLedger(backend, parsed)

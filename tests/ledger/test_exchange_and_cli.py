@@ -114,13 +114,47 @@ def test_issue_endorse_and_revoke_are_in_the_audit_trail(cli: Cli, tmp_path: Pat
     text = _issued_permit(cli, tmp_path)
     assert cli("endorse", "--payload", text, "--port", "Mombasa", "--officer", "A").exit_code == 0
     key = next((tmp_path / "ma").glob("*.key.pem"))
-    assert cli("revoke", NUMBER, "--reason", "stolen", "--key", key).exit_code == 0
+    revoked = cli("revoke", NUMBER, "--reason", "stolen", "--key", key)
+    assert revoked.exit_code == 0 and "warning" not in revoked.stderr
     check = cli("ledger", "check")
     assert check.exit_code == 0 and "audit trail intact: 3 entries, head " in check.stdout
     shown = json.loads(cli("ledger", "show", "ke", NUMBER, "--json").stdout)  # the Party in any case
     assert [event["action"] for event in shown["events"]] == ["issue", "endorse", "revoke"]
     assert shown["issued"]["number"] == NUMBER and shown["use"]["port"] == "Mombasa" and shown["alerts"] == []
     assert "#2 " in cli("ledger", "show", "--last", "2").stdout
+
+
+def test_revoking_a_number_the_register_does_not_hold_warns(cli: Cli, tmp_path: Path) -> None:
+    _issued_permit(cli, tmp_path)
+    key = next((tmp_path / "ma").glob("*.key.pem"))
+    typo = cli("revoke", "KE/2026/ZOO/0010", "--reason", "lost", "--key", key)
+    assert typo.exit_code == 0 and "revoked KE permit KE/2026/ZOO/0010" in typo.stdout
+    assert "warning: KE permit KE/2026/ZOO/0010 is not in this ledger's issuing register" in typo.stderr
+
+
+def test_reading_commands_do_not_create_a_ledger(cli: Cli, cites_home: Path, tmp_path: Path) -> None:
+    for command in (
+        ("check",),
+        ("alerts",),
+        ("show",),
+        ("export", "--since", "2026-01-01", "--key", "k", "--out", "x"),
+    ):
+        result = cli("ledger", *command)
+        assert result.exit_code == 2 and f"no ledger at {cites_home / 'ledger.sqlite'}" in result.stderr, command
+    elsewhere = cli("ledger", "check", "--db", f"sqlite:///{tmp_path / 'typo.sqlite'}")
+    assert elsewhere.exit_code == 2 and f"no ledger at {tmp_path / 'typo.sqlite'}" in elsewhere.stderr
+    assert not list(cites_home.glob("ledger.sqlite*")) and not (tmp_path / "typo.sqlite").exists()
+    memory = cli("endorse", "--payload", "CP1:X", "--port", "P", "--officer", "O", "--db", "sqlite://")
+    assert memory.exit_code == 2 and "in-memory SQLite ledger would forget every use" in memory.stderr
+
+
+def test_endorse_json_reports_an_unreadable_permit_as_json(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "blank.png").write_bytes(b"not an image")
+    result = cli("endorse", tmp_path / "blank.png", "--port", "Mombasa", "--officer", "A", "--json")
+    assert result.exit_code == 2 and result.stderr.startswith("error: ")
+    shown = json.loads(result.stdout)
+    assert (shown["endorsed"], shown["status"], shown["use"]) == (False, "INPUT_ERROR", None)
+    assert str(tmp_path / "blank.png") in shown["reason"]
 
 
 def test_posts_exchange_exports_with_a_centre(

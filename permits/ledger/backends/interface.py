@@ -21,6 +21,10 @@ class Backend(Protocol):
         """A configured engine for ``url``."""
         ...
 
+    def missing(self, url: URL) -> str | None:
+        """Why ``url`` cannot hold an existing ledger (a file not there), or None when it may."""
+        ...
+
     def lock_schema(self, connection: Connection) -> None:
         """Serialise schema migrations: hold a lock until the caller's transaction ends."""
         ...

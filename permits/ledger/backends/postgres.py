@@ -22,5 +22,9 @@ class PostgresBackend:
             url.set(drivername="postgresql+psycopg"), pool_pre_ping=True, isolation_level="READ COMMITTED"
         )
 
+    def missing(self, url: URL) -> str | None:
+        """A server database may hold the ledger's tables or get them on first use: never missing."""
+        return None
+
     def lock_schema(self, connection: Connection) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})

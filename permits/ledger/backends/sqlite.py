@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event
 
+from permits.errors import LedgerError
 from permits.ledger.backends.interface import READ_ONLY
 
 BUSY_TIMEOUT_MS = 30_000
@@ -24,8 +25,9 @@ class SqliteBackend:
         return url.get_backend_name() == "sqlite"
 
     def engine(self, url: URL) -> Engine:
-        if url.database and url.database != ":memory:":
-            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if not url.database or url.database == ":memory:":
+            raise LedgerError("an in-memory SQLite ledger would forget every use: give a file, sqlite:///FILE")
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
         @event.listens_for(engine, "connect")
@@ -42,6 +44,10 @@ class SqliteBackend:
             connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
+
+    def missing(self, url: URL) -> str | None:
+        path = Path(url.database or "").expanduser()
+        return None if path.is_file() else f"no ledger at {path}: nothing was issued, endorsed or imported there yet"
 
     def lock_schema(self, connection: Connection) -> None:
         """Nothing to add: the migrating transaction began IMMEDIATE and holds the write lock."""
