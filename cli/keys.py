@@ -7,7 +7,10 @@ from typing import Annotated
 
 import typer
 
-keys_app = typer.Typer(help="Create and inspect Management Authority signing keys.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="Create Management Authority signing keys (encrypted, with a public key and a certificate).",
+    no_args_is_help=True,
+)
 
 
 @keys_app.command("new")

@@ -8,6 +8,7 @@ single place where errors become one-line messages and exit codes (README "Exit 
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
@@ -24,12 +25,33 @@ from cli.verify import verify_command
 
 app = typer.Typer(
     name="cites",
-    help="Issue and verify digitally signed CITES permits (signed QR codes, offline verification).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _print_version(requested: bool) -> None:
+    if requested:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"cites {version('cites-permits')}")
+        except PackageNotFoundError:
+            typer.echo("cites (not installed as a package: version unknown)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Issue and verify digitally signed CITES permits (signed QR codes, offline verification)."""
+
+
 app.add_typer(keys_app, name="keys")
 app.add_typer(trust_app, name="trust")
 app.add_typer(registry_app, name="registry")

@@ -464,7 +464,10 @@ def add_key(
     party: Annotated[str, typer.Option(help="Party the key signs for (ISO alpha-2); pinned with the key.")],
     authority: Annotated[str | None, typer.Option(help="Authority name (default: from the certificate).")] = None,
 ) -> None:
-    """Development mode: trust a key for one Party in the unsigned local store, pinned to its algorithm."""
+    """Development mode: trust a key for one Party in the unsigned local store, pinned to its algorithm.
+
+    Adding a key already trusted for that Party changes nothing (exit 0); for another Party it is refused.
+    """
     from keys.keyfile import load_public_key
     from keys.trust.local import LocalTrustStore
     from permits.errors import InputError
@@ -473,9 +476,13 @@ def add_key(
     if not is_iso_country(party.strip().upper()):
         raise InputError(f"--party: '{party}' is not an ISO 3166-1 alpha-2 country code")
     store = LocalTrustStore.load()
-    key = store.add(load_public_key(key_file), party, authority)
+    info = load_public_key(key_file)
+    already = store.trusted(info) is not None
+    key = store.add(info, party, authority)
     store.save()
-    typer.echo(f"trusted {key.algorithm.value} key {key.kid.hex()} for {key.party} ({key.authority})")
+    named = "" if key.authority == key.party else f" ({key.authority})"
+    done = "already trusted" if already else "trusted"
+    typer.echo(f"{done}: {key.algorithm.value} key {key.kid.hex()} for {key.party}{named}")
     _note_signed_mode()
 
 

@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -201,6 +202,23 @@ def test_help_does_not_import_heavy_modules() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_version(cli: Cli) -> None:
+    result = cli("--version")
+    assert result.exit_code == 0 and result.stdout.strip() == f"cites {version('cites-permits')}"
+
+
+def test_trusting_a_key_again_changes_nothing(cli: Cli, tmp_path: Path) -> None:
+    assert cli("keys", "new", "--party", "KE", "--out", tmp_path, "--authority", "KWS").exit_code == 0
+    public = next(tmp_path.glob("*.pub.pem"))  # a bare public key names no authority
+    first = cli("trust", "add", public, "--party", "KE")
+    assert first.exit_code == 0 and first.stdout.startswith("trusted: ES256 key ") and "(KE)" not in first.stdout
+    again = cli("trust", "add", public, "--party", "ke")
+    assert again.exit_code == 0 and again.stdout.startswith("already trusted: ES256 key ")
+    other = cli("trust", "add", public, "--party", "TZ")
+    assert other.exit_code == 2 and "is already trusted for Party KE" in other.stderr
+    assert len(json.loads(cli("trust", "list", "--json").stdout)) == 1
 
 
 def test_console_script_help_runs(tmp_path: Path) -> None:

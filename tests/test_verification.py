@@ -74,6 +74,13 @@ def test_not_yet_valid(make_authority: MakeAuthority) -> None:
     assert "not valid before" in reason
 
 
+def test_judged_as_of_a_day_before_the_issue_date(make_authority: MakeAuthority) -> None:
+    text = seal(example_permit(issued="2026-03-02"), make_authority().key)
+    valid, status, reason = verify(text, now=dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC))
+    assert (valid, status) == (False, Status.NOT_YET_VALID)
+    assert reason == "issued on 2026-03-02, after the time of this check (2026-03-01 12:00 UTC)"
+
+
 @pytest.mark.parametrize(
     ("text", "status", "fragment"),
     [

@@ -68,12 +68,15 @@ class LocalTrustStore:
         return None
 
     def add(self, info: PublicKeyInfo, party: str, authority: str | None) -> TrustedKey:
-        """Trust a public key for ``party``; a certificate naming another Party is refused."""
+        """Trust a public key for ``party`` (a key already trusted for it is returned as it is); a certificate
+        naming another Party, or a key already trusted for another Party, is refused."""
         party = party.upper()
         if info.party is not None and info.party.upper() != party:
             raise TrustStoreError(f"the certificate names Party {info.party}, not {party}")
-        if any(key.kid == info.kid and key.public_key == info.public_key for key in self.keys):
-            raise TrustStoreError(f"key {info.kid.hex()} is already trusted")
+        if (known := self.trusted(info)) is not None:
+            if known.party != party:
+                raise TrustStoreError(f"key {info.kid.hex()} is already trusted for Party {known.party}")
+            return known
         key = TrustedKey(
             party=party,
             authority=authority or info.authority or party,
@@ -83,6 +86,10 @@ class LocalTrustStore:
         )
         self.keys.append(key)
         return key
+
+    def trusted(self, info: PublicKeyInfo) -> TrustedKey | None:
+        """The entry trusting this very key, if any."""
+        return next((key for key in self.keys if key.kid == info.kid and key.public_key == info.public_key), None)
 
     def remove(self, kid_hex: str) -> list[TrustedKey]:
         """Stop trusting every key whose kid is ``kid_hex``; refuses when there is none."""

@@ -139,14 +139,14 @@ class KeyEntry:
         )
 
     def state(self, today: dt.date) -> str:
-        """'compromised since D', 'retired after D', 'valid from D' or 'current'."""
+        """'COMPROMISED since D', 'retired after D', 'valid from D', 'current until D' or 'current'."""
         if self.compromised_since:
             return f"COMPROMISED since {self.compromised_since}"
         if self.valid_to and self.valid_to < today:
             return f"retired after {self.valid_to}"
         if self.valid_from and self.valid_from > today:
             return f"valid from {self.valid_from}"
-        return "current"
+        return f"current until {self.valid_to}" if self.valid_to else "current"
 
 
 def _date_or_none(value: dt.date | None) -> str | None:

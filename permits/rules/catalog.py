@@ -65,7 +65,7 @@ class IssuerIsTradingParty(Rule):
             return []
         return [
             self.finding(
-                f"a {permit.document_type.label} document is issued by the {role}'s Party {expected}, "
+                f"this {permit.document_type.label} document must be issued by the {role}'s Party {expected}, "
                 f"not by {permit.issuing_party}"
             )
         ]

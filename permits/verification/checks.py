@@ -263,7 +263,8 @@ class ValidityDatesCheck(BaseCheck):
         now = int(context.now.timestamp())
         skew = int(context.clock_skew.total_seconds())
         if claims[CLAIM_IAT] > now + skew:
-            return [CheckResult(self.id, False, "issued in the future (iat is after now)", status=Status.NOT_YET_VALID)]
+            message = f"issued on {permit.issued}, after the time of this check ({context.now:%Y-%m-%d %H:%M} UTC)"
+            return [CheckResult(self.id, False, message, status=Status.NOT_YET_VALID)]
         if CLAIM_NBF in claims and claims[CLAIM_NBF] > now + skew:
             message = f"not valid before {permit.valid_from}"
             return [CheckResult(self.id, False, message, status=Status.NOT_YET_VALID)]

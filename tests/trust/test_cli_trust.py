@@ -130,6 +130,22 @@ def test_draft_retire_and_compromise_by_key_id(cli: Cli, setup: dict[str, Path],
     expires = (TODAY.replace(year=TODAY.year + 1)).isoformat()
     args = ["trust", "draft", "--base", s["draft"], "--expires", expires, "--out", v2]
     one_line_error(cli(*args, "--retire", "abcd=2026-01-01"), 2, "--retire: no key has a key id starting with")
+    retiring = tmp_path / "retiring.json"
+    ok(
+        cli(
+            "trust",
+            "draft",
+            "--base",
+            s["draft"],
+            "--expires",
+            expires,
+            "--out",
+            retiring,
+            "--retire",
+            f"{kid}={TODAY}",
+        )
+    )
+    assert f"current until {TODAY}" in ok(cli("trust", "show", retiring)).stdout  # not plain "current"
     ok(cli(*args, "--retire", f"{kid}={TODAY}", "--compromised", f"{kid}={TODAY}"))
     signed = json.loads(v2.read_text())["signed"]
     assert signed["version"] == 2
