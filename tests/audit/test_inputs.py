@@ -72,6 +72,13 @@ def test_csv_records_keep_the_line_they_start_on(tmp_path: Path) -> None:
     )
 
 
+def test_semicolon_and_tab_separated_files_are_read_by_their_header(tmp_path: Path) -> None:
+    for name, separator in (("excel.csv", ";"), ("tabs.csv", "\t")):
+        source = tmp_path / name
+        source.write_text(f"note{separator}qr\nfirst, with a comma{separator}CP1:A\n")
+        assert list(iter_inputs([source], "qr")) == [AuditInput(f"{source}:2", str(source), 2, text="CP1:A")]
+
+
 def test_a_file_that_cannot_be_read_is_one_unreadable_input(tmp_path: Path) -> None:
     (tmp_path / "gone.txt").symlink_to(tmp_path / "nowhere")
     [item] = iter_inputs([tmp_path])

@@ -1,5 +1,8 @@
 """CSV files with a header row and the QR text in a named column (``--payload-column``, default ``payload``).
 
+The separator is a comma, or a semicolon or tab when the header row names the column with that separator
+(spreadsheets in many locales save "CSV" with semicolons); QR texts never hold any of the three.
+
 The reference of a record is ``FILE:LINE`` with the line its record starts on (a quoted cell may span lines).
 A file without that column gives one unreadable input naming the columns it has.
 """
@@ -7,14 +10,17 @@ A file without that column gives one unreadable input naming the columns it has.
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
 from permits.audit.inputs.interface import AuditInput, open_text
 
+SEPARATORS = (",", ";", "\t")
+
 
 class CsvSource:
-    """Comma-separated records under a header row."""
+    """Comma-, semicolon- or tab-separated records under a header row."""
 
     def __init__(self, column: str) -> None:
         self.column = column
@@ -25,9 +31,10 @@ class CsvSource:
     def inputs(self, path: Path) -> Iterator[AuditInput]:
         file = str(path)
         with open_text(path) as handle:
-            reader = csv.reader(handle)
             start = 1
             try:
+                first = handle.readline()
+                reader = csv.reader(itertools.chain([first], handle), delimiter=self._separator(first))
                 header = next(reader, [])
                 if self.column not in header:
                     shown = ", ".join(header) or "none"
@@ -45,3 +52,10 @@ class CsvSource:
                     start = reader.line_num + 1
             except csv.Error as error:
                 yield AuditInput(f"{file}:{start}", file, start, problem=f"not valid CSV ({error})", unreadable=True)
+
+    def _separator(self, header_line: str) -> str:
+        """The separator whose split of the header row names the payload column (a comma if none does)."""
+        for separator in SEPARATORS:
+            if self.column in next(csv.reader([header_line], delimiter=separator), []):
+                return separator
+        return ","
