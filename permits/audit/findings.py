@@ -64,12 +64,12 @@ class Finding:
 
 def duplicate_numbers(database: sqlite3.Connection) -> Iterator[Finding]:
     query = (
-        "SELECT party, number, payload, input FROM rows WHERE authenticated AND (party, number) IN "
-        "(SELECT party, number FROM rows WHERE authenticated GROUP BY party, number HAVING count(DISTINCT payload) > 1)"
+        "SELECT party, number, content, input FROM rows WHERE authenticated AND (party, number) IN "
+        "(SELECT party, number FROM rows WHERE authenticated GROUP BY party, number HAVING count(DISTINCT content) > 1)"
         " ORDER BY party, number, seq"
     )
     for (party, number), members in _groups(database, query, 2):
-        documents = len(_distinct(payload for payload, _ in members))  # a document may be in several inputs
+        documents = len(_distinct(content for content, _ in members))  # a document may be in several inputs
         message = f"{party} permit number {number} is on {documents} different signed documents"
         details = {"party": party, "number": number}
         yield Finding("DUPLICATE_NUMBER", Severity.ERROR, message, _inputs(members), details)
@@ -77,8 +77,8 @@ def duplicate_numbers(database: sqlite3.Connection) -> Iterator[Finding]:
 
 def repeated_permits(database: sqlite3.Connection) -> Iterator[Finding]:
     query = (
-        "SELECT payload, party, number, input FROM rows WHERE authenticated AND payload IN "
-        "(SELECT payload FROM rows WHERE authenticated GROUP BY payload HAVING count(*) > 1) ORDER BY payload, seq"
+        "SELECT content, party, number, input FROM rows WHERE authenticated AND content IN "
+        "(SELECT content FROM rows WHERE authenticated GROUP BY content HAVING count(*) > 1) ORDER BY content, seq"
     )
     for (_, party, number), members in _groups(database, query, 3):
         inputs = _inputs(members)

@@ -12,6 +12,7 @@ forger's claims are never evidence against a genuine permit.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import sqlite3
 import tempfile
 from collections.abc import Iterable
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from keys.signed import canonical_json
 from permits.audit.reports.interface import Row
 from permits.identifiers import identifier_key
 
@@ -43,14 +45,13 @@ def facts_of(row: Row) -> RowFacts:
     failed = next((check["id"] for check in checks if not check["ok"] and check["severity"] == "error"), None)
     category = f"{status} {failed}" if status == "RULE_VIOLATION" and failed else status
     claimed_party = (row.get("signer") or {}).get("party")
-    verdict = (str(row["input"]), status, bool(row["valid"]), str(row["reason"]), category,
-               row.get("payload_sha256"), claimed_party)  # fmt: skip
+    verdict = (str(row["input"]), status, bool(row["valid"]), str(row["reason"]), category, claimed_party)
     permit = row.get("permit")
     if not isinstance(permit, dict):
-        return RowFacts((*verdict, False, None, None, None, None, None, None))
+        return RowFacts((*verdict, False, None, None, None, None, None, None, None))
     stamp = permit.get("security_stamp")
-    document = (permit["authority"]["country"], permit["number"], identifier_key(stamp), stamp, permit["issued"],
-                (permit.get("replaces") or {}).get("number"))  # fmt: skip
+    document = (content_key(permit), permit["authority"]["country"], permit["number"], identifier_key(stamp), stamp,
+                permit["issued"], (permit.get("replaces") or {}).get("number"))  # fmt: skip
     lines = tuple(enumerate(permit["items"], start=1))
     return RowFacts(
         (*verdict, True, *document),
@@ -62,6 +63,14 @@ def facts_of(row: Row) -> RowFacts:
             if (key := identifier_key(str(mark["id"])))
         ),
     )
+
+
+def content_key(permit: dict[str, Any]) -> str:
+    """What makes two rows one signed document: the SHA-256 of the permit's signed fields (canonical JSON).
+
+    Not the hash of the QR text: one signed permit has many QR texts (another DEFLATE encoder, unused padding
+    bits, an ECDSA signature (r, s) also valid as (r, n - s)), and each verifies as that same permit."""
+    return hashlib.sha256(canonical_json(permit)).hexdigest()
 
 
 def _line_columns(number: int, line: dict[str, Any]) -> tuple[Any, ...]:
@@ -84,8 +93,8 @@ def species_key(name: str) -> str:
 SCHEMA = """
 CREATE TABLE rows (
     seq INTEGER PRIMARY KEY, input TEXT NOT NULL, status TEXT NOT NULL, valid INTEGER NOT NULL,
-    reason TEXT NOT NULL, category TEXT NOT NULL, payload TEXT, claimed_party TEXT, authenticated INTEGER NOT NULL,
-    party TEXT, number TEXT, stamp TEXT, stamp_written TEXT, issued TEXT, replaces TEXT
+    reason TEXT NOT NULL, category TEXT NOT NULL, claimed_party TEXT, authenticated INTEGER NOT NULL,
+    content TEXT, party TEXT, number TEXT, stamp TEXT, stamp_written TEXT, issued TEXT, replaces TEXT
 );
 CREATE TABLE lines (
     seq INTEGER NOT NULL, line INTEGER NOT NULL, species TEXT NOT NULL, species_key TEXT NOT NULL,
@@ -99,7 +108,7 @@ CREATE TABLE done (input TEXT PRIMARY KEY) WITHOUT ROWID;
 
 ANALYSIS_INDEXES = """
 CREATE INDEX IF NOT EXISTS rows_document ON rows (party, number);
-CREATE INDEX IF NOT EXISTS rows_payload ON rows (payload);
+CREATE INDEX IF NOT EXISTS rows_content ON rows (content);
 CREATE INDEX IF NOT EXISTS rows_replaces ON rows (party, replaces);
 CREATE INDEX IF NOT EXISTS lines_seq ON lines (seq);
 CREATE INDEX IF NOT EXISTS marks_mark ON marks (kind, mark);

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 import shutil
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import cbor2
 import pytest
 
 from permits.audit.reports import finding_format, report_format
-from permits.envelope import seal
+from permits.envelope import PREFIX, base45, seal
 from permits.model import Permit
 from tests.audit.batch import altered, crocodile_export, crocodile_reexport, with_changed_character, zoo
 from tests.conftest import EXAMPLES, CliResult, MakeAuthority
@@ -209,3 +211,38 @@ def test_exit_codes(cli: Cli, tmp_path: Path, make_authority: MakeAuthority) -> 
     (tmp_path / "empty").mkdir()
     result = cli("audit", tmp_path / "empty", "--report", tmp_path / "w.jsonl")
     assert result.exit_code == 2 and "no inputs to audit in" in result.stderr and not (tmp_path / "w.jsonl").exists()
+
+
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
+def _other_texts_of(text: str) -> tuple[str, str]:
+    """Two other QR texts of one signed permit: its COSE bytes deflated as stored blocks, and its ECDSA
+    signature (r, s) written as the equally valid (r, n - s)."""
+    cose = zlib.decompress(base45.decode(text[len(PREFIX) :]))
+    stored = zlib.compressobj(level=0)
+    recompressed = PREFIX + base45.encode(stored.compress(cose) + stored.flush())
+    message = cbor2.loads(cose)
+    tagged = isinstance(message, cbor2.CBORTag)
+    protected, unprotected, payload, signature = message.value if tagged else message
+    s = int.from_bytes(signature[32:], "big")
+    parts = [protected, unprotected, payload, signature[:32] + (P256_ORDER - s).to_bytes(32, "big")]
+    malleated = PREFIX + base45.encode(zlib.compress(cbor2.dumps(cbor2.CBORTag(18, parts) if tagged else parts)))
+    return recompressed, malleated
+
+
+def test_one_permit_in_other_encodings_is_a_repeated_permit(
+    cli: Cli, tmp_path: Path, make_authority: MakeAuthority
+) -> None:
+    text = seal(zoo("KE/1", "S-1", "CHIP-1"), make_authority().key)
+    copies = _other_texts_of(text)
+    assert len({text, *copies}) == 3
+    scanned = tmp_path / "scanned.txt"
+    scanned.write_text("\n".join((text, *copies)) + "\n")
+    result = cli("audit", scanned, "--report", tmp_path / "r.jsonl", "--workers", "1")
+    rows = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    assert [row["status"] for row in rows] == ["VALID"] * 3 and len({row["payload_sha256"] for row in rows}) == 3
+    assert _findings(tmp_path / "r.findings.jsonl", tmp_path) == {
+        ("REPEATED_PERMIT", "warning", ("scanned.txt:1", "scanned.txt:2", "scanned.txt:3"))
+    }
+    assert result.exit_code == 1

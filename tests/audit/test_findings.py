@@ -16,10 +16,9 @@ FRENCH: dict[str, Any] = {
 }
 
 
-def _row(reference: str, permit: Permit | None, status: str = "VALID", payload: str | None = None) -> dict[str, Any]:
+def _row(reference: str, permit: Permit | None, status: str = "VALID") -> dict[str, Any]:
     return {"input": reference, "valid": status == "VALID", "status": status, "reason": f"{status} reason",
-            "permit": permit.to_mapping() if permit else None, "signer": None, "checks": [],
-            "payload_sha256": payload or f"sha-{reference}"}  # fmt: skip
+            "permit": permit.to_mapping() if permit else None, "signer": None, "checks": []}  # fmt: skip
 
 
 def _find(folder: Path, *rows: dict[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
@@ -46,8 +45,8 @@ def test_revoked_replaced_and_repeated_certificates_are_not_counted_twice(tmp_pa
     found = _find(
         tmp_path,
         _row("origin", crocodile_export("ZW/1", 24)),
-        _row("a", first, payload="same"),
-        _row("b", first, payload="same"),
+        _row("a", first),
+        _row("b", first),
         _row("revoked", crocodile_reexport("IT/RE/2", 20, "ZW/1"), status="REVOKED"),
         _row("replaced", replaced),
         _row("replacement", replacement),
@@ -58,7 +57,7 @@ def test_revoked_replaced_and_repeated_certificates_are_not_counted_twice(tmp_pa
 def test_an_origin_permit_filed_twice_covers_its_quantity_once(tmp_path: Path) -> None:
     origin = crocodile_export("ZW/1", 24)
     reexport = _row("re", crocodile_reexport("IT/RE/1", 30, "ZW/1"))
-    found = _find(tmp_path, _row("o1", origin, payload="same"), _row("o2", origin, payload="same"), reexport)
+    found = _find(tmp_path, _row("o1", origin), _row("o2", origin), reexport)
     assert found == [("REPEATED_PERMIT", ("o1", "o2")), ("REEXPORT_OVER_QUANTITY", ("re",))]  # 30 > 24, not 48
 
 
@@ -99,14 +98,14 @@ def test_numbers_stamps_and_unproven_permits(tmp_path: Path) -> None:
         tmp_path,
         _row("a", zoo("KE/1", "S-88", "CHIP-1")),
         _row("b", zoo("KE/1", "s 88", "CHIP-2")),  # the same number and stamp, written otherwise
-        _row("c", zoo("KE/3", "S-3", "CHIP-3"), payload="copy"),
-        _row("d", zoo("KE/3", "S-3", "CHIP-3"), payload="copy"),
-        _row("forged", None, "UNKNOWN_KEY", payload="copy"),
+        _row("c", zoo("KE/3", "S-3", "CHIP-3")),
+        _row("d", zoo("KE/3", "S-3", "CHIP-3")),
+        _row("forged", None, "UNKNOWN_KEY"),
     )
     assert found == [("DUPLICATE_NUMBER", ("a", "b")), ("REPEATED_PERMIT", ("c", "d"))]
     with BatchIndex(tmp_path) as index:  # two documents, one of them in two inputs: counted as two
-        rows = [_row("e", zoo("KE/5", "S-5", "C-5"), payload="one"), _row("f", zoo("KE/5", "S-6", "C-6")),
-                _row("g", zoo("KE/5", "S-5", "C-5"), payload="one")]  # fmt: skip
+        rows = [_row("e", zoo("KE/5", "S-5", "C-5")), _row("f", zoo("KE/5", "S-6", "C-6")),
+                _row("g", zoo("KE/5", "S-5", "C-5"))]  # fmt: skip
         index.add(facts_of(row) for row in rows)
         duplicate = next(finding for finding in find_all(index) if finding.kind == "DUPLICATE_NUMBER")
     assert duplicate.message == "KE permit number KE/5 is on 2 different signed documents"
