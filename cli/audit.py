@@ -109,6 +109,12 @@ def _print_summary(result: AuditResult) -> None:
     """Totals by status, the commonest reasons, the findings, and where everything was written (stdout)."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from permits.output.terminal import terminal_safe
+
+    def plain(text: object) -> Text:  # reasons and paths may quote file names: no markup, no control characters
+        return Text(terminal_safe(str(text)))
 
     console = Console(highlight=False)
     summary = result.summary
@@ -126,7 +132,7 @@ def _print_summary(result: AuditResult) -> None:
         reasons.add_column("count", justify="right")
         reasons.add_column("reason")
         for reason, count in summary.top_reasons:
-            reasons.add_row(f"{count:,}", reason)
+            reasons.add_row(f"{count:,}", plain(reason))
         console.print(reasons)
     tally = result.findings
     if tally.total:
@@ -136,12 +142,12 @@ def _print_summary(result: AuditResult) -> None:
             kinds.add_column(column, justify="right" if column == "count" else "left")
         for (kind, severity), count in tally.counts.items():
             first = next(finding.message for finding in tally.samples if finding.kind == kind)
-            kinds.add_row(kind, severity, f"{count:,}", first)
+            kinds.add_row(kind, severity, f"{count:,}", plain(first))
         console.print(kinds)
     else:
         console.print("Cross-permit findings: none")
     resumed = f" ({result.resumed_rows:,} row(s) kept from the interrupted run)" if result.resumed_rows else ""
-    console.print(f"report: {result.report}{resumed}")
-    console.print(f"findings: {result.findings_file}")
+    console.print(plain(f"report: {result.report}{resumed}"))
+    console.print(plain(f"findings: {result.findings_file}"))
     if result.page is not None:
-        console.print(f"html: {result.page}")
+        console.print(plain(f"html: {result.page}"))

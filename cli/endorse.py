@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 def endorse_command(
     port: Annotated[str, typer.Option(help="Port of export (or import), e.g. 'Mombasa seaport'.")],
     officer: Annotated[str, typer.Option(help="The customs officer endorsing the shipment.")],
-    file: Annotated[Path | None, typer.Argument(help="The permit: PDF or image (or use --payload).")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(help="The permit: PDF, image or the .txt QR text file (or use --payload).")
+    ] = None,
     payload: Annotated[str | None, typer.Option(help="The permit's QR text.")] = None,
     quantity: Annotated[
         list[str] | None, typer.Option(help="LINE=QTY actually shipped (line from 1; default the full quantity).")
@@ -68,7 +70,9 @@ def _print_json(endorsed: bool, status: str, reason: str, use: Use | None) -> No
 
 
 def _permit_text(file: Path | None, payload: str | None) -> str:
+    from permits.audit.inputs.text import TEXT_SUFFIXES
     from permits.errors import InputError
+    from permits.fileio import read_input_file
     from permits.reading import read_payloads
 
     if (file is None) == (payload is None):
@@ -76,7 +80,11 @@ def _permit_text(file: Path | None, payload: str | None) -> str:
     if payload is not None:
         return payload
     assert file is not None
-    found = read_payloads(file)
+    if file.suffix.lower() in TEXT_SUFFIXES:  # the .txt file `cites issue` writes: one QR text per line
+        text = read_input_file(file, "permit QR text").decode("utf-8-sig", errors="replace")
+        found = [line.strip() for line in text.splitlines() if line.strip()]
+    else:
+        found = [payload.text for payload in read_payloads(file)]
     if len(found) != 1:
         raise InputError(f"{file}: holds {len(found)} permit QR codes; endorse exactly one (use --payload)")
-    return found[0].text
+    return found[0]

@@ -94,7 +94,9 @@ def check_chain(db: DbOption = None) -> None:
 def show(
     party: Annotated[str | None, typer.Argument(help="The issuing Party of a permit to show, e.g. KE.")] = None,
     number: Annotated[str | None, typer.Argument(help="Its permit number.")] = None,
-    last: Annotated[int, typer.Option(min=1, help="Without a permit: how many of the newest entries.")] = 20,
+    last: Annotated[
+        int, typer.Option(min=1, max=1_000_000, help="Without a permit: how many of the newest entries.")
+    ] = 20,
     db: DbOption = None,
     json_output: JsonOption = False,
 ) -> None:

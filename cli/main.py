@@ -74,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else 0 if done.code is None else 2
     except CitesError as error:
-        typer.echo(f"error: {error}", err=True)
+        from permits.output.terminal import terminal_safe
+
+        typer.echo(f"error: {terminal_safe(str(error))}", err=True)
         return error.exit_code
     return 0
 

@@ -451,13 +451,6 @@ def show(
         typer.echo(f"PROBLEM: {report['problem']}")
 
 
-def _note_signed_mode() -> None:
-    from keys.trust.installed import root_path
-
-    if root_path().exists():
-        typer.echo("note: a root is pinned, so verification uses the signed trust list, not this store", err=True)
-
-
 @trust_app.command("add", rich_help_panel=DEVELOPMENT_PANEL)
 def add_key(
     key_file: Annotated[Path, typer.Argument(help="Public key (PEM/DER) or X.509 certificate of the authority.")],
@@ -466,13 +459,20 @@ def add_key(
 ) -> None:
     """Development mode: trust a key for one Party in the unsigned local store, pinned to its algorithm.
 
-    Adding a key already trusted for that Party changes nothing (exit 0); for another Party it is refused.
+    Adding a key already trusted for that Party changes nothing (exit 0); for another Party it is refused,
+    and so is any key once a root is pinned (verification then uses only the signed trust list).
     """
     from keys.keyfile import load_public_key
+    from keys.trust.installed import root_path
     from keys.trust.local import LocalTrustStore
     from permits.errors import InputError
     from permits.model import is_iso_country
 
+    if root_path().exists():
+        raise InputError(
+            "a root is pinned: verification uses only the signed trust list, never this store; "
+            "have the key listed (cites trust propose-key, then the root holders draft and sign a list)"
+        )
     if not is_iso_country(party.strip().upper()):
         raise InputError(f"--party: '{party}' is not an ISO 3166-1 alpha-2 country code")
     store = LocalTrustStore.load()
@@ -483,7 +483,6 @@ def add_key(
     named = "" if key.authority == key.party else f" ({key.authority})"
     done = "already trusted" if already else "trusted"
     typer.echo(f"{done}: {key.algorithm.value} key {key.kid.hex()} for {key.party}{named}")
-    _note_signed_mode()
 
 
 @trust_app.command("list", rich_help_panel=DEVELOPMENT_PANEL)

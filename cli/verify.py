@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -34,7 +35,11 @@ def verify_command(
     payload: Annotated[list[str] | None, typer.Option(help="A QR text to verify (repeatable).")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="One JSON object per permit (JSON Lines).")] = False,
     at: Annotated[
-        str | None, typer.Option(help="Judge as of this UTC date or time (YYYY-MM-DD[THH:MM]) instead of now.")
+        str | None,
+        typer.Option(
+            help="Judge the permit as of this UTC date or time (YYYY-MM-DD[THH:MM]); trust and revocation "
+            "lists must still be fresh today."
+        ),
     ] = None,
     db: DbOption = None,
 ) -> None:
@@ -53,7 +58,7 @@ def verify_command(
 
     if not files and not payload:
         raise InputError("nothing to verify: give FILE arguments, '-' for standard input, or --payload TEXT")
-    now = _parse_moment(at) if at else None
+    moment = _parse_moment(at) if at is not None else None
     output = _output_format(json_output)
     verifier = build_verifier(db)
     exit_code = 0
@@ -66,7 +71,7 @@ def verify_command(
             failure = CheckResult("read", False, item.problem or "no permit found", status=Status.NO_PERMIT_FOUND)
             verdict = Verdict(checks=[failure], source=item.source)
         else:
-            verdict = verifier.verify(item.text, source=item.source, now=now)
+            verdict = verifier.verify(item.text, source=item.source, at=moment)
         output.verdict(verdict)
         if not verdict.valid:
             exit_code = max(exit_code, 1)
@@ -74,15 +79,19 @@ def verify_command(
 
 
 def _parse_moment(text: str) -> dt.datetime:
+    """``YYYY-MM-DD`` (noon UTC that day) or ``YYYY-MM-DDTHH:MM[:SS][+HH:MM]`` (UTC unless an offset is given)."""
     from permits.errors import InputError
 
+    text = text.strip()
     try:
-        moment = dt.datetime.fromisoformat(text)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(12), tzinfo=dt.UTC)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[0-9:.]+([+-]\d{2}:\d{2}|Z)?", text):
+            moment = dt.datetime.fromisoformat(text)
+            return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
     except ValueError:
-        raise InputError(f"--at: '{text}' is not a date or time (YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
-    if len(text) == 10:
-        moment = moment.replace(hour=12)
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+        pass
+    raise InputError(f"--at: '{text}' is not a date or time (YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
 
 
 def _output_format(json_output: bool) -> VerdictFormat:

@@ -215,6 +215,8 @@ def parse_json(data: bytes, source: str) -> Any:
         raise InputError(f"{source}: not UTF-8 text (or holds an unpaired surrogate)") from None
     except ValueError as error:
         raise InputError(f"{source}: not valid JSON for a signed document ({error})") from None
+    except RecursionError:
+        raise InputError(f"{source}: not valid JSON for a signed document (nested too deeply)") from None
     return value
 
 

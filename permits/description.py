@@ -22,9 +22,11 @@ def read_description(path: Path) -> Any:
         raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from None
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=_without_duplicate_keys)
         except json.JSONDecodeError as error:
             raise InputError(f"{path}:{error.lineno}:{error.colno}: invalid JSON ({error.msg})") from None
+        except (ValueError, RecursionError) as error:
+            raise InputError(f"{path}: invalid JSON ({error or 'nested too deeply'})") from None
     try:
         return yaml.load(text, Loader=DescriptionLoader)
     except yaml.MarkedYAMLError as error:
@@ -35,9 +37,28 @@ def read_description(path: Path) -> Any:
         raise InputError(f"{path}: invalid YAML ({error or type(error).__name__})") from None
 
 
+def _without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object; a key given twice is an error (silently keeping the last would sign what was not meant)."""
+    keys = [key for key, _ in pairs]
+    duplicate = next((key for index, key in enumerate(keys) if key in keys[:index]), None)
+    if duplicate is not None:
+        raise ValueError(f"the key '{duplicate}' is given twice")
+    return dict(pairs)
+
+
 class DescriptionLoader(yaml.SafeLoader):
-    """YAML's safe loader, except that dates stay text: the permit model parses them and names a bad one
-    (``issued: '2026-13-01' is not a date``) where PyYAML would raise on it."""
+    """YAML's safe loader, except that dates stay text (the permit model parses them and names a bad one,
+    ``issued: '2026-13-01' is not a date``, where PyYAML would raise on it) and a key given twice is an error."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [key for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
+        values = [key.value for key in keys]
+        again = next((key for index, key in enumerate(keys) if key.value in values[:index]), None)
+        if again is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key '{again.value}' is given twice", again.start_mark
+            )
+        return super().construct_mapping(node, deep)
 
 
 DescriptionLoader.yaml_implicit_resolvers = {

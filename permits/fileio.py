@@ -53,6 +53,12 @@ def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
         handle.write(data)
 
 
+def printable_path(path: Path | str) -> str:
+    """``path`` as text that is valid Unicode: a name that is not UTF-8 (Python keeps its bytes as unpaired
+    surrogates) shows those bytes as ``\\xe9`` escapes. Equal to ``str(path)`` for every UTF-8 name."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def write_text_atomic(path: Path, text: str, mode: int = 0o644) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically with permission bits ``mode``."""
     write_bytes_atomic(path, text.encode("utf-8"), mode=mode)

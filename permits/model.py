@@ -32,6 +32,11 @@ from permits.errors import PermitValidationError
 QUANTITY_PATTERN = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,6})?$")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f]")
 """Control characters a text field may not hold (tab and line feed are allowed)."""
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2999, 12, 31)
+"""The dates a permit can carry (docs/FORMAT.md section 5): no date arithmetic on them can overflow."""
+SURROGATES = re.compile("[\ud800-\udfff]")
+"""Unpaired surrogates: a Python text can hold them (JSON ``"\\ud800"``), UTF-8 and CBOR text cannot."""
 
 
 @dataclass(frozen=True)
@@ -314,6 +319,9 @@ class _FieldReader:
         if CONTROL_CHARACTERS.search(cleaned):
             self.fail(where, "contains control characters")
             return None
+        if SURROGATES.search(cleaned):
+            self.fail(where, "is not valid Unicode text (an unpaired surrogate)")
+            return None
         return cleaned
 
     def code(
@@ -345,18 +353,23 @@ class _FieldReader:
             if required:
                 self.fail(_field_path(path, key), "is required")
             return None
+        day: dt.date | None = None
         if isinstance(value, str):
             try:
                 if len(value) == 10:
-                    return dt.date.fromisoformat(value)
+                    day = dt.date.fromisoformat(value)
             except ValueError:
                 pass
         elif isinstance(value, dt.datetime):
-            return value.date()
+            day = value.date()
         elif isinstance(value, dt.date):
-            return value
-        self.fail(_field_path(path, key), f"'{value}' is not a date in the form YYYY-MM-DD")
-        return None
+            day = value
+        if day is None:
+            self.fail(_field_path(path, key), f"'{value}' is not a date in the form YYYY-MM-DD")
+        elif not EARLIEST_DATE <= day <= LATEST_DATE:
+            self.fail(_field_path(path, key), f"{day} is not between {EARLIEST_DATE} and {LATEST_DATE}")
+            day = None
+        return day
 
     def quantity(self, data: Mapping[str, Any], key: str, path: str, *, allow_zero: bool = False) -> Decimal | None:
         """The decimal quantity at ``data[key]``, or None when it is missing or refused (and then reported)."""

@@ -27,6 +27,9 @@ CLAIM_NBF = 5
 CLAIM_IAT = 6
 CLAIM_PERMIT = -65537
 """Private-use CWT claim key (RFC 8392: integers below -65536) holding the permit map."""
+LATEST_NUMERIC_DATE = 32_503_680_000
+"""3000-01-01T00:00:00Z: the ``exp`` of a permit valid until the latest date a permit can carry; the time claims
+are NumericDates from 0 to this (docs/FORMAT.md section 4.4)."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,8 @@ class KeyTable:
 
     def lengthen(self, mapping: Mapping[Any, Any], path: str, problems: list[str]) -> dict[str, Any]:
         """``mapping`` with its short keys renamed to the long field names, nested maps included; an unknown
-        key is left out and reported in ``problems`` (prefixed with ``path``), in the order of the keys."""
+        key, or a field value that is not text, is left out and reported in ``problems`` (prefixed with
+        ``path``), in the order of the keys."""
         names, nested = self.names, self.nested
         result: dict[str, Any] = {}
         for short, value in mapping.items():
@@ -57,6 +61,9 @@ class KeyTable:
                 continue
             table = nested.get(name)
             if table is None:
+                if type(value) is not str:  # every leaf is text: no number, float or null for a quantity or number
+                    problems.append(f"{path}{name}: expected text in the payload, got {type(value).__name__}")
+                    continue
                 result[name] = value
             elif isinstance(value, (list, tuple)):  # a tuple of types: ``list | tuple`` is built anew on every call
                 result[name] = [

@@ -8,7 +8,6 @@ fields of ``cites verify --json``. Files in a watched folder are read once they 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from permits.errors import CitesError
 from permits.home import state_path
+from permits.output.json import utf8_json
 from permits.verification import CheckResult, Status, Verdict, Verifier
 
 POLL_SECONDS = 0.3
@@ -36,7 +36,7 @@ class ScanLog:
     def append(self, verdict: Verdict) -> None:
         record = {"scanned_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **verdict.to_json()}
         with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            handle.write(utf8_json(record) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
 
@@ -70,7 +70,7 @@ class Scanner:
         try:
             found = read_payloads(path)
         except CitesError as error:
-            return [self._record(_failure(str(path), str(error), Status.MALFORMED))]
+            return [self._record(_failure(str(path), str(error), Status.NO_PERMIT_FOUND))]
         if not found:
             return [self._record(_failure(str(path), f"no permit QR code found in {path}", Status.NO_PERMIT_FOUND))]
         return [self._record(self.verifier.verify(item.text, source=item.source)) for item in found]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -152,6 +153,9 @@ def test_issue_refuses_a_key_of_another_party(cli: Cli, tmp_path: Path) -> None:
         ("number: 1\n", "type: is required"),
         ("type: export\nissued: 2026-13-01\n", "issued: '2026-13-01' is not a date"),
         ("items: &a [*a]\n", "items[0]: expected a mapping of fields, got a list"),
+        ("number: A\nnumber: B\n", "bad.yaml:2:1: invalid YAML (the key 'number' is given twice)"),
+        ("[" * 100_000, "invalid YAML"),
+        ('issuing_officer: "\\ud800"\n', "issuing_officer: is not valid Unicode text (an unpaired surrogate)"),
     ],
 )
 def test_invalid_descriptions_exit_2_and_write_nothing(cli: Cli, tmp_path: Path, content: str, message: str) -> None:
@@ -163,6 +167,19 @@ def test_invalid_descriptions_exit_2_and_write_nothing(cli: Cli, tmp_path: Path,
     assert message in result.stderr
     assert result.stderr.count("\n") == 1
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"number": "A", "number": "B"}', "invalid JSON (the key 'number' is given twice)"),
+        ("[" * 100_000, "invalid JSON (maximum recursion depth exceeded"),
+    ],
+)
+def test_invalid_json_descriptions_exit_2(cli: Cli, tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "bad.json").write_text(content)
+    result = cli("issue", tmp_path / "bad.json", "--key", tmp_path / "no.key.pem", "--out", tmp_path / "out")
+    assert result.exit_code == 2 and message in result.stderr and result.stderr.count("\n") == 1
 
 
 def test_invalid_field_is_named(cli: Cli, tmp_path: Path) -> None:
@@ -185,6 +202,18 @@ def test_verify_reports_unreadable_files_and_missing_qr(cli: Cli, tmp_path: Path
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [row["status"] for row in rows] == ["INPUT_ERROR", "INPUT_ERROR"]
     assert "missing.pdf" in rows[1]["reason"]
+
+
+def test_file_names_reach_the_terminal_and_json_safely(cli: Cli, tmp_path: Path) -> None:
+    key = _new_key(cli, tmp_path / "keys")
+    assert cli("issue", EXAMPLES / "zoo-transfer-app1.yaml", "--key", key, "--out", tmp_path / "out").exit_code == 0
+    latin1 = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9.pdf"))
+    shutil.copy(tmp_path / "out" / "KE-2026-ZOO-0001.pdf", latin1)
+    shown = cli("verify", "--json", latin1)
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["source"] == f"{latin1} page 1"  # escaped, exact
+    escape = tmp_path / "x\x1b[2J.pdf"
+    human = cli("verify", escape)
+    assert "\x1b" not in human.stdout + human.stderr and "x\\x1b[2J.pdf" in human.stdout
 
 
 def test_verify_without_input_is_a_usage_error(cli: Cli) -> None:

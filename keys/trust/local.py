@@ -50,7 +50,7 @@ class LocalTrustStore:
             if document.get("format") != STORE_FORMAT or document.get("version") != STORE_VERSION:
                 raise ValueError(f"not a {STORE_FORMAT} version {STORE_VERSION} file")
             return cls(path, [_key_from_json(entry) for entry in document["keys"]])
-        except (OSError, ValueError, KeyError, TypeError) as error:
+        except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
             raise TrustStoreError(f"{path}: cannot read the trust store ({error})") from None
 
     def save(self) -> None:

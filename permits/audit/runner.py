@@ -32,9 +32,10 @@ from permits.audit.findings import Finding, FindingsTally, find_all
 from permits.audit.index import BatchIndex, RowFacts, Summary, facts_of
 from permits.audit.inputs import AuditInput, iter_inputs
 from permits.audit.reports import PageFormat, Row, RowFormat, finding_format, report_format
-from permits.audit.reports.html import HtmlPage
+from permits.audit.reports.html import PAGE_TITLE, HtmlPage
 from permits.errors import InputError
 from permits.fileio import atomic_writer, ensure_folder, write_text_atomic
+from permits.ledger import ledger_exists, open_ledger
 
 if TYPE_CHECKING:
     from permits.verification.verifier import Verifier
@@ -95,7 +96,9 @@ def run_audit(
     findings = findings or report.with_name(f"{report.stem}.findings{report.suffix}")
     findings_format = finding_format(findings)
     outputs = {"--report": report, "--findings": findings, **({"--html": html} if html else {})}
-    _check_arguments(paths, outputs, workers)
+    _check_arguments(paths, outputs, workers, resume)
+    if ledger_exists(ledger_url):
+        open_ledger(ledger_url, existing=True)  # a missing or unusable ledger: a usage error before any work
     if not resume and next(iter_inputs(paths, payload_column, exclude=outputs.values()), None) is None:
         raise InputError(f"no inputs to audit in {', '.join(map(str, paths))} (PDFs, images, text, JSONL or CSV)")
     ensure_folder(report.parent)
@@ -122,15 +125,17 @@ def run_audit(
         return AuditResult(report, findings, html, summary, tally, resumed)
 
 
-def _check_arguments(paths: Sequence[Path], outputs: dict[str, Path], workers: int) -> None:
+def _check_arguments(paths: Sequence[Path], outputs: dict[str, Path], workers: int, resume: bool) -> None:
     """Refuse what cannot run: a missing input, no worker, one file for two outputs, an output that is an
-    input (it would be skipped, then overwritten)."""
+    input (it would be skipped, then overwritten): named as one, or a file in an audited folder that is not
+    this audit's own output from before (``--resume``)."""
     missing = [str(path) for path in paths if not path.exists()]
     if missing:
         raise InputError(f"not found: {', '.join(missing)}")
     if workers < 1:
         raise InputError(f"--workers must be at least 1, not {workers}")
     named_inputs = {path.resolve() for path in paths if path.is_file()}
+    folders = [path.resolve() for path in paths if path.is_dir()]
     seen: dict[Path, str] = {}
     for option, path in outputs.items():
         where = path.resolve()
@@ -139,6 +144,27 @@ def _check_arguments(paths: Sequence[Path], outputs: dict[str, Path], workers: i
         if where in seen:
             raise InputError(f"{option} and {seen[where]} name the same file {path}; choose another")
         seen[where] = option
+        folder = next((folder for folder in folders if where.is_relative_to(folder)), None)
+        if folder and option != "--report" and where.is_file() and not (resume and _written_by_audit(where)):
+            raise InputError(
+                f"{option} {path} is a file in the audited folder {folder}: it would be skipped as an input, "
+                "then overwritten; choose another file"
+            )
+
+
+FINDINGS_OPENINGS = (b'{"kind":', b"kind,severity,")
+"""How a findings file begins (JSON Lines, CSV); the report is checked as it is read back."""
+
+
+def _written_by_audit(path: Path) -> bool:
+    """True when ``path`` begins as a findings file or an audit page does (or is empty: no findings, and nothing
+    an audit would read)."""
+    try:
+        with open(path, "rb") as handle:
+            opening = handle.read(512)
+    except OSError:
+        return False
+    return not opening or opening.startswith(FINDINGS_OPENINGS) or f"<title>{PAGE_TITLE}</title>".encode() in opening
 
 
 class Judge:

@@ -21,6 +21,7 @@ from permits.envelope.algorithms import Algorithm, PrivateKey, sign
 COSE_SIGN1_TAG = 18
 CWT_TAG = 61
 HEADER_ALG = 1
+HEADER_CRIT = 2
 HEADER_KID = 4
 SIGNATURE1_CONTEXT = "Signature1"
 
@@ -85,12 +86,14 @@ def decode_cbor(data: bytes, what: str) -> Any:
     return item
 
 
-def decode_sign1(data: bytes, require_tag: bool = True) -> Sign1Message:
+def decode_sign1(data: bytes, strict: bool = True) -> Sign1Message:
     """Parse COSE_Sign1 bytes (tag 18, possibly inside the CWT tag 61) and check every field's type.
 
-    Untagged messages, which RFC 9052 allows where the context says what they are, are refused unless
-    ``require_tag`` is off (the EU DCC profile allows them): one signed permit has one encoding, so a copy
-    cannot be made to look different while its signature still holds.
+    ``strict`` is the permit profile (docs/FORMAT.md 4.2): the tag is required (RFC 9052 allows untagged
+    messages where the context says what they are; the EU DCC profile, ``strict`` off, allows them too) and
+    the headers hold no label but ``alg`` and ``kid``: one signed permit has one encoding, so a copy cannot be
+    made to look different while its signature still holds. In both profiles a ``crit`` header is refused,
+    as RFC 9052 requires of a recipient that understands no extension labels.
     """
     item = decode_cbor(data, "the COSE message")
     if isinstance(item, cbor2.CBORTag) and item.tag == CWT_TAG:
@@ -99,7 +102,7 @@ def decode_sign1(data: bytes, require_tag: bool = True) -> Sign1Message:
         if item.tag != COSE_SIGN1_TAG:
             raise CoseError(f"CBOR tag {item.tag} is not COSE_Sign1 (tag 18)")
         item = item.value
-    elif require_tag:
+    elif strict:
         raise CoseError("the message must carry the COSE_Sign1 tag 18 (untagged messages are refused)")
     if not isinstance(item, list | tuple) or len(item) != 4:
         raise CoseError("COSE_Sign1 must be an array of 4 items [protected, unprotected, payload, signature]")
@@ -117,6 +120,12 @@ def decode_sign1(data: bytes, require_tag: bool = True) -> Sign1Message:
         protected = decode_cbor(protected_bytes, "the protected header")
         if not isinstance(protected, Mapping):
             raise CoseError("the protected header must encode a map")
+    if HEADER_CRIT in protected or HEADER_CRIT in unprotected:
+        raise CoseError("the message has critical header labels (crit), which this verifier does not understand")
+    if strict:
+        extra = (set(protected) | set(unprotected)) - {HEADER_ALG, HEADER_KID}
+        if extra:
+            raise CoseError(f"header labels {sorted(map(str, extra))} are not allowed (only alg 1 and kid 4)")
     overlap = set(protected) & set(unprotected)
     if overlap - {HEADER_KID}:
         raise CoseError(f"header labels {sorted(map(str, overlap))} appear in both protected and unprotected headers")

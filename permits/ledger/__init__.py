@@ -47,7 +47,7 @@ def open_ledger(url: str | None = None, *, existing: bool = False) -> Ledger:
     location = configured_url(url) or f"sqlite:///{state_path(SQLITE_NAME)}"
     try:
         parsed = make_url(location)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise LedgerError("the ledger URL is not a database URL (sqlite:///FILE or postgresql://...)") from None
     backends: tuple[Backend, ...] = (SqliteBackend(), PostgresBackend())
     backend = next((candidate for candidate in backends if candidate.accepts(parsed)), None)

@@ -13,23 +13,19 @@ refused by the ledger (one use per permit).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from permits.errors import InputError
 from permits.ledger.interface import EndorsementRefused, Ledger, Use
-from permits.model import Permit, format_quantity
+from permits.model import QUANTITY_PATTERN, Permit, format_quantity
 
 if TYPE_CHECKING:
     from permits.verification.result import Verdict
 
 MAX_TEXT = 200
 """Longest port, officer or post name the ledger stores."""
-PLAIN_DECIMAL = re.compile(r"\d+(\.\d+)?")
-"""A quantity as an officer types it: digits, a decimal point (no sign, no exponent: ``1e3`` is no typo to
-accept)."""
 
 
 def endorse_verified(
@@ -53,8 +49,8 @@ def parse_quantities(entries: Sequence[str], permit: Permit) -> dict[int, Decima
     given: set[int] = set()
     for entry in entries:
         line_text, _, quantity_text = entry.partition("=")
-        if not PLAIN_DECIMAL.fullmatch(quantity_text.strip()):
-            raise InputError(f"--quantity {entry!r}: expected LINE=QUANTITY, e.g. 1=2.5")
+        if not QUANTITY_PATTERN.fullmatch(quantity_text.strip()):  # as a permit states it: no sign, no exponent
+            raise InputError(f"--quantity {entry!r}: expected LINE=QUANTITY, up to 6 decimals, e.g. 1=2.5")
         try:
             line, quantity = int(line_text), Decimal(quantity_text)
         except (ValueError, InvalidOperation):

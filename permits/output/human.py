@@ -12,6 +12,7 @@ from rich.text import Text
 
 from permits.codes import PURPOSE_CODES, SOURCE_CODES
 from permits.model import Permit, SpecimenLine, Trader, format_quantity
+from permits.output.terminal import terminal_safe
 from permits.verification.result import Verdict
 
 GREEN, RED, AMBER = "bold white on green4", "bold white on red3", "bold black on dark_orange"
@@ -28,10 +29,10 @@ class HumanFormat:
         word = "VALID" if verdict.valid else "NOT VALID"
         headline = Text(f" {word} ", style=style)
         headline.append(f"  {verdict.status.value}  ", style="bold")
-        headline.append(verdict.reason)
+        headline.append(terminal_safe(verdict.reason))
         parts: list[Any] = [headline]
         if verdict.source:
-            parts.append(Text(f"source: {verdict.source}", style="dim"))
+            parts.append(Text(f"source: {terminal_safe(verdict.source)}", style="dim"))
         if verdict.signer:
             signer = verdict.signer
             parts.append(
@@ -46,7 +47,7 @@ class HumanFormat:
         self.console.print(Panel(Group(*parts), border_style=border, title=word, title_align="left"))
 
     def input_error(self, source: str, message: str) -> None:
-        self.console.print(Text(" INPUT ERROR ", style=RED) + Text(f"  {message}"))
+        self.console.print(Text(" INPUT ERROR ", style=RED) + Text(f"  {terminal_safe(message)}"))
 
 
 def _trader(trader: Trader) -> str:

@@ -12,6 +12,18 @@ from typing import Any, TextIO
 from permits.verification.result import Verdict, input_error_json
 
 
+def utf8_json(document: dict[str, Any]) -> str:
+    """``document`` as compact-enough JSON text that encodes to valid UTF-8: non-ASCII as it is, except when a
+    text holds an unpaired surrogate (how Python keeps a file name that is not UTF-8): then everything
+    non-ASCII is escaped (``\\udce9``), which a JSON reader turns back into the same text."""
+    text = json.dumps(document, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(document)
+    return text
+
+
 class JsonLinesFormat:
     """Writes each verdict as one line of JSON."""
 
@@ -19,7 +31,7 @@ class JsonLinesFormat:
         self.stream = stream or sys.stdout
 
     def _write(self, document: dict[str, Any]) -> None:
-        self.stream.write(json.dumps(document, ensure_ascii=False, sort_keys=False) + "\n")
+        self.stream.write(utf8_json(document) + "\n")
         self.stream.flush()
 
     def verdict(self, verdict: Verdict) -> None:

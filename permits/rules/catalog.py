@@ -30,7 +30,7 @@ class ValidityPeriod(Rule):
             return []
         return [
             self.finding(
-                f"valid until {permit.valid_until}, but a {permit.document_type.label} document issued on "
+                f"valid until {permit.valid_until}, but {permit.document_type.label} documents issued on "
                 f"{permit.issued} may be valid at most {months} months, until {latest}"
             )
         ]

@@ -11,7 +11,8 @@ from permits.verification.verifier import Verifier
 
 def build_verifier(ledger_url: str | None = None) -> Verifier:
     """The verifier for this machine's ``CITES_HOME``; the usage ledger is consulted when one is configured
-    (``--db``/``CITES_DB_URL``) or this post already has one, and is never created just by verifying."""
+    (``--db``/``CITES_DB_URL``) or this post already has one, and is never created just by verifying: a
+    configured SQLite ledger that is not there is a ``LedgerError`` (an empty one would find no use at all)."""
     from keys.revocation.installed import InstalledRevocations
     from keys.trust.active import active_trust_source
     from permits.ledger import ledger_exists, open_ledger
@@ -21,5 +22,5 @@ def build_verifier(ledger_url: str | None = None) -> Verifier:
     trust = active_trust_source()
     revocation = RevocationCheck(InstalledRevocations(trust))
     rules = RulesCheck(load_registry())
-    ledger = (LedgerCheck(open_ledger(ledger_url)),) if ledger_exists(ledger_url) else ()
+    ledger = (LedgerCheck(open_ledger(ledger_url, existing=True)),) if ledger_exists(ledger_url) else ()
     return Verifier(trust, extra_checks=(revocation, rules, *ledger))

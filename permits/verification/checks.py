@@ -21,6 +21,7 @@ from permits.payload import (
     CLAIM_ISS,
     CLAIM_NBF,
     CLAIM_PERMIT,
+    LATEST_NUMERIC_DATE,
     end_of_day_timestamp,
     permit_from_map,
     start_of_day_timestamp,
@@ -112,7 +113,7 @@ class CoseStructureCheck(BaseCheck):
 
     def run(self, context: VerificationContext) -> list[CheckResult]:
         try:
-            context.message = decode_sign1(_require(context.cose_bytes), context.require_cose_tag)
+            context.message = decode_sign1(_require(context.cose_bytes), context.strict_cose)
         except CoseError as error:
             return self.failed(f"not a COSE_Sign1 message: {error}")
         return self.passed("COSE_Sign1 structure")
@@ -198,11 +199,11 @@ class ClaimsCheck(BaseCheck):
             return self.failed("the CWT payload must be a map of claims")
         if not isinstance(claims.get(CLAIM_ISS), str):
             return self.failed("claim iss (1) must be the issuing Party's ISO code")
-        for claim, name in ((CLAIM_IAT, "iat"), (CLAIM_EXP, "exp")):
-            if type(claims.get(claim)) is not int:
-                return self.failed(f"claim {name} ({claim}) must be an integer NumericDate")
-        if CLAIM_NBF in claims and type(claims[CLAIM_NBF]) is not int:
-            return self.failed(f"claim nbf ({CLAIM_NBF}) must be an integer NumericDate")
+        optional_nbf = ((CLAIM_NBF, "nbf"),) if CLAIM_NBF in claims else ()
+        for claim, name in ((CLAIM_IAT, "iat"), (CLAIM_EXP, "exp"), *optional_nbf):
+            value = claims.get(claim)
+            if type(value) is not int or not 0 <= value <= LATEST_NUMERIC_DATE:
+                return self.failed(f"claim {name} ({claim}) must be an integer NumericDate, 0 to {LATEST_NUMERIC_DATE}")
         if CLAIM_PERMIT not in claims:
             return self.failed(f"claim {CLAIM_PERMIT} (the permit) is missing")
         context.claims = dict(claims)
@@ -260,10 +261,10 @@ class ValidityDatesCheck(BaseCheck):
 
     def run(self, context: VerificationContext) -> list[CheckResult]:
         claims, permit = _require(context.claims), _require(context.permit)
-        now = int(context.now.timestamp())
+        now = int(context.moment.timestamp())
         skew = int(context.clock_skew.total_seconds())
         if claims[CLAIM_IAT] > now + skew:
-            message = f"issued on {permit.issued}, after the time of this check ({context.now:%Y-%m-%d %H:%M} UTC)"
+            message = f"issued on {permit.issued}, after the time of this check ({context.moment:%Y-%m-%d %H:%M} UTC)"
             return [CheckResult(self.id, False, message, status=Status.NOT_YET_VALID)]
         if CLAIM_NBF in claims and claims[CLAIM_NBF] > now + skew:
             message = f"not valid before {permit.valid_from}"
@@ -338,7 +339,7 @@ class RulesCheck:
         from permits.rules import RuleContext, evaluate
 
         permit = _require(context.permit)
-        findings = evaluate(permit, RuleContext(self.registry, context.today))
+        findings = evaluate(permit, RuleContext(self.registry, context.moment.date()))
         if not findings:
             return [CheckResult(self.id, True, "every CITES rule is met")]
         return [

@@ -18,9 +18,10 @@ class VerificationContext:
 
     trust: TrustSource
     now: dt.datetime
+    """The clock: trust and revocation lists must be fresh now."""
     prefix: str
     clock_skew: dt.timedelta
-    require_cose_tag: bool = True
+    strict_cose: bool = True
     text: str | None = None
     external_aad: bytes = b""
     body: str | None = None
@@ -33,7 +34,15 @@ class VerificationContext:
     claims: dict[Any, Any] | None = None
     permit: Permit | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    judged_at: dt.datetime | None = None
+    """The moment the permit is judged as of (``cites verify --at``): its dates and the CITES listing."""
 
     @property
     def today(self) -> dt.date:
+        """The clock's date (freshness of trust and revocation lists)."""
         return self.now.date()
+
+    @property
+    def moment(self) -> dt.datetime:
+        """When the permit is judged as of: ``judged_at``, else now."""
+        return self.judged_at or self.now

@@ -52,19 +52,24 @@ class Verifier:
         extra_checks: Sequence[checks.Check] = (),
         prefix: str = PREFIX,
         clock_skew: dt.timedelta = DEFAULT_CLOCK_SKEW,
-        require_cose_tag: bool = True,
+        strict_cose: bool = True,
     ) -> None:
-        """``prefix`` and ``require_cose_tag`` describe the envelope profile: ``CP1:`` with tag 18 required
-        for permits; the conformance tests use the EU DCC profile (``HC1:``, untagged allowed)."""
+        """``prefix`` and ``strict_cose`` describe the envelope profile: for permits ``CP1:``, tag 18 and no
+        header but alg and kid; the conformance tests use the EU DCC profile (``HC1:``, untagged allowed)."""
         self.trust = trust
         self.prefix = prefix
         self.clock_skew = clock_skew
-        self.require_cose_tag = require_cose_tag
+        self.strict_cose = strict_cose
         self.checks: tuple[checks.Check, ...] = (*ENVELOPE_CHECKS, *PERMIT_CHECKS, *extra_checks)
 
-    def verify(self, text: str, *, now: dt.datetime | None = None, source: str | None = None) -> Verdict:
-        """The verdict for one QR text."""
+    def verify(
+        self, text: str, *, now: dt.datetime | None = None, at: dt.datetime | None = None, source: str | None = None
+    ) -> Verdict:
+        """The verdict for one QR text. ``now`` is the clock (default: the system's), against which the trust
+        list, root and revocation lists must be fresh; ``at`` (default ``now``) is the moment the permit is
+        judged as of: its validity dates and the CITES listing. A past ``at`` never revives expired trust."""
         context = self._context(now)
+        context.judged_at = at or context.now
         context.text = text
         return self.run(context, self.checks, source)
 
@@ -88,7 +93,7 @@ class Verifier:
             now=now or dt.datetime.now(dt.UTC),
             prefix=self.prefix,
             clock_skew=self.clock_skew,
-            require_cose_tag=self.require_cose_tag,
+            strict_cose=self.strict_cose,
         )
 
     @staticmethod

@@ -4,6 +4,7 @@ report from one worker and from two, CSV as lossless as JSON Lines, the HTML pag
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import zlib
 from collections.abc import Callable
@@ -208,6 +209,12 @@ def test_exit_codes(cli: Cli, tmp_path: Path, make_authority: MakeAuthority) -> 
     result = cli("audit", archive, "--report", tmp_path / "v.jsonl", "--html", tmp_path / "v.jsonl")
     assert result.exit_code == 2 and "--html and --report name the same file" in result.stderr
     assert archive.read_text() == kept and not (tmp_path / "v.jsonl").exists()
+    for option, name in (("--html", "forged.txt"), ("--findings", "archive.jsonl")):  # in an audited folder
+        (inside / name).write_text("CP1:FORGED\n")
+        result = cli("audit", inside, "--report", tmp_path / "x.jsonl", option, inside / name)
+        assert result.exit_code == 2 and f"is a file in the audited folder {inside}" in result.stderr
+        assert (inside / name).read_text() == "CP1:FORGED\n" and not (tmp_path / "x.jsonl").exists()
+        (inside / name).unlink()
     (tmp_path / "empty").mkdir()
     result = cli("audit", tmp_path / "empty", "--report", tmp_path / "w.jsonl")
     assert result.exit_code == 2 and "no inputs to audit in" in result.stderr and not (tmp_path / "w.jsonl").exists()
@@ -246,3 +253,21 @@ def test_one_permit_in_other_encodings_is_a_repeated_permit(
         ("REPEATED_PERMIT", "warning", ("scanned.txt:1", "scanned.txt:2", "scanned.txt:3"))
     }
     assert result.exit_code == 1
+
+
+def test_a_file_name_that_is_not_utf8_is_an_input_error_row(
+    cli: Cli, tmp_path: Path, make_authority: MakeAuthority
+) -> None:
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    text = seal(zoo("KE/1", "S-1", "CHIP-1"), make_authority().key) + "\n"
+    (folder / "good.txt").write_text(text)
+    latin1 = os.fsdecode(bytes(folder) + b"/caf\xe9.txt")
+    Path(latin1).write_text(text)
+    result = cli("audit", folder, "--report", tmp_path / "r.jsonl", "--workers", "1")
+    rows = [json.loads(line) for line in (tmp_path / "r.jsonl").read_bytes().decode("utf-8").splitlines()]
+    assert [(row["input"], row["status"]) for row in rows] == [
+        (f"{folder}/caf\\xe9.txt", "INPUT_ERROR"),
+        (f"{folder}/good.txt:1", "VALID"),
+    ]
+    assert "the file name is not UTF-8 text; rename the file" in rows[0]["reason"] and result.exit_code == 1

@@ -43,7 +43,7 @@ def test_documents_by_suffix_or_by_content(tmp_path: Path) -> None:
 
 def test_json_lines(tmp_path: Path) -> None:
     source = tmp_path / "export.ndjson"
-    source.write_text('{"qr": "CP1:A"}\n{"payload": "CP1:B"}\n[1, 2]\nnot json\n')
+    source.write_text('{"qr": "CP1:A"}\n{"payload": "CP1:B"}\n[1, 2]\nnot json\n' + "[" * 100_000 + "\n")
     file = str(source)
     assert list(iter_inputs([source], "qr")) == [
         AuditInput(f"{file}:1", file, 1, text="CP1:A"),
@@ -51,6 +51,7 @@ def test_json_lines(tmp_path: Path) -> None:
         AuditInput(f"{file}:3", file, 3, problem="no 'qr' text in this JSON line"),
         AuditInput(f"{file}:4", file, 4, problem="not a JSON object (Expecting value: line 1 column 1 (char 0))",
                    unreadable=True),
+        AuditInput(f"{file}:5", file, 5, problem="not a JSON object (nested too deeply)", unreadable=True),
     ]  # fmt: skip
 
 

@@ -4,7 +4,7 @@ kid, signature), through ``Verifier.verify_envelope``: the same checks ``cites v
 The expected flags in MANIFEST.csv are trusted over the case descriptions (DOMAIN.md section 8). Signers with
 RSA keys (PS256) are refused by this project's policy at the ``alg`` check, whatever their flags say. The DCC
 profile allows untagged COSE messages (ES 1501-1503), which the permit format refuses, so these tests turn
-``require_cose_tag`` off.
+``strict_cose`` off.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def test_dgc_envelope_layers(row: dict[str, str]) -> None:
     text = case.get("PREFIX")
     if not isinstance(text, str):
         pytest.skip("the case has no QR text (PREFIX)")
-    verdict = Verifier(_trust(case), prefix="HC1:", require_cose_tag=False).verify_envelope(text, now=_clock(case))
+    verdict = Verifier(_trust(case), prefix="HC1:", strict_cose=False).verify_envelope(text, now=_clock(case))
     failure = verdict.failure
     expected_failure = next((ids for flag, ids in LAYERS if row.get(flag) == "false"), None)
     if expected_failure is not None:
@@ -82,7 +82,7 @@ def test_traps_named_in_the_brief() -> None:
     vectors_dir("dgc-testdata")
     for name in ("common/2DCode/raw/CO22.json", "common/2DCode/raw/CO23.json"):
         case = load_json(FOLDER / name)
-        verdict = Verifier(_trust(case), prefix="HC1:", require_cose_tag=False).verify_envelope(
+        verdict = Verifier(_trust(case), prefix="HC1:", strict_cose=False).verify_envelope(
             case["PREFIX"], now=_clock(case)
         )
         assert not verdict.valid and verdict.failure is not None and verdict.failure.id == "kid", name
@@ -90,7 +90,7 @@ def test_traps_named_in_the_brief() -> None:
     assert spain
     for row in spain:
         case = load_json(FOLDER / row["path"])
-        verdict = Verifier(_trust(case), prefix="HC1:", require_cose_tag=False).verify_envelope(
+        verdict = Verifier(_trust(case), prefix="HC1:", strict_cose=False).verify_envelope(
             case["PREFIX"], now=_clock(case)
         )
         assert not verdict.valid, row["path"]

@@ -85,6 +85,7 @@ BAD_QUANTITIES = [
     ("1=3", 1, "more than the 2 NUM", "QUANTITY_EXCEEDED"),
     ("2=1", 2, "lines 1 to 1", None),
     ("x", 2, "expected LINE=QUANTITY", None),
+    ("1=0.0000001", 2, "up to 6 decimals", None),
 ]
 
 
@@ -111,8 +112,9 @@ def test_issue_refuses_a_second_permit_with_the_same_number(cli: Cli, tmp_path: 
 
 
 def test_issue_endorse_and_revoke_are_in_the_audit_trail(cli: Cli, tmp_path: Path) -> None:
-    text = _issued_permit(cli, tmp_path)
-    assert cli("endorse", "--payload", text, "--port", "Mombasa", "--officer", "A").exit_code == 0
+    _issued_permit(cli, tmp_path)
+    text_file = tmp_path / "out" / "KE-2026-ZOO-0001.txt"  # the QR text file issue writes
+    assert cli("endorse", text_file, "--port", "Mombasa", "--officer", "A").exit_code == 0
     key = next((tmp_path / "ma").glob("*.key.pem"))
     revoked = cli("revoke", NUMBER, "--reason", "stolen", "--key", key)
     assert revoked.exit_code == 0 and "warning" not in revoked.stderr
@@ -141,11 +143,34 @@ def test_reading_commands_do_not_create_a_ledger(cli: Cli, cites_home: Path, tmp
     ):
         result = cli("ledger", *command)
         assert result.exit_code == 2 and f"no ledger at {cites_home / 'ledger.sqlite'}" in result.stderr, command
-    elsewhere = cli("ledger", "check", "--db", f"sqlite:///{tmp_path / 'typo.sqlite'}")
-    assert elsewhere.exit_code == 2 and f"no ledger at {tmp_path / 'typo.sqlite'}" in elsewhere.stderr
+    typo = f"sqlite:///{tmp_path / 'typo.sqlite'}"
+    (tmp_path / "permit.txt").write_text("CP1:X\n")
+    for command in (("ledger", "check"), ("verify", tmp_path / "permit.txt"), ("scan",)):
+        elsewhere = cli(*command, "--db", typo)  # an empty new ledger would call a used permit VALID
+        assert elsewhere.exit_code == 2 and f"no ledger at {tmp_path / 'typo.sqlite'}" in elsewhere.stderr
+    audited = cli("audit", tmp_path / "permit.txt", "--report", tmp_path / "r.jsonl", "--db", typo, "--workers", "2")
+    assert audited.exit_code == 2 and "no ledger at" in audited.stderr and not (tmp_path / "r.jsonl").exists()
     assert not list(cites_home.glob("ledger.sqlite*")) and not (tmp_path / "typo.sqlite").exists()
     memory = cli("endorse", "--payload", "CP1:X", "--port", "P", "--officer", "O", "--db", "sqlite://")
     assert memory.exit_code == 2 and "in-memory SQLite ledger would forget every use" in memory.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgresql://u@host:notaport/db", "the ledger URL is not a database URL"),
+        ("postgresql://[::1/db", "the ledger URL is not a database URL"),
+        ("not a url", "the ledger URL is not a database URL"),
+        ("mysql://host/db", "is neither sqlite:///FILE nor postgresql://"),
+        ("sqlite:///x.db?mode=ro", "a SQLite ledger URL takes no options (mode)"),
+        ("sqlite://", "an in-memory SQLite ledger would forget every use"),
+    ],
+)
+def test_bad_ledger_urls_are_one_line_errors(cli: Cli, tmp_path: Path, url: str, message: str) -> None:
+    (tmp_path / "permit.txt").write_text("CP1:X\n")
+    result = cli("verify", tmp_path / "permit.txt", "--db", url)
+    assert result.exit_code == 2 and result.stderr == f"error: {result.stderr[7:]}" and message in result.stderr
+    assert result.stderr.count("\n") == 1 and not (tmp_path / "x.db").exists()
 
 
 def test_endorse_json_reports_an_unreadable_permit_as_json(cli: Cli, tmp_path: Path) -> None:

@@ -122,8 +122,8 @@ class TrustWorld:
         document.add_signature(authority.key).write(path)
         return path
 
-    def verify(self, text: str, now: dt.datetime | None = None) -> Verdict:
-        return build_verifier().verify(text, now=now)
+    def verify(self, text: str, now: dt.datetime | None = None, at: dt.datetime | None = None) -> Verdict:
+        return build_verifier().verify(text, now=now, at=at)
 
 
 @pytest.fixture

@@ -67,6 +67,8 @@ def test_the_whole_trust_and_revocation_path(cli: Cli, setup: dict[str, Path], t
     assert "trust on first use" in pinned.stderr
     ok(cli("trust", "update", s["final"]))
     one_line_error(cli("trust", "update", s["final"]), 1, "trust list v1 is already installed")
+    certificate = s["ma_key"].with_name(s["ma_key"].name.replace(".key.pem", ".cert.pem"))
+    one_line_error(cli("trust", "add", certificate, "--party", "KE"), 2, "a root is pinned: verification uses only")
 
     shown = json.loads(ok(cli("trust", "show", "--json")).stdout)
     assert shown["mode"] == "signed" and shown["problem"] is None
@@ -121,6 +123,13 @@ def test_root_keys_and_authority_keys_are_not_interchangeable(cli: Cli, setup: d
 )
 def test_input_errors_are_one_line(cli: Cli, args: list[str], code: int, fragment: str) -> None:
     one_line_error(cli(*args), code, fragment)
+
+
+def test_deeply_nested_signed_documents_are_input_errors(cli: Cli, tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000)
+    for args in (["trust", "show", deep], ["trust", "sign", deep, "--key", deep], ["revocations", "update", deep]):
+        one_line_error(cli(*args), 2, "not valid JSON for a signed document (nested too deeply)")
 
 
 def test_draft_retire_and_compromise_by_key_id(cli: Cli, setup: dict[str, Path], tmp_path: Path) -> None:

@@ -110,6 +110,8 @@ def test_installed_list_that_expires_makes_every_verdict_not_valid(world: TrustW
     verdict = world.verify(text, now=NOON + 91 * DAY)
     assert (verdict.valid, verdict.status) == (False, Status.TRUST_UNAVAILABLE)
     assert verdict.reason == f"trust list expired on {expires.isoformat()}"
+    judged_earlier = world.verify(text, now=NOON + 91 * DAY, at=NOON)  # --at: the permit as of a day the list held
+    assert (judged_earlier.valid, judged_earlier.status) == (False, Status.TRUST_UNAVAILABLE)
 
 
 def test_pinned_root_without_a_list_never_falls_back_to_the_development_store(world: TrustWorld) -> None:

@@ -18,6 +18,7 @@ from permits.audit.inputs.interface import AuditInput, InputSource
 from permits.audit.inputs.jsonl import JsonLinesSource
 from permits.audit.inputs.text import TextSource
 from permits.errors import InputError
+from permits.fileio import printable_path
 
 __all__ = ["AuditInput", "InputSource", "iter_inputs"]
 
@@ -33,6 +34,11 @@ def iter_inputs(
     excluded = {path.resolve() for path in exclude}
     for path, named in _files(paths):
         if path.resolve() in excluded:
+            continue
+        shown = printable_path(path)
+        if shown != str(path):  # report rows, the index and --resume need references that are Unicode text
+            problem = f"{shown}: the file name is not UTF-8 text; rename the file to audit it"
+            yield AuditInput(shown, shown, problem=problem, unreadable=True)
             continue
         source = next((candidate for candidate in sources if candidate.accepts(path)), None)
         if source is None and named:

@@ -33,6 +33,8 @@ class JsonLinesSource:
             document = json.loads(line)
         except ValueError as error:
             return AuditInput(reference, file, number, problem=f"not a JSON object ({error})", unreadable=True)
+        except RecursionError:
+            return AuditInput(reference, file, number, problem="not a JSON object (nested too deeply)", unreadable=True)
         value = document.get(self.column) if isinstance(document, dict) else None
         if not isinstance(value, str) or not value.strip():
             return AuditInput(reference, file, number, problem=f"no '{self.column}' text in this JSON line")

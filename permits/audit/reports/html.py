@@ -14,6 +14,8 @@ from html import escape
 from permits.audit.findings import FindingsTally
 from permits.audit.index import Summary
 
+PAGE_TITLE = "CITES permit audit"
+"""The page title (an audit recognises its own earlier page by it on --resume)."""
 LABEL_WIDTH = 300
 BAR_AREA = 460
 ROW_HEIGHT = 22
@@ -55,7 +57,7 @@ class HtmlPage:
         return (
             "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>CITES permit audit</title><style>{STYLE}</style></head><body>\n"
+            f"<title>{PAGE_TITLE}</title><style>{STYLE}</style></head><body>\n"
             f"<h1>CITES permit audit</h1><p class='meta'>Generated {generated} by <code>cites audit</code></p>\n"
             "<div class='cards'>"
             f"{_card('permits judged', summary.rows, '')}{_card('VALID', summary.valid, 'good')}"

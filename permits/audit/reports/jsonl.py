@@ -20,7 +20,10 @@ class JsonLinesRows:
         return b""
 
     def encode(self, row: Row) -> bytes:
-        return orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE)
+        try:
+            return orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE)
+        except orjson.JSONEncodeError:  # a text orjson refuses (an unpaired surrogate): escape what is not ASCII
+            return json.dumps(row).encode("ascii") + b"\n"
 
     def records(self, handle: BinaryIO) -> Iterator[Record]:
         start = 0
@@ -36,6 +39,6 @@ def _decode(raw: bytes) -> Row | None:
         return None
     try:
         row = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return row if isinstance(row, dict) else None

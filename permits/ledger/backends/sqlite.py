@@ -25,9 +25,8 @@ class SqliteBackend:
         return url.get_backend_name() == "sqlite"
 
     def engine(self, url: URL) -> Engine:
-        if not url.database or url.database == ":memory:":
-            raise LedgerError("an in-memory SQLite ledger would forget every use: give a file, sqlite:///FILE")
-        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = _ledger_file(url)
+        path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
         @event.listens_for(engine, "connect")
@@ -46,8 +45,17 @@ class SqliteBackend:
         return engine
 
     def missing(self, url: URL) -> str | None:
-        path = Path(url.database or "").expanduser()
+        path = _ledger_file(url)
         return None if path.is_file() else f"no ledger at {path}: nothing was issued, endorsed or imported there yet"
 
     def lock_schema(self, connection: Connection) -> None:
         """Nothing to add: the migrating transaction began IMMEDIATE and holds the write lock."""
+
+
+def _ledger_file(url: URL) -> Path:
+    """The file a SQLite ledger URL names; ``LedgerError`` for what cannot hold a ledger."""
+    if not url.database or url.database == ":memory:":
+        raise LedgerError("an in-memory SQLite ledger would forget every use: give a file, sqlite:///FILE")
+    if url.query:
+        raise LedgerError(f"a SQLite ledger URL takes no options ({', '.join(url.query)}): sqlite:///FILE")
+    return Path(url.database).expanduser()

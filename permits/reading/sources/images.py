@@ -70,8 +70,7 @@ def _heif_registered() -> bool:
 
 def _open(path: Path) -> Image.Image:
     """The opened image (only its header is read), or ``InputError`` for a file Pillow cannot identify."""
-    with _reading(path), warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)  # refused below, and never printed
+    with _reading(path):
         heif = _heif_registered()
         try:
             return Image.open(path)
@@ -111,9 +110,13 @@ def _grey(image: Image.Image) -> Image.Image:
 
 @contextmanager
 def _reading(path: Path) -> Iterator[None]:
-    """Turn whatever Pillow raises for a corrupt, truncated or hostile file into an ``InputError`` naming it."""
+    """Turn whatever Pillow raises for a corrupt, truncated or hostile file into an ``InputError`` naming it; its
+    warnings about a damaged file are not printed (the file is read, or refused here)."""
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            warnings.simplefilter("error", Image.DecompressionBombWarning)  # refused below, and never printed
+            yield
     except CitesError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

@@ -1,0 +1,26 @@
+"""Text from outside (file names, messages quoting them) made safe to show on a terminal.
+
+A file name may hold control characters (an escape sequence could repaint the officer's screen green) or bytes
+that are not UTF-8; both are shown as escapes (``\\x1b``, ``\\xe9``) instead of being sent to the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+
+UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Control characters (C0 except tab and line feed, DEL, C1) and unpaired surrogates."""
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every unsafe character written as a backslash escape (``text`` itself when it has none)."""
+    if UNSAFE.search(text) is None:
+        return text
+    return UNSAFE.sub(lambda match: _escape(match.group()), text)
+
+
+def _escape(character: str) -> str:
+    code = ord(character)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, as Python's file system decoding keeps it
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
