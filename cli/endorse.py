@@ -32,7 +32,8 @@ def endorse_command(
     endorsement, even of the rest of a partial shipment, is refused and the first is shown.
 
     Exit codes: 0 recorded; 1 refused (permit NOT VALID, already used, quantity above the permit);
-    2 usage or input error (with --json also printed as status INPUT_ERROR).
+    2 usage or input error (an unreadable permit or a bad --quantity is also printed, with --json, as
+    status INPUT_ERROR).
     """
     from permits.errors import CitesError
     from permits.ledger import open_ledger

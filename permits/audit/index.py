@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from keys.signed import canonical_json
+import orjson
+
 from permits.audit.reports.interface import Row
 from permits.identifiers import identifier_key
 
@@ -66,11 +67,12 @@ def facts_of(row: Row) -> RowFacts:
 
 
 def content_key(permit: dict[str, Any]) -> str:
-    """What makes two rows one signed document: the SHA-256 of the permit's signed fields (canonical JSON).
+    """What makes two rows one signed document: the SHA-256 of the permit's signed fields (compact JSON, keys
+    sorted).
 
     Not the hash of the QR text: one signed permit has many QR texts (another DEFLATE encoder, unused padding
     bits, an ECDSA signature (r, s) also valid as (r, n - s)), and each verifies as that same permit."""
-    return hashlib.sha256(canonical_json(permit)).hexdigest()
+    return hashlib.sha256(orjson.dumps(permit, option=orjson.OPT_SORT_KEYS)).hexdigest()  # 9x json.dumps
 
 
 def _line_columns(number: int, line: dict[str, Any]) -> tuple[Any, ...]:
