@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,3 +100,21 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
         return CliResult(code, captured.out, captured.err)
 
     yield run
+
+
+def run_walkthrough(script: Path, work: Path) -> str:
+    """Run an examples/ walkthrough with this venv in ``work`` (no inherited home or passphrase); its output,
+    after asserting that it exited 0 and reported no FAIL."""
+    env = {key: value for key, value in os.environ.items() if key not in ("CITES_HOME", "CITES_KEY_PASSPHRASE")}
+    result = subprocess.run(
+        ["bash", str(script), str(Path(sys.executable).parent), str(work)],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=280,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert "FAIL" not in result.stdout
+    return result.stdout

@@ -7,20 +7,8 @@
 # usage: walkthrough.sh [VENV_BIN [WORK_DIR]]   (defaults: the repository's .venv/bin, a new temporary directory)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-bin=${1:-$repo/.venv/bin}
-work=${2:-$(mktemp -d -t cites-audit-walkthrough.XXXXXX)}
-mkdir -p "$work"
-# A throw-away passphrase for throw-away keys: real keys take theirs from the environment or a prompt.
-export CITES_KEY_PASSPHRASE="${CITES_KEY_PASSPHRASE:-walkthrough-only-passphrase}"
-today=$(date -u +%F)
-failures=0
-
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-# as ACTOR ARGS...: run cites in ACTOR's own home
-as() { local actor=$1; shift; CITES_HOME="$work/$actor/home" "$bin/cites" "$@"; }
-pass() { printf '  \033[32mok\033[0m    %s\n' "$*"; }
-fail() { printf '  \033[31mFAIL\033[0m  %s\n' "$*"; failures=$((failures + 1)); }
+# shellcheck source=../walkthrough-lib.sh
+source "$here/../walkthrough-lib.sh"
 # describe EXAMPLE NUMBER STAMP [SED_EXPRESSION...]: an example permit description with another number and stamp
 describe() {
     local example=$1 number=$2 stamp=$3

@@ -9,23 +9,10 @@
 # usage: walkthrough.sh [VENV_BIN [WORK_DIR]]   (defaults: the repository's .venv/bin, a new temporary directory)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-bin=${1:-$repo/.venv/bin}
-work=${2:-$(mktemp -d -t cites-walkthrough.XXXXXX)}
-mkdir -p "$work"
-# A throw-away passphrase for throw-away keys: real keys take theirs from the environment or a prompt.
-export CITES_KEY_PASSPHRASE="${CITES_KEY_PASSPHRASE:-walkthrough-only-passphrase}"
-
-today=$(date -u +%F)
+# shellcheck source=../walkthrough-lib.sh
+source "$here/../walkthrough-lib.sh"
 tomorrow=$(date -u -d "+1 day" +%F)
 in_90_days=$(date -u -d "+90 days" +%F)
-failures=0
-
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-# as ACTOR ARGS...: run cites in ACTOR's own home
-as() { local actor=$1; shift; CITES_HOME="$work/$actor/home" "$bin/cites" "$@"; }
-pass() { printf '  \033[32mok\033[0m    %s\n' "$*"; }
-fail() { printf '  \033[31mFAIL\033[0m  %s\n' "$*"; failures=$((failures + 1)); }
 
 # expect_verdict FILE STATUS: the border post verifies a permit (QR text file, or the PDF) and must get STATUS
 expect_verdict() {
