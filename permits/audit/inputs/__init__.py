@@ -3,7 +3,9 @@ text per line, JSON Lines and CSV files with a payload column.
 
 ``iter_inputs`` hands each file to the first source of ``sources()`` that accepts it. In a folder, files of no
 known kind (and hidden ones) are skipped; a file named on the command line is read as a document when its
-first bytes say so, and otherwise as text. A file that cannot be opened or read gives one unreadable input.
+first bytes say so, and otherwise as text. A file that cannot be opened or read gives one unreadable input,
+and so does a file whose name is not UTF-8 (its bytes escaped in the reference): every reference is Unicode
+text, as the report files, the index and ``--resume`` need.
 """
 
 from __future__ import annotations

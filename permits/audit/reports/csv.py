@@ -74,7 +74,7 @@ class CsvRows:
     def _line(cells: Iterator[str] | Sequence[str]) -> bytes:
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerow(cells)
-        return buffer.getvalue().encode("utf-8", "backslashreplace")  # an unpaired surrogate as \udce9
+        return buffer.getvalue().encode("utf-8")
 
 
 class _TrackedLines:

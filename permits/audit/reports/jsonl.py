@@ -20,10 +20,7 @@ class JsonLinesRows:
         return b""
 
     def encode(self, row: Row) -> bytes:
-        try:
-            return orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE)
-        except orjson.JSONEncodeError:  # a text orjson refuses (an unpaired surrogate): escape what is not ASCII
-            return json.dumps(row).encode("ascii") + b"\n"
+        return orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE)
 
     def records(self, handle: BinaryIO) -> Iterator[Record]:
         start = 0
