@@ -15,7 +15,7 @@ from pathlib import Path
 
 from keys.revocation.interface import RevocationStatus
 from keys.revocation.lists import RevocationList, load_revocation_list
-from keys.signed import require_newer, require_not_expired
+from keys.signed import DocumentRejected, require_newer, require_not_expired
 from keys.trust.interface import TrustSource
 from permits.errors import CitesError, TrustStoreError
 from permits.home import state_path
@@ -38,7 +38,7 @@ def installed_lists() -> list[RevocationList]:
 def install_revocation_list(path: Path, trust: TrustSource, today: dt.date) -> RevocationList:
     """Install a list signed by a trusted key of its Party, newer than the installed one, not expired."""
     revocations = load_revocation_list(path)
-    revocations.require_signed_by(trust, today)
+    revocations.require_signed_by(trust, today, signing_today=True)
     require_not_expired(str(path), revocations.label, revocations.header, today)
     target = installed_path(revocations.party)
     if target.exists():
@@ -49,6 +49,11 @@ def install_revocation_list(path: Path, trust: TrustSource, today: dt.date) -> R
                 f"the installed {revocations.label} cannot be read, so a rollback cannot be ruled out ({error})"
             ) from None
         require_newer(str(path), revocations.label, revocations.header, previous.header)
+        if revocations.header.issued < previous.header.issued:
+            raise DocumentRejected(
+                f"{path}: the {revocations.label} is issued {revocations.header.issued}, before the installed "
+                f"one ({previous.header.issued}): a newer list cannot be older"
+            )
     revocations.document.write(target)
     return revocations
 

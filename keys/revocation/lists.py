@@ -90,8 +90,10 @@ class RevocationList:
     def label(self) -> str:
         return f"revocation list of {self.party}"
 
-    def require_signed_by(self, trust: TrustSource, today: dt.date) -> None:
-        """Refuse unless a key ``trust`` pins to this list's Party, valid on its issue date, signed it."""
+    def require_signed_by(self, trust: TrustSource, today: dt.date, *, signing_today: bool = False) -> None:
+        """Refuse unless a key ``trust`` pins to this list's Party, valid on its issue date, signed it; with
+        ``signing_today`` (installing a new list) the key must also be able to sign today: a retired key cannot
+        date a list back into its window to un-revoke permits."""
         problem = trust.problem(today)
         if problem:
             raise DocumentRejected(f"{self.document.source}: cannot check who signed the {self.label}: {problem}")
@@ -101,9 +103,11 @@ class RevocationList:
         for signature in self.document.signatures:
             for key in trust.candidates(bytes.fromhex(signature.keyid[:16])):
                 same_key = keyid_of(key.public_key) == signature.keyid
-                if same_key and key.party == self.party and _signed_on(key, self.header.issued):
+                current = _signed_on(key, today) if signing_today else True
+                if same_key and key.party == self.party and _signed_on(key, self.header.issued) and current:
                     keys[signature.keyid] = KeyRecord(signature.keyid, key.algorithm, key.public_key)
-        signers = f"trusted {self.party} keys valid on {self.header.issued} and not compromised"
+        days = f"{self.header.issued} and today" if signing_today else str(self.header.issued)
+        signers = f"trusted {self.party} keys valid on {days} and not compromised"
         require_threshold(self.document, keys, 1, signers)
 
     def lookup(self, number: str) -> Revocation | None:

@@ -88,7 +88,7 @@ def install_trust_list(path: Path, today: dt.date) -> TrustList:
             f"the pinned {root.label} expired on {root.header.expires}: rotate it (cites trust rotate-root) first"
         )
     trust_list = load_trust_list(path)
-    root.require_signed(trust_list.document)
+    root.require_trust_list(trust_list)
     require_not_expired(str(path), "trust list", trust_list.header, today)
     previous = _installed_for_rollback()
     require_newer(str(path), "trust list", trust_list.header, previous.header if previous else None)
@@ -125,7 +125,7 @@ class SignedTrustSource:
             root.require_self_signed()
             trust_list = installed_list()
             if trust_list is not None:
-                root.require_signed(trust_list.document)
+                root.require_trust_list(trust_list)
         except CitesError as error:
             return cls(None, None, f"the installed trust cannot be used: {error}")
         return cls(root, trust_list, keys=trust_list.trusted_keys() if trust_list else ())

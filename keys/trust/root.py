@@ -17,6 +17,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from keys.keyfile import CERTIFICATE_SUFFIX, PRIVATE_SUFFIX, PUBLIC_SUFFIX, KeyFiles, SigningKey, generate_key
 from keys.passphrase import PassphraseSource
@@ -32,6 +33,9 @@ from keys.signed import (
     unsigned,
 )
 from permits.envelope.algorithms import Algorithm
+
+if TYPE_CHECKING:
+    from keys.trust.signed_list import TrustList
 from permits.errors import InputError
 
 ROOT_TYPE = "cites-root-v1"
@@ -84,6 +88,17 @@ class Root:
     def require_signed(self, document: SignedDocument) -> None:
         """Refuse ``document`` (e.g. a trust list) unless this root's threshold of its keys signed it."""
         require_threshold(document, self.keys, self.threshold, f"{self.label} keys")
+
+    def require_trust_list(self, trust_list: TrustList) -> None:
+        """Refuse a trust list unless this root's threshold signed it and it lists none of this root's keys as a
+        Management Authority key (a root key never signs a permit: one holder could otherwise issue alone)."""
+        self.require_signed(trust_list.document)
+        shared = [entry.key.keyid[:16] for entry in trust_list.keys if entry.key.keyid in self.keys]
+        if shared:
+            raise DocumentRejected(
+                f"{trust_list.document.source}: lists root key(s) {', '.join(shared)} as Management Authority "
+                "keys; a root key never signs a permit"
+            )
 
     def require_successor(self, new: Root) -> None:
         """The rotation rule: ``new`` is the next version, signed by this root's threshold and its own."""

@@ -109,6 +109,18 @@ def test_list_signed_by_another_party_is_refused(world: TrustWorld) -> None:
         install(forged)
 
 
+def test_a_retired_key_cannot_date_a_list_back_to_un_revoke_permits(world: TrustWorld) -> None:
+    old, new = world.authority(), world.authority(name="KWS 2")
+    world.install([entry(old, valid_to=TODAY - 10 * DAY), entry(new, valid_from=TODAY - 9 * DAY)])
+    install(world.revocation_list(new, {NUMBER: LOST}, version=1))
+    backdated = world.revocation_list(old, {}, version=2**53 - 1, issued=TODAY - 10 * DAY, expires=TODAY + 999 * DAY)
+    with pytest.raises(DocumentRejected, match=r"0 valid signatures by trusted KE keys valid on .* and today"):
+        install(backdated)
+    earlier = world.revocation_list(new, {}, version=2, issued=TODAY - 5 * DAY)  # newer version, older date
+    with pytest.raises(DocumentRejected, match="a newer list cannot be older"):
+        install(earlier)
+
+
 def test_list_signed_by_an_untrusted_key_is_refused(world: TrustWorld) -> None:
     kenya = world.authority()
     world.install([entry(kenya)])

@@ -17,13 +17,14 @@ from keys.trust.active import active_trust_source
 from keys.trust.installed import SignedTrustSource, install_trust_list, list_path, pin_root, root_path, rotate_root
 from keys.trust.interface import TrustedKey
 from keys.trust.local import LocalTrustStore
+from keys.trust.signed_list import KeyEntry
 from permits.codes import DocumentType
 from permits.envelope import seal
 from permits.envelope.algorithms import Algorithm
 from permits.errors import InputError, TrustStoreError
 from permits.verification import Status, Verifier
 from tests.conftest import MakeAuthority, example_permit
-from tests.trust.conftest import DAY, TODAY, TrustWorld, entry, new_root_keys, write_root
+from tests.trust.conftest import ALL_TYPES, DAY, TODAY, TrustWorld, entry, new_root_keys, record, write_root
 
 NOON = dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC)
 
@@ -319,3 +320,11 @@ def test_trusted_key_fields_come_from_the_entry(world: TrustWorld) -> None:
         "KE", "Kenya Wildlife Service", kenya.key.kid, Algorithm.ES256, key.public_key, TODAY, TODAY + DAY,
         frozenset({DocumentType.EXPORT}),
     )  # fmt: skip
+
+
+def test_a_root_key_is_never_listed_as_a_management_authority_key(world: TrustWorld) -> None:
+    holder = world.root_keys[0]
+    as_authority = KeyEntry("KE", "one root holder", record(holder), None, None, ALL_TYPES, None)
+    with pytest.raises(DocumentRejected, match="as Management Authority keys; a root key never signs a permit"):
+        install_trust_list(world.trust_list([as_authority]), TODAY)
+    assert not list_path().exists()
