@@ -61,6 +61,17 @@ def test_an_origin_permit_filed_twice_covers_its_quantity_once(tmp_path: Path) -
     assert found == [("REPEATED_PERMIT", ("o1", "o2")), ("REEXPORT_OVER_QUANTITY", ("re",))]  # 30 > 24, not 48
 
 
+def test_a_certificate_cited_as_origin_by_one_line_and_as_last_reexport_by_another(tmp_path: Path) -> None:
+    french = _row("fr", crocodile_reexport("FR/RE/1", 20, "ZW/1", **FRENCH))
+    via_last = _row("a", crocodile_reexport("IT/RE/1", 12, "ZW/1", last=("FR", "FR/RE/1")))
+    cited_as_origin = {"country": "FR", "number": "FR/RE/1", "date": "2026-02-01"}
+    as_origin = _row("b", with_line(crocodile_reexport("IT/RE/2", 12, "ZW/1"), origin=cited_as_origin))
+    assert _find(tmp_path, french, via_last, as_origin) == [  # 12 + 12 > 20, however each line cites it
+        ("REEXPORT_OVER_QUANTITY", ("a", "b")),
+        ("ORIGIN_NOT_IN_BATCH", ("fr",)),
+    ]
+
+
 def test_a_species_the_origin_permit_never_covered(tmp_path: Path) -> None:
     python = with_line(crocodile_reexport("IT/RE/1", 3, "ZW/1"), scientific_name="Python reticulatus")
     with BatchIndex(tmp_path) as index:
