@@ -171,10 +171,25 @@ def _version_2_alerts_and_post_events(connection: Connection) -> None:
 
 def _version_3_stamp_keys(connection: Connection) -> None:
     """Security stamps are compared as ``permits.identifiers`` says (``S-1`` and ``s 1`` are one stamp): the
-    register gets ``stamp_key``, unique per Party. An entry whose stamp an earlier entry (by issue date, then
-    number) already had under this comparison keeps no key and becomes a ``REUSED_STAMP`` alert."""
+    register gets ``stamp_key``, unique per Party."""
     connection.execute(text("ALTER TABLE issued ADD COLUMN stamp_key VARCHAR(64)"))
-    table = issued_version_1
+    _key_stamps(connection, issued_version_1, "version 2")
+    one_permit_per_stamp_key.create(connection)
+
+
+def _version_4_stamp_keys_of_letters_and_digits(connection: Connection) -> None:
+    """Stamps are compared by their letters and digits after Unicode normalisation (a Unicode hyphen, a
+    zero-width space or full-width digits no longer make a new stamp): every entry is keyed again."""
+    one_permit_per_stamp_key.drop(connection)
+    connection.execute(update(issued).values(stamp_key=None))
+    _key_stamps(connection, issued, "version 3")
+    one_permit_per_stamp_key.create(connection)
+
+
+def _key_stamps(connection: Connection, table: Table, version_name: str) -> None:
+    """Give each register entry its ``stamp_key``, in issue order (issue date, then number). An entry whose
+    stamp an earlier entry already has under the comparison keeps no key, and becomes a ``REUSED_STAMP``
+    alert from ``version_name`` (the entry stays, as evidence)."""
     stamped = connection.execute(
         select(table).where(table.c.security_stamp.is_not(None)).order_by(table.c.issued_on, table.c.number)
     ).all()
@@ -186,15 +201,16 @@ def _version_3_stamp_keys(connection: Connection) -> None:
             continue
         holder = holders.setdefault((record.party, key), record)
         if holder is not record:
-            alert = Alert(AlertKind.REUSED_STAMP, record.document, holder.to_json(), record.to_json(), "version 2")
-            connection.execute(insert(alerts).values(alert_values(alert, dt.datetime.now(dt.UTC).isoformat())))
+            alert = Alert(AlertKind.REUSED_STAMP, record.document, holder.to_json(), record.to_json(), version_name)
+            known = select(alerts.c.id).where(alerts.c.fingerprint == alert.fingerprint())
+            if connection.execute(known).first() is None:  # found by an earlier migration
+                connection.execute(insert(alerts).values(alert_values(alert, dt.datetime.now(dt.UTC).isoformat())))
             continue
         connection.execute(
             update(issued)
             .where(and_(issued.c.party == record.party, issued.c.number == record.number))
             .values(stamp_key=key)
         )
-    one_permit_per_stamp_key.create(connection)
 
 
 def alert_values(alert: Alert, found_at: str) -> dict[str, str]:
@@ -208,6 +224,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _version_1_tables,
     _version_2_alerts_and_post_events,
     _version_3_stamp_keys,
+    _version_4_stamp_keys_of_letters_and_digits,
 )
 """MIGRATIONS[n] upgrades a ledger at version n to n + 1."""
 

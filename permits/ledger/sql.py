@@ -14,11 +14,11 @@ import contextlib
 import datetime as dt
 import itertools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import URL, Connection, Insert, Row, and_, func, insert, select, update
+from sqlalchemy import URL, ColumnElement, Connection, Insert, Row, Table, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from permits.errors import LedgerError
@@ -44,6 +44,8 @@ from permits.ledger.interface import (
 
 BATCH_ROWS = 1000
 """Rows fetched at a time when walking the event log."""
+REGISTER_DETAILS = ("security_stamp", "kid", "payload_hash")
+"""What an ``issue`` entry of the audit trail records of its register row (FORMAT.md section 11.2)."""
 
 
 def _now() -> str:
@@ -70,12 +72,7 @@ def _entry_without_row(connection: Connection) -> tuple[int, str, str, str] | No
     ``document_name`` does: the Party's two letters, a space, the number."""
     events = schema.events
     for action, table in (("endorse", schema.uses), ("issue", schema.issued)):
-        held = select(table.c.party).where(
-            and_(
-                table.c.party == func.substr(events.c.document, 1, 2),
-                table.c.number == func.substr(events.c.document, 4),
-            )
-        )
+        held = select(table.c.party).where(_row_of_entry(table))
         row = connection.execute(
             select(events.c.seq, events.c.document)
             .where(and_(events.c.action == action, ~held.exists()))
@@ -84,6 +81,53 @@ def _entry_without_row(connection: Connection) -> tuple[int, str, str, str] | No
         ).first()
         if row is not None:
             return int(row.seq), action, str(row.document), table.name
+    return None
+
+
+def _row_of_entry(table: Table) -> ColumnElement[bool]:
+    """The condition matching an entry of the trail with the row of the permit it names."""
+    document = schema.events.c.document
+    return and_(table.c.party == func.substr(document, 1, 2), table.c.number == func.substr(document, 4))
+
+
+def _entry_unlike_its_row(connection: Connection) -> tuple[int, str, str, str] | None:
+    """The first ``endorse`` or ``issue`` entry of the trail whose row no longer says what the entry recorded
+    (a use's port, time or quantities; a register entry's stamp, key id or payload hash): edited in place."""
+    events = schema.events
+    recorded: tuple[tuple[str, Table, Callable[[Row[Any]], Mapping[str, Any]]], ...] = (
+        ("endorse", schema.uses, lambda row: _use(row).to_json()),
+        ("issue", schema.issued, lambda row: {key: getattr(row, key) for key in REGISTER_DETAILS}),
+    )
+    for action, table, details_of in recorded:
+        rows = connection.execute(
+            select(events.c.seq, events.c.document, events.c.details, table)
+            .join(table, _row_of_entry(table))
+            .where(events.c.action == action)
+            .order_by(events.c.seq)
+            .execution_options(yield_per=BATCH_ROWS)
+        )
+        for row in rows:
+            if row.details != canonical(details_of(row)):
+                return int(row.seq), action, str(row.document), table.name
+    return None
+
+
+def _freed_stamp(connection: Connection) -> str | None:
+    """A register entry whose security stamp, as compared, no entry of its Party holds as ``stamp_key`` (the
+    key was cleared or changed: the stamp could be issued again), named for the message."""
+    issued = schema.issued
+    stamped = connection.execute(
+        select(issued.c.party, issued.c.number, issued.c.security_stamp, issued.c.stamp_key)
+        .where(issued.c.security_stamp.is_not(None))
+        .execution_options(yield_per=BATCH_ROWS)
+    )
+    for party, number, stamp, stamp_key in stamped:
+        key = identifier_key(stamp)
+        if key is None or key == stamp_key:
+            continue
+        holder = select(issued.c.number).where(and_(issued.c.party == party, issued.c.stamp_key == key))
+        if connection.execute(holder).first() is None:
+            return f"security stamp {stamp} of {party} permit {number}"
     return None
 
 
@@ -197,10 +241,18 @@ class SqlLedger:
             return replace(local, broken_at=head.seq, problem=f"entry {head.seq} was replaced (head: another hash)")
         with self._read() as connection:
             orphan = _entry_without_row(connection)
-        if orphan is not None:
-            seq, action, document, table = orphan
-            problem = f"entry {seq} ({action} {document}) has no row in the {table} table (deleted?)"
-            return replace(local, broken_at=seq, problem=problem)
+            if orphan is not None:
+                seq, action, document, table = orphan
+                problem = f"entry {seq} ({action} {document}) has no row in the {table} table (deleted?)"
+                return replace(local, broken_at=seq, problem=problem)
+            altered = _entry_unlike_its_row(connection)
+            if altered is not None:
+                seq, action, document, table = altered
+                problem = f"entry {seq} ({action} {document}): its row in the {table} table was altered"
+                return replace(local, broken_at=seq, problem=problem)
+            freed = _freed_stamp(connection)
+        if freed is not None:
+            return replace(local, problem=f"the register no longer holds {freed} (its stamp_key was altered)")
         return local
 
     # -- endorsements ---------------------------------------------------------------------------------------
@@ -240,7 +292,7 @@ class SqlLedger:
                     f"security stamp {record.security_stamp} was already used on {record.party} permit "
                     f"{holder.number}{written}"
                 )
-            details = {"security_stamp": record.security_stamp, "kid": record.kid, "payload_hash": record.payload_hash}
+            details = {key: getattr(record, key) for key in REGISTER_DETAILS}
             self._append(connection, actor, "issue", record.document, details)
             yield
 
@@ -255,7 +307,11 @@ class SqlLedger:
         if same_number is not None:
             return AlertKind.DUPLICATE_NUMBER, same_number
         key = _register_values(record)["stamp_key"]
-        same_stamp = None if key is None else self._held_issued(connection, record.party, "stamp_key", key)
+        same_stamp = (
+            self._held_issued(connection, record.party, "security_stamp", record.security_stamp)
+            if key is None  # a stamp with no letter or digit ("-") clashes as written only
+            else self._held_issued(connection, record.party, "stamp_key", key)
+        )
         if same_stamp is None:
             raise self._interfered()
         return AlertKind.REUSED_STAMP, same_stamp

@@ -128,6 +128,8 @@ def test_register_refuses_a_reused_number_or_stamp(ledger_url: str) -> None:
         (issued("KE/1", "S-2"), "KE already issued permit number KE/1 on 2026-11-28"),
         (issued("KE/2", "S-1"), "security stamp S-1 was already used on KE permit KE/1$"),
         (issued("KE/5", "s 1"), r"security stamp s 1 was already used on KE permit KE/1 \(as S-1\)"),
+        (issued("KE/8", "S\u20101"), "security stamp S\u20101 was already used on KE permit KE/1"),  # Unicode hyphen
+        (issued("KE/9", "\uff33\u200b\uff11"), "was already used on KE permit KE/1"),  # full-width, zero-width space
     ]
     for record, message in refusals:
         with pytest.raises(RegistrationRefused, match=message), ledger.register(record, actor="MA"):
@@ -137,6 +139,11 @@ def test_register_refuses_a_reused_number_or_stamp(ledger_url: str) -> None:
             pass
     assert ledger.issued_of("KE", "KE/1") == issued("KE/1", "S-1")
     assert [event.action for event in ledger.events()] == ["issue"] * 5
+    with (  # no letter or digit: compared as written
+        pytest.raises(RegistrationRefused, match=r"security stamp - was already used on KE permit KE/6$"),
+        ledger.register(issued("KE/10", "-"), actor="MA"),
+    ):
+        pytest.fail("the block must not run")
 
 
 def test_a_failed_block_leaves_no_register_entry(ledger_url: str) -> None:
@@ -186,6 +193,30 @@ def test_chain_check_sees_a_use_or_register_row_deleted_behind_the_trail(ledger_
         connection.execute(insert(schema.uses).values({**values, "quantities": json.dumps(values["quantities"])}))
         connection.execute(delete(schema.issued).where(schema.issued.c.number == "KE/9"))
     assert ledger.check_chain().problem == "entry 2 (issue KE KE/9) has no row in the issued table (deleted?)"
+
+
+def test_chain_check_sees_a_use_or_register_row_edited_in_place(ledger_url: str) -> None:
+    ledger = open_ledger(ledger_url)
+    ledger.endorse(use(port="Port of Mombasa, berth 11", quantity=Decimal("2.5")), actor="A")
+    for number in ("8", "9"):
+        with ledger.register(issued(f"KE/{number}", f"S-{number}"), actor="MA"):
+            pass
+    assert ledger.check_chain().problem is None
+    uses, register = schema.uses, schema.issued
+    tampering: list[tuple[Callable[[Connection], object], str | None]] = [
+        (lambda c: c.execute(update(uses).values(quantities='{"1":"1"}')),
+         f"entry 1 (endorse KE {PERMIT}): its row in the uses table was altered"),  # a part of the quantity freed
+        (lambda c: c.execute(update(uses).values(quantities='{"1":"2.5"}')), None),
+        (lambda c: c.execute(update(register).where(register.c.number == "KE/9").values(security_stamp="S-10")),
+         "entry 3 (issue KE KE/9): its row in the issued table was altered"),
+        (lambda c: c.execute(update(register).where(register.c.number == "KE/9").values(security_stamp="S-9")), None),
+        (lambda c: c.execute(update(register).where(register.c.number == "KE/8").values(stamp_key=None)),
+         "the register no longer holds security stamp S-8 of KE permit KE/8 (its stamp_key was altered)"),
+    ]  # fmt: skip
+    for tamper, problem in tampering:
+        with raw(ledger_url) as connection:
+            tamper(connection)
+        assert ledger.check_chain().problem == problem
 
 
 def test_chain_check_sees_entries_removed_from_the_end(ledger_url: str) -> None:
@@ -300,6 +331,23 @@ def test_a_version_2_ledger_gets_stamp_keys_and_a_stamp_reused_under_them_become
     with raw(ledger_url) as connection:
         keys = connection.execute(select(schema.issued.c.number, schema.issued.c.stamp_key).order_by("number"))
         assert keys.all() == [("KE/1", "S1"), ("KE/2", None), ("KE/3", None)]
+
+
+def test_a_version_3_ledger_is_keyed_again_and_a_look_alike_stamp_becomes_an_alert(ledger_url: str) -> None:
+    with raw(ledger_url) as connection:
+        schema.metadata.create_all(connection, tables=[schema.schema_version])
+        connection.execute(insert(schema.schema_version).values(version=3))
+        for migration in schema.MIGRATIONS[:3]:
+            migration(connection)
+        for record, old_key in ((issued("KE/1", "S-1"), "S1"), (issued("KE/2", "S\u20101", payload="cd"), "S\u20101")):
+            connection.execute(insert(schema.issued).values({**record.to_json(), "stamp_key": old_key}))
+    ledger = open_ledger(ledger_url)
+    [alert] = ledger.alerts()
+    assert (alert.kind, alert.first["number"], alert.second["number"]) == (AlertKind.REUSED_STAMP, "KE/1", "KE/2")
+    with raw(ledger_url) as connection:
+        keys = connection.execute(select(schema.issued.c.number, schema.issued.c.stamp_key).order_by("number"))
+        assert keys.all() == [("KE/1", "S1"), ("KE/2", None)]
+        assert connection.execute(select(schema.schema_version.c.version)).scalar() == schema.CURRENT_VERSION
 
 
 def test_the_audit_trail_example_of_the_format_specification() -> None:

@@ -1,0 +1,33 @@
+"""The one comparison of security stamps and identifying marks (``permits.identifiers``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from permits.identifiers import identifier_key
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "S-0042",
+        "s 0042",
+        "S.0042",
+        "S/0042",
+        "S_0042",
+        "S\u20100042",  # Unicode hyphen
+        "S\u20130042",  # en dash
+        "S\u200b0042",  # zero-width space
+        "S\u00ad0042",  # soft hyphen
+        "\uff33\uff10\uff10\uff14\uff12",  # full-width letters and digits
+        " S\u00a00042\t",  # no-break space, tab
+    ],
+)
+def test_one_stamp_however_it_was_typed(written: str) -> None:
+    assert identifier_key(written) == "S0042"
+
+
+def test_what_stays_distinct() -> None:
+    assert identifier_key("S-0042") != identifier_key("S-0043")
+    assert identifier_key("\u0421-0042") != identifier_key("C-0042")  # Cyrillic Es: a residual risk (SECURITY.md)
+    assert [identifier_key(text) for text in (None, "", "-", "\u200b", " / ")] == [None] * 5
