@@ -56,6 +56,9 @@ def import_records(
     different uses of one permit, a number or security stamp registered twice, a rewritten audit trail) is
     kept as an alert, printed, never merged.
 
+    Entries of the post's audit trail missing between those held (an export not imported) are named in a
+    warning: a forked trail there is seen only once they arrive.
+
     Exit codes: 0 merged; 1 alerts found; 2 input error, or the file is refused (tampered, signed by another
     key than --from-key): nothing merged.
     """
@@ -70,7 +73,18 @@ def import_records(
         for kind, label in (("uses", "uses"), ("issued", "register"), ("events", "audit entries"))
     )
     typer.echo(f"imported from {export.post} (key {export.signer[:16]}): {counts}")
+    if report.gaps:
+        typer.echo(_gaps_warning(report.gaps), err=True)
     _report_alerts(report.alerts, json_output=False, err=True)
+
+
+def _gaps_warning(gaps: list[tuple[int, int]], listed: int = 5) -> str:
+    stretches = [str(first) if first == last else f"{first}-{last}" for first, last in gaps]
+    more = f" and {len(stretches) - listed} more stretches" if len(stretches) > listed else ""
+    return (
+        f"warning: entries {', '.join(stretches[:listed])}{more} of that post's audit trail are missing here: a "
+        "rewritten history there shows only once an export holding them is imported"
+    )
 
 
 @ledger_app.command("check")

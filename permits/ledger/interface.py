@@ -309,6 +309,9 @@ class ImportReport:
     added: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("uses", "issued", "events"), 0))
     known: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("uses", "issued", "events"), 0))
     alerts: list[Alert] = field(default_factory=list)
+    gaps: list[tuple[int, int]] = field(default_factory=list)
+    """First and last ``seq`` of each stretch of the exporting post's trail missing between entries held: a
+    rewritten history there is seen only once an export holding those entries is imported."""
 
     def summary(self) -> dict[str, Any]:
         return {"added": self.added, "known": self.known, "alerts": len(self.alerts)}

@@ -131,6 +131,18 @@ def _freed_stamp(connection: Connection) -> str | None:
     return None
 
 
+def _trail_gaps(connection: Connection, signer: str) -> list[tuple[int, int]]:
+    """The stretches (first and last ``seq``) missing between the entries held from one post's trail."""
+    table = schema.post_events
+    held = (
+        select(table.c.seq, func.lead(table.c.seq).over(order_by=table.c.seq).label("next"))
+        .where(table.c.signer == signer)
+        .subquery()
+    )
+    missing = select(held.c.seq, held.c.next).where(held.c.next > held.c.seq + 1).order_by(held.c.seq)
+    return [(seq + 1, following - 1) for seq, following in connection.execute(missing)]
+
+
 def _event(row: Row[Any]) -> Event:
     return Event.from_json(row._asdict())
 
@@ -346,6 +358,7 @@ class SqlLedger:
                 self._import_issued(connection, record, export.source, report)
             for event in export.records.events:
                 self._import_event(connection, event, export, report)
+            report.gaps = _trail_gaps(connection, export.signer)
             events = export.records.events
             details = {**report.summary(), "post": export.post, "signer": export.signer,
                        "events_head": events[-1].entry_hash if events else None}  # fmt: skip

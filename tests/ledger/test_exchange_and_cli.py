@@ -4,6 +4,7 @@ trail of issue, endorse and revoke, and offline posts exchanging signed exports 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ from permits.errors import LedgerError
 from permits.issuing import issue
 from permits.ledger.interface import Issued
 from permits.registry.default import load_registry
-from tests.conftest import EXAMPLES, CliResult, MakeAuthority, example_permit
+from tests.conftest import EXAMPLES, PASSPHRASE, CliResult, MakeAuthority, example_permit
 
 Cli = Callable[..., CliResult]
 NUMBER = "KE/2026/ZOO/0001"
@@ -255,3 +256,25 @@ def test_issue_removes_its_files_when_the_register_commit_fails(make_authority: 
     with pytest.raises(LedgerError):
         issue(example_permit(), make_authority().key, out, load_registry(), CommitFails())
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_import_warns_about_entries_of_a_posts_trail_it_does_not_hold(
+    cli: Cli, tmp_path: Path, sqlite_post: Callable[[str], str]
+) -> None:
+    from keys.keyfile import load_signing_key
+    from permits.ledger import open_ledger
+    from permits.ledger.exchange import write_export
+    from permits.ledger.interface import Records
+
+    key, certificate = _post_key(cli, tmp_path / "post-x")
+    post = open_ledger(sqlite_post("post-x"))
+    for index in range(4):
+        post.record_event("B", "revoke", f"KE KE/{index}", {})
+    events = post.records_since(dt.date(2020, 1, 1)).events
+    signing_key = load_signing_key(key, lambda _: PASSPHRASE.encode())
+    for name, stretch in (("first", events[:1]), ("later", events[3:])):
+        write_export(tmp_path / f"{name}.json", "post-x", signing_key, dt.date(2020, 1, 1), Records(events=stretch))
+    centre = sqlite_post("centre")
+    assert cli("ledger", "import", tmp_path / "first.json", "--from-key", certificate, "--db", centre).exit_code == 0
+    result = cli("ledger", "import", tmp_path / "later.json", "--from-key", certificate, "--db", centre)
+    assert result.exit_code == 0 and result.stderr.startswith("warning: entries 2-3 of that post's audit trail")

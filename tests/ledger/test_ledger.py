@@ -293,6 +293,24 @@ def test_imports_keep_contradictions_as_alerts(ledger_url: str, sqlite_post: Cal
     assert "imported entries of post key ffffffffffffffff: entry 2 was altered" in (centre.check_chain().problem or "")
 
 
+def test_an_import_names_the_stretches_of_a_posts_trail_it_does_not_hold(
+    ledger_url: str, sqlite_post: Callable[[str], str]
+) -> None:
+    post = open_ledger(sqlite_post("post-x"))
+    for index in range(8):
+        post.record_event("B", "revoke", f"KE KE/{index}", {})
+    events = post.records_since(dt.date(2020, 1, 1)).events
+    centre = open_ledger(ledger_url)
+
+    def imported(*seqs: int) -> list[tuple[int, int]]:
+        stretch = Records(events=[events[seq - 1] for seq in seqs])
+        return centre.import_records(Export("post-x", "f" * 64, "x.json", stretch), actor="centre").gaps
+
+    assert imported(1, 2) == []
+    assert imported(5, 7) == [(3, 4), (6, 6)]  # a fork in 3, 4 or 6 would not show yet
+    assert imported(3, 4, 6, 8) == []
+
+
 def test_a_version_1_ledger_is_migrated(ledger_url: str) -> None:
     first, second = use(port="Mombasa"), use(port="Namanga", post="post-b")
     with raw(ledger_url) as connection:
