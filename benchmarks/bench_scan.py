@@ -15,6 +15,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -99,8 +100,11 @@ def timing(runs: int) -> None:
         verdict = verifier.verify(found[0], now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
         assert verdict.valid, verdict.reason
 
-    cases = {"project reader + verdict": to_verdict, "plain pyzbar (decode only)": lambda: _zbar(scan),
-             "plain zxing-cpp (decode only)": lambda: _zxing(scan)}  # fmt: skip
+    cases: dict[str, Callable[[], object]] = {
+        "project reader + verdict": to_verdict,
+        "plain pyzbar (decode only)": lambda: _zbar(scan),
+        "plain zxing-cpp (decode only)": lambda: _zxing(scan),
+    }
     print(f"\nTime for a 300-dpi A4 scan ({scan.width}x{scan.height}), {runs} runs each, one core")
     print(f"{'':<32}{'median':>10}{'p95':>10}{'vs reader':>11}")
     medians: dict[str, float] = {}

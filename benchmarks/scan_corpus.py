@@ -190,8 +190,11 @@ def build(count: int, out: Path = OUT) -> Path:
             image, parameters = DEGRADATIONS[degradation](pages[(permit_index, dpi)], rng)
             suffix = ".jpg" if degradation in ("jpeg", "perspective") else ".png"
             name = f"{number:04d}-{degradation}{suffix}"
-            options = {"quality": int(parameters.split("=")[1])} if degradation == "jpeg" else {"quality": 80}
-            image.convert("L").save(out / name, **(options if suffix == ".jpg" else {}))
+            quality = int(parameters.split("=")[1]) if degradation == "jpeg" else 80
+            if suffix == ".jpg":
+                image.convert("L").save(out / name, quality=quality)
+            else:
+                image.convert("L").save(out / name)
             writer.writerow([name, degradation, dpi, parameters, permits[permit_index][0]])
     os.replace(handle.name, manifest)
     return manifest

@@ -47,7 +47,7 @@ def spec_base45_decode(text: str) -> bytes:
 
 def spec_base45_encode(data: bytes) -> str:
     """FORMAT.md 3.1."""
-    out = []
+    out: list[str] = []
     for start in range(0, len(data), 2):
         chunk = data[start : start + 2]
         number = int.from_bytes(chunk, "big")

@@ -68,7 +68,7 @@ def test_bad_line_fields_are_named(field: str, value: object, message: str) -> N
     assert any(problem.startswith(message) for problem in raised.value.problems), raised.value.problems
 
 
-BAD_PERMITS = [
+BAD_PERMITS: list[tuple[str, object, str]] = [
     ("type", "permit", "type: 'permit' is not a document type"),
     ("purpose", "X", "purpose: 'X' is not a CITES purpose code"),
     ("number", None, "number: is required"),

@@ -43,7 +43,7 @@ def zoo(**changes: Any) -> dict[str, Any]:
 
 def zoo_line(**changes: Any) -> dict[str, Any]:
     data = zoo()
-    data["items"] = [{**data["items"][0], **changes}]  # type: ignore[index]
+    data["items"] = [{**data["items"][0], **changes}]
     return data
 
 

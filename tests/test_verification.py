@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
+from typing import Any
 
 import cbor2
 import pytest
@@ -111,9 +112,9 @@ def test_truncated_text_is_not_valid(make_authority: MakeAuthority) -> None:
         assert not verify(text[:cut])[0]
 
 
-def _sealed_with(claims: dict[object, object], key: object, header: dict[int, object]) -> str:
+def _sealed_with(claims: dict[Any, Any], key: object, header: dict[int, object]) -> str:
     protected = cbor2.dumps(header)
-    payload = encode_claims(claims)  # type: ignore[arg-type]
+    payload = encode_claims(claims)
     to_sign = cbor2.dumps(["Signature1", protected, b"", payload])
     signature = sign(algorithm_for_key(key), key, to_sign)  # type: ignore[arg-type]
     message = cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))

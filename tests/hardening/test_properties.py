@@ -99,7 +99,7 @@ def test_model_rejects_garbage_with_messages(changes: dict[str, Any]) -> None:
         assert error.problems and all(": " in problem for problem in error.problems)
 
 
-cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+cells = st.text(alphabet=st.characters(codec="utf-8"), max_size=30)
 HEADERS = {
     "checklist-index": ["TaxonId", "Kingdom", "Order", "Family", "Genus", "Species", "FullName", "RankName",
                         "CurrentListing", "Synonyms", "EnglishNames", "All_DistributionISOCodes"],

@@ -136,17 +136,19 @@ def test_revoking_a_number_the_register_does_not_hold_warns(cli: Cli, tmp_path: 
 
 
 def test_reading_commands_do_not_create_a_ledger(cli: Cli, cites_home: Path, tmp_path: Path) -> None:
-    for command in (
+    reading: tuple[tuple[str, ...], ...] = (
         ("check",),
         ("alerts",),
         ("show",),
         ("export", "--since", "2026-01-01", "--key", "k", "--out", "x"),
-    ):
-        result = cli("ledger", *command)
-        assert result.exit_code == 2 and f"no ledger at {cites_home / 'ledger.sqlite'}" in result.stderr, command
+    )
+    for arguments in reading:
+        result = cli("ledger", *arguments)
+        assert result.exit_code == 2 and f"no ledger at {cites_home / 'ledger.sqlite'}" in result.stderr, arguments
     typo = f"sqlite:///{tmp_path / 'typo.sqlite'}"
     (tmp_path / "permit.txt").write_text("CP1:X\n")
-    for command in (("ledger", "check"), ("verify", tmp_path / "permit.txt"), ("scan",)):
+    checks: tuple[tuple[str | Path, ...], ...] = (("ledger", "check"), ("verify", tmp_path / "permit.txt"), ("scan",))
+    for command in checks:
         elsewhere = cli(*command, "--db", typo)  # an empty new ledger would call a used permit VALID
         assert elsewhere.exit_code == 2 and f"no ledger at {tmp_path / 'typo.sqlite'}" in elsewhere.stderr
     audited = cli("audit", tmp_path / "permit.txt", "--report", tmp_path / "r.jsonl", "--db", typo, "--workers", "2")
