@@ -1,7 +1,8 @@
 """How the numbers printed on permits are compared: a security stamp (Box 5b) or an identifying mark (Box 9:
-microchip, ring, tag) is one number however it was typed. Only its letters and digits count, in upper case,
-after Unicode compatibility normalisation (NFKC): ``S-0042``, ``s 0042``, ``S.0042``, the same in full-width
-letters and digits (U+FF33 U+FF10 ...), with the hyphen U+2010 or with a zero-width space inside are one stamp.
+microchip, ring, tag) is one number however it was typed. Only its letters and digits count, compared
+without case after Unicode compatibility normalisation (Unicode's compatibility caseless match, D145):
+``S-0042``, ``s 0042``, ``S.0042``, the same in full-width letters and digits (U+FF33 U+FF10 ...), with the
+hyphen U+2010 or with a zero-width space inside are one stamp.
 
 The one rule for every place that matches these numbers: the issuing register (``permits.ledger``) refuses a
 stamp the Party used before under it, and the batch audit (``permits.audit``) finds re-used stamps and
@@ -17,8 +18,13 @@ import unicodedata
 
 
 def identifier_key(text: str | None) -> str | None:
-    """``text`` as compared: its letters and digits after NFKC, in upper case; None when no text is given or
-    it has no letter or digit (separators are no number: two such stamps are not one stamp)."""
+    """``text`` as compared: the letters and digits of its compatibility case fold (NFKC, case folded, twice,
+    as Unicode D145 does, so that no case or width variant keeps a mark of its own), such as ``s0042``; None
+    when no text is given or it has no letter or digit (separators are no number: two such stamps are not one
+    stamp)."""
     if not text:
         return None
-    return "".join(filter(str.isalnum, unicodedata.normalize("NFKC", text))).upper() or None
+    folded = unicodedata.normalize(
+        "NFKC", unicodedata.normalize("NFKC", unicodedata.normalize("NFD", text).casefold()).casefold()
+    )
+    return "".join(filter(str.isalnum, folded)) or None

@@ -24,7 +24,13 @@ from permits.identifiers import identifier_key
     ],
 )
 def test_one_stamp_however_it_was_typed(written: str) -> None:
-    assert identifier_key(written) == "S0042"
+    assert identifier_key(written) == "s0042"
+
+
+def test_case_is_folded_before_the_letters_are_picked() -> None:
+    assert identifier_key("\u01f0-1") == identifier_key("J\u030c-1") == identifier_key("j\u030c 1")  # j with caron
+    assert identifier_key("Stra\u00dfe-1") == identifier_key("STRASSE 1")
+    assert identifier_key("\u00aa1") == identifier_key("A1")  # the ordinal indicator folds to a small a
 
 
 def test_what_stays_distinct() -> None:

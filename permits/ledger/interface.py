@@ -16,16 +16,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
 from permits.errors import CitesError
+from permits.limits import MAX_SPECIMEN_LINES
+from permits.model import QUANTITY_PATTERN
 
 GENESIS_HASH = "0" * 64
+LINE_PATTERN = re.compile(r"[0-9]{1,3}")
+"""A use's specimen line number as text (the quantities' keys)."""
 """The ``prev_hash`` of the first entry of an event log."""
 
 
@@ -103,21 +108,27 @@ class Use:
             raise ValueError("quantities: expected an object")
         quantities = {}
         for line, quantity in raw.items():
-            try:
-                if not isinstance(quantity, str):
-                    raise ValueError
-                number, amount = int(line), Decimal(quantity)
-            except (ValueError, InvalidOperation):
-                raise ValueError(f"quantities: {line!r}: expected a line number and a decimal text") from None
-            if number < 1 or not amount.is_finite() or amount <= 0:
-                raise ValueError(f"quantities: {line!r}: expected a line from 1 and a quantity above zero")
+            if not (
+                isinstance(line, str)
+                and LINE_PATTERN.fullmatch(line)
+                and isinstance(quantity, str)
+                and QUANTITY_PATTERN.fullmatch(quantity)
+            ):
+                raise ValueError(f"quantities: {str(line)[:20]!r}: expected a line number and a plain decimal text")
+            number, amount = int(line), Decimal(quantity)
+            if not 1 <= number <= MAX_SPECIMEN_LINES or amount <= 0:
+                raise ValueError(f"quantities: {line!r}: expected a line from 1 to {MAX_SPECIMEN_LINES}, above zero")
             quantities[number] = amount
+        try:
+            utc = endorsed_at.astimezone(dt.UTC)
+        except OverflowError:  # a year-1 time east of UTC
+            raise ValueError("endorsed_at: out of range") from None
         return cls(
             party=_text(data, "party"),
             number=_text(data, "number"),
             port=_text(data, "port"),
             officer=_text(data, "officer"),
-            endorsed_at=endorsed_at.astimezone(dt.UTC),
+            endorsed_at=utc,
             post=_text(data, "post"),
             quantities=quantities,
         )

@@ -78,9 +78,10 @@ issued = Table(
     "issued",
     metadata,
     *_issued_columns(),
-    Column("stamp_key", String(64)),
+    Column("stamp_key", Text),
 )
-"""The issuing register; ``stamp_key`` is the security stamp as compared (``permits.identifiers``)."""
+"""The issuing register; ``stamp_key`` is the security stamp as compared (``permits.identifiers``): text of
+any length, as compatibility normalisation can make a 64-character stamp's key longer."""
 one_permit_per_stamp_key = Index("one_permit_per_stamp_key", issued.c.party, issued.c.stamp_key, unique=True)
 
 
@@ -172,15 +173,18 @@ def _version_2_alerts_and_post_events(connection: Connection) -> None:
 def _version_3_stamp_keys(connection: Connection) -> None:
     """Security stamps are compared as ``permits.identifiers`` says (``S-1`` and ``s 1`` are one stamp): the
     register gets ``stamp_key``, unique per Party."""
-    connection.execute(text("ALTER TABLE issued ADD COLUMN stamp_key VARCHAR(64)"))
+    connection.execute(text("ALTER TABLE issued ADD COLUMN stamp_key TEXT"))
     _key_stamps(connection, issued_version_1, "version 2")
     one_permit_per_stamp_key.create(connection)
 
 
 def _version_4_stamp_keys_of_letters_and_digits(connection: Connection) -> None:
-    """Stamps are compared by their letters and digits after Unicode normalisation (a Unicode hyphen, a
-    zero-width space or full-width digits no longer make a new stamp): every entry is keyed again."""
+    """Stamps are compared by the letters and digits of their compatibility case fold (a Unicode hyphen, a
+    zero-width space or full-width digits no longer make a new stamp): every entry is keyed again, in a
+    column of unbounded text (version 3 made it VARCHAR(64) on PostgreSQL; SQLite never bounds it)."""
     one_permit_per_stamp_key.drop(connection)
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("ALTER TABLE issued ALTER COLUMN stamp_key TYPE TEXT"))
     connection.execute(update(issued).values(stamp_key=None))
     _key_stamps(connection, issued, "version 3")
     one_permit_per_stamp_key.create(connection)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import URL, ColumnElement, Connection, Insert, Row, Table, and_, func, insert, select, update
+from sqlalchemy import URL, ColumnElement, Connection, Insert, Row, Table, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from permits.errors import LedgerError
@@ -38,6 +38,7 @@ from permits.ledger.interface import (
     RegistrationRefused,
     Use,
     canonical,
+    document_name,
     event_hash,
     walk_chain,
 )
@@ -53,7 +54,11 @@ def _now() -> str:
 
 
 def _use(row: Row[Any]) -> Use:
-    return Use.from_json({**row._asdict(), "quantities": json.loads(row.quantities)})
+    """The use a ``uses`` row holds; ``LedgerError`` for a row the tool could not have written (edited)."""
+    try:
+        return Use.from_json({**row._asdict(), "quantities": json.loads(row.quantities)})
+    except (ValueError, TypeError, RecursionError) as error:
+        raise LedgerError(f"the uses row of {row.party} {row.number} is unreadable ({error})") from None
 
 
 def _use_values(use: Use) -> dict[str, Any]:
@@ -94,11 +99,11 @@ def _entry_unlike_its_row(connection: Connection) -> tuple[int, str, str, str] |
     """The first ``endorse`` or ``issue`` entry of the trail whose row no longer says what the entry recorded
     (a use's port, time or quantities; a register entry's stamp, key id or payload hash): edited in place."""
     events = schema.events
-    recorded: tuple[tuple[str, Table, Callable[[Row[Any]], Mapping[str, Any]]], ...] = (
+    rows_of: tuple[tuple[str, Table, Callable[[Row[Any]], Mapping[str, Any]]], ...] = (
         ("endorse", schema.uses, lambda row: _use(row).to_json()),
         ("issue", schema.issued, lambda row: {key: getattr(row, key) for key in REGISTER_DETAILS}),
     )
-    for action, table, details_of in recorded:
+    for action, table, details_of in rows_of:
         rows = connection.execute(
             select(events.c.seq, events.c.document, events.c.details, table)
             .join(table, _row_of_entry(table))
@@ -107,27 +112,57 @@ def _entry_unlike_its_row(connection: Connection) -> tuple[int, str, str, str] |
             .execution_options(yield_per=BATCH_ROWS)
         )
         for row in rows:
-            if row.details != canonical(details_of(row)):
+            try:
+                holds: str | None = canonical(details_of(row))
+            except LedgerError:  # no longer a row the tool could have written
+                holds = None
+            if row.details != holds:
                 return int(row.seq), action, str(row.document), table.name
     return None
 
 
-def _freed_stamp(connection: Connection) -> str | None:
-    """A register entry whose security stamp, as compared, no entry of its Party holds as ``stamp_key`` (the
-    key was cleared or changed: the stamp could be issued again), named for the message."""
-    issued = schema.issued
-    stamped = connection.execute(
+def _unkeyed_stamp(connection: Connection) -> str | None:
+    """A register entry whose ``stamp_key`` is not its security stamp as compared, and no ``REUSED_STAMP``
+    alert says why (a migration keeps a re-used stamp's later entry without the key, as evidence): the key was
+    cleared or changed, so the stamp could be issued again. Named for the message."""
+    issued, alerts = schema.issued, schema.alerts
+    rows = connection.execute(
         select(issued.c.party, issued.c.number, issued.c.security_stamp, issued.c.stamp_key)
-        .where(issued.c.security_stamp.is_not(None))
+        .where(or_(issued.c.security_stamp.is_not(None), issued.c.stamp_key.is_not(None)))
         .execution_options(yield_per=BATCH_ROWS)
     )
-    for party, number, stamp, stamp_key in stamped:
-        key = identifier_key(stamp)
-        if key is None or key == stamp_key:
+    for party, number, stamp, stamp_key in rows:
+        if identifier_key(stamp) == stamp_key:
             continue
-        holder = select(issued.c.number).where(and_(issued.c.party == party, issued.c.stamp_key == key))
-        if connection.execute(holder).first() is None:
-            return f"security stamp {stamp} of {party} permit {number}"
+        document = document_name(party, number)
+        evidence = select(alerts.c.id).where(
+            and_(alerts.c.kind == AlertKind.REUSED_STAMP.value, alerts.c.document == document)
+        )
+        if connection.execute(evidence).first() is None:
+            return f"register entry {document}: its stamp_key is not its security stamp {stamp} as compared"
+    return None
+
+
+def _import_without_its_alerts(connection: Connection) -> tuple[int, str] | None:
+    """The first ``import`` entry of the trail whose alerts (their fingerprints, in its details) are no longer
+    all in the ``alerts`` table: deleted to hide a double use or a re-used stamp."""
+    events, alerts = schema.events, schema.alerts
+    imports = connection.execute(
+        select(events.c.seq, events.c.details)
+        .where(events.c.action == "import")
+        .order_by(events.c.seq)
+        .execution_options(yield_per=BATCH_ROWS)
+    )
+    for seq, details in imports:
+        try:
+            fingerprints = set(json.loads(details).get("alert_fingerprints", ()))
+        except (ValueError, AttributeError, TypeError):  # the chain's hash already vouches for the text
+            continue
+        if not fingerprints:
+            continue
+        held = connection.execute(select(alerts.c.fingerprint).where(alerts.c.fingerprint.in_(fingerprints)))
+        if len(set(held.scalars())) != len(fingerprints):
+            return int(seq), f"entry {seq} (import) found {len(fingerprints)} alert(s) that are no longer all stored"
     return None
 
 
@@ -262,9 +297,12 @@ class SqlLedger:
                 seq, action, document, table = altered
                 problem = f"entry {seq} ({action} {document}): its row in the {table} table was altered"
                 return replace(local, broken_at=seq, problem=problem)
-            freed = _freed_stamp(connection)
-        if freed is not None:
-            return replace(local, problem=f"the register no longer holds {freed} (its stamp_key was altered)")
+            unkeyed = _unkeyed_stamp(connection)
+            if unkeyed is not None:
+                return replace(local, problem=f"{unkeyed} (altered: the stamp could be issued again)")
+            hidden = _import_without_its_alerts(connection)
+        if hidden is not None:
+            return replace(local, broken_at=hidden[0], problem=f"{hidden[1]} (deleted?)")
         return local
 
     # -- endorsements ---------------------------------------------------------------------------------------
@@ -361,7 +399,8 @@ class SqlLedger:
             report.gaps = _trail_gaps(connection, export.signer)
             events = export.records.events
             details = {**report.summary(), "post": export.post, "signer": export.signer,
-                       "events_head": events[-1].entry_hash if events else None}  # fmt: skip
+                       "events_head": events[-1].entry_hash if events else None,
+                       "alert_fingerprints": [alert.fingerprint() for alert in report.alerts]}  # fmt: skip
             self._append(connection, actor, "import", export.source, details)
         return report
 

@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -280,3 +281,42 @@ def test_import_warns_about_entries_of_a_posts_trail_it_does_not_hold(
     assert cli("ledger", "import", tmp_path / "first.json", "--from-key", certificate, "--db", centre).exit_code == 0
     result = cli("ledger", "import", tmp_path / "later.json", "--from-key", certificate, "--db", centre)
     assert result.exit_code == 0 and result.stderr.startswith("warning: entries 2-3 of that post's audit trail")
+
+
+def _export_signed_by(path: Path, post: Any, uses: list[dict[str, Any]]) -> None:
+    """An export correctly signed by a post's key, holding whatever uses that post chose to write."""
+    from keys.signed import Header, encode_public_key, today_utc, unsigned
+    from permits.ledger.exchange import EXPORT_TYPE
+
+    today = today_utc()
+    signed = {
+        **Header(EXPORT_TYPE, 1, today, today + dt.timedelta(days=30)).to_json(),
+        "post": "post-x",
+        "signer": {"alg": post.key.algorithm.value, "public_key": encode_public_key(post.key.private_key.public_key())},
+        "since": "2020-01-01",
+        "uses": uses,
+        "registered": [],
+        "events": [],
+    }
+    unsigned(signed, str(path)).add_signature(post.key).write(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"endorsed_at": "0001-01-01T00:00:00+01:00"}, "endorsed_at: out of range"),
+        ({"quantities": {"1": "1E+999999999999999999"}}, "expected a line number and a plain decimal text"),
+        ({"quantities": {"1": "2", "100": "1"}}, "expected a line from 1 to 50"),
+    ],
+)
+def test_import_refuses_a_signed_export_with_an_impossible_use(
+    cli: Cli, make_authority: MakeAuthority, tmp_path: Path, change: dict[str, Any], problem: str
+) -> None:
+    post = make_authority(trusted=False)
+    export = tmp_path / "x.json"
+    use = {"party": "KE", "number": "KE/1", "port": "Mombasa", "officer": "A",
+           "endorsed_at": "2026-11-28T10:00:00+00:00", "post": "post-x", "quantities": {"1": "2"}}  # fmt: skip
+    _export_signed_by(export, post, [{**use, **change}])
+    result = cli("ledger", "import", export, "--from-key", post.files.certificate, "--db", f"sqlite:///{tmp_path}/c.db")
+    assert result.exit_code == 2 and result.stderr.startswith("error: ") and problem in result.stderr
+    assert result.stderr.count("\n") == 1

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, create_engine, delete, insert, select, text, update
 
-from permits.errors import InputError
+from permits.errors import InputError, LedgerError
 from permits.ledger import open_ledger, schema
 from permits.ledger.endorsement import parse_quantities
 from permits.ledger.interface import (
@@ -211,12 +211,36 @@ def test_chain_check_sees_a_use_or_register_row_edited_in_place(ledger_url: str)
          "entry 3 (issue KE KE/9): its row in the issued table was altered"),
         (lambda c: c.execute(update(register).where(register.c.number == "KE/9").values(security_stamp="S-9")), None),
         (lambda c: c.execute(update(register).where(register.c.number == "KE/8").values(stamp_key=None)),
-         "the register no longer holds security stamp S-8 of KE permit KE/8 (its stamp_key was altered)"),
+         "register entry KE KE/8: its stamp_key is not its security stamp S-8 as compared (altered: the stamp "
+         "could be issued again)"),
     ]  # fmt: skip
     for tamper, problem in tampering:
         with raw(ledger_url) as connection:
             tamper(connection)
         assert ledger.check_chain().problem == problem
+    with ledger.register(issued("KE/10", "S 8", payload="cd"), actor="MA"):  # the freed stamp, issued again
+        pass
+    assert "register entry KE KE/8: its stamp_key" in (ledger.check_chain().problem or "")  # still seen
+    with raw(ledger_url) as connection:
+        connection.execute(update(uses).values(quantities="not JSON"))
+    assert ledger.check_chain().problem == f"entry 1 (endorse KE {PERMIT}): its row in the uses table was altered"
+    with pytest.raises(LedgerError, match=f"the uses row of KE {PERMIT} is unreadable"):
+        ledger.use_of("KE", PERMIT)
+
+
+def test_chain_check_sees_an_alert_deleted_after_the_import_that_found_it(
+    ledger_url: str, sqlite_post: Callable[[str], str]
+) -> None:
+    post = open_ledger(sqlite_post("post-x"))
+    post.endorse(use(port="Namanga", post="post-x"), actor="B")
+    centre = open_ledger(ledger_url)
+    centre.endorse(use(port="Mombasa"), actor="A")
+    export = Export("post-x", "f" * 64, "post-x.json", post.records_since(dt.date(2020, 1, 1)))
+    assert [alert.kind for alert in centre.import_records(export, actor="centre").alerts] == [AlertKind.DOUBLE_USE]
+    assert centre.check_chain().problem is None
+    with raw(ledger_url) as connection:  # the double use disappears from `cites ledger alerts`
+        connection.execute(delete(schema.alerts))
+    assert centre.check_chain().problem == "entry 2 (import) found 1 alert(s) that are no longer all stored (deleted?)"
 
 
 def test_chain_check_sees_entries_removed_from_the_end(ledger_url: str) -> None:
@@ -348,7 +372,7 @@ def test_a_version_2_ledger_gets_stamp_keys_and_a_stamp_reused_under_them_become
         pytest.fail("the block must not run")
     with raw(ledger_url) as connection:
         keys = connection.execute(select(schema.issued.c.number, schema.issued.c.stamp_key).order_by("number"))
-        assert keys.all() == [("KE/1", "S1"), ("KE/2", None), ("KE/3", None)]
+        assert keys.all() == [("KE/1", "s1"), ("KE/2", None), ("KE/3", None)]
 
 
 def test_a_version_3_ledger_is_keyed_again_and_a_look_alike_stamp_becomes_an_alert(ledger_url: str) -> None:
@@ -364,8 +388,22 @@ def test_a_version_3_ledger_is_keyed_again_and_a_look_alike_stamp_becomes_an_ale
     assert (alert.kind, alert.first["number"], alert.second["number"]) == (AlertKind.REUSED_STAMP, "KE/1", "KE/2")
     with raw(ledger_url) as connection:
         keys = connection.execute(select(schema.issued.c.number, schema.issued.c.stamp_key).order_by("number"))
-        assert keys.all() == [("KE/1", "S1"), ("KE/2", None)]
+        assert keys.all() == [("KE/1", "s1"), ("KE/2", None)]
         assert connection.execute(select(schema.schema_version.c.version)).scalar() == schema.CURRENT_VERSION
+
+
+def test_a_stamp_whose_key_is_longer_than_the_stamp_is_registered_and_migrated(ledger_url: str) -> None:
+    stretched = "KE-SS-" + "\ufdfa" * 5  # 11 characters; compatibility normalisation makes its key 94 long
+    with raw(ledger_url) as connection:  # a version 3 ledger (PostgreSQL: stamp_key VARCHAR(64))
+        schema.metadata.create_all(connection, tables=[schema.schema_version])
+        connection.execute(insert(schema.schema_version).values(version=3))
+        for migration in schema.MIGRATIONS[:3]:
+            migration(connection)
+        connection.execute(insert(schema.issued).values({**issued("KE/1", stretched).to_json(), "stamp_key": "x"}))
+    ledger = open_ledger(ledger_url)
+    with ledger.register(issued("KE/2", stretched.lower() + "-2", payload="cd"), actor="MA"):
+        pass
+    assert ledger.issued_of("KE", "KE/1") == issued("KE/1", stretched) and ledger.check_chain().problem is None
 
 
 def test_the_audit_trail_example_of_the_format_specification() -> None:
