@@ -227,6 +227,11 @@ class ChainReport:
     problem: str | None = None
 
 
+def row_digest(record: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of a use's or register entry's JSON in canonical form."""
+    return hashlib.sha256(canonical(record).encode()).hexdigest()
+
+
 def walk_chain(events: Iterable[Event], complete: bool) -> ChainReport:
     """Recompute each entry's hash and its link to the entry before. A ``complete`` log starts at entry 1 and
     has no gap; otherwise (a post's exported stretch) only consecutive entries must link."""
@@ -320,6 +325,9 @@ class ImportReport:
     added: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("uses", "issued", "events"), 0))
     known: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("uses", "issued", "events"), 0))
     alerts: list[Alert] = field(default_factory=list)
+    added_rows: list[tuple[str, str, str, str]] = field(default_factory=list)
+    """Table, Party, number and ``row_digest`` of each use and register row added: the import's entry in the
+    audit trail keeps them, so that ``check_chain`` sees an imported row deleted or edited later."""
     gaps: list[tuple[int, int]] = field(default_factory=list)
     """First and last ``seq`` of each stretch of the exporting post's trail missing between entries held: a
     rewritten history there is seen only once an export holding those entries is imported."""

@@ -179,14 +179,24 @@ def _version_3_stamp_keys(connection: Connection) -> None:
 
 
 def _version_4_stamp_keys_of_letters_and_digits(connection: Connection) -> None:
-    """Stamps are compared by the letters and digits of their compatibility case fold (a Unicode hyphen, a
+    """Stamps are compared by their letters and digits after Unicode normalisation (a Unicode hyphen, a
     zero-width space or full-width digits no longer make a new stamp): every entry is keyed again, in a
     column of unbounded text (version 3 made it VARCHAR(64) on PostgreSQL; SQLite never bounds it)."""
-    one_permit_per_stamp_key.drop(connection)
     if connection.dialect.name == "postgresql":
         connection.execute(text("ALTER TABLE issued ALTER COLUMN stamp_key TYPE TEXT"))
+    _key_stamps_again(connection, "version 3")
+
+
+def _version_5_stamp_keys_case_folded(connection: Connection) -> None:
+    """Stamps are compared by their compatibility case fold (version 4 upper-cased after picking the letters,
+    so a case variant could keep a combining mark): every entry is keyed again."""
+    _key_stamps_again(connection, "version 4")
+
+
+def _key_stamps_again(connection: Connection, version_name: str) -> None:
+    one_permit_per_stamp_key.drop(connection)
     connection.execute(update(issued).values(stamp_key=None))
-    _key_stamps(connection, issued, "version 3")
+    _key_stamps(connection, issued, version_name)
     one_permit_per_stamp_key.create(connection)
 
 
@@ -229,6 +239,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _version_2_alerts_and_post_events,
     _version_3_stamp_keys,
     _version_4_stamp_keys_of_letters_and_digits,
+    _version_5_stamp_keys_case_folded,
 )
 """MIGRATIONS[n] upgrades a ledger at version n to n + 1."""
 

@@ -40,6 +40,7 @@ from permits.ledger.interface import (
     canonical,
     document_name,
     event_hash,
+    row_digest,
     walk_chain,
 )
 
@@ -143,10 +144,38 @@ def _unkeyed_stamp(connection: Connection) -> str | None:
     return None
 
 
-def _import_without_its_alerts(connection: Connection) -> tuple[int, str] | None:
-    """The first ``import`` entry of the trail whose alerts (their fingerprints, in its details) are no longer
-    all in the ``alerts`` table: deleted to hide a double use or a re-used stamp."""
-    events, alerts = schema.events, schema.alerts
+ROW_RECORDS: dict[str, tuple[Table, Callable[[Row[Any]], Mapping[str, Any]]]] = {
+    "uses": (schema.uses, lambda row: _use(row).to_json()),
+    "issued": (schema.issued, lambda row: Issued.from_json(row._asdict()).to_json()),
+}
+"""The rows an import adds, by table: the table, and the record a row holds (as exported)."""
+
+
+def _import_row_changed(connection: Connection) -> tuple[int, str] | None:
+    """The first ``import`` entry of the trail with a row it added (listed with its digest in the entry's
+    details) that is gone or no longer the same: imported uses and register rows have no entry of their own."""
+    for seq, details in _import_entries(connection):
+        for added in details.get("added_rows") or ():
+            try:
+                table_name, party, number, digest = added
+                table, record_of = ROW_RECORDS[table_name]
+            except (ValueError, TypeError, KeyError):  # a trail rewritten whole: its hashes were recomputed
+                return seq, f"entry {seq} (import): its list of added rows is not one the tool writes"
+            row = connection.execute(
+                select(table).where(and_(table.c.party == party, table.c.number == number))
+            ).first()
+            try:
+                held = None if row is None else row_digest(record_of(row))
+            except (LedgerError, ValueError):
+                held = None
+            if held != digest:
+                return seq, f"entry {seq} (import): the {table_name} row of {party} {number} it added is gone or edited"
+    return None
+
+
+def _import_entries(connection: Connection) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The ``import`` entries of the trail in order, with their details decoded."""
+    events = schema.events
     imports = connection.execute(
         select(events.c.seq, events.c.details)
         .where(events.c.action == "import")
@@ -155,14 +184,26 @@ def _import_without_its_alerts(connection: Connection) -> tuple[int, str] | None
     )
     for seq, details in imports:
         try:
-            fingerprints = set(json.loads(details).get("alert_fingerprints", ()))
-        except (ValueError, AttributeError, TypeError):  # the chain's hash already vouches for the text
-            continue
+            decoded = json.loads(details)
+        except (ValueError, RecursionError):
+            decoded = None
+        yield int(seq), decoded if isinstance(decoded, dict) else {}
+
+
+def _import_without_its_alerts(connection: Connection) -> tuple[int, str] | None:
+    """The first ``import`` entry of the trail whose alerts (their fingerprints, in its details) are no longer
+    all in the ``alerts`` table: deleted to hide a double use or a re-used stamp."""
+    alerts = schema.alerts
+    for seq, details in _import_entries(connection):
+        fingerprints = set(details.get("alert_fingerprints") or ())
         if not fingerprints:
             continue
         held = connection.execute(select(alerts.c.fingerprint).where(alerts.c.fingerprint.in_(fingerprints)))
         if len(set(held.scalars())) != len(fingerprints):
-            return int(seq), f"entry {seq} (import) found {len(fingerprints)} alert(s) that are no longer all stored"
+            return (
+                seq,
+                f"entry {seq} (import) found {len(fingerprints)} alert(s) that are no longer all stored (deleted?)",
+            )
     return None
 
 
@@ -300,9 +341,9 @@ class SqlLedger:
             unkeyed = _unkeyed_stamp(connection)
             if unkeyed is not None:
                 return replace(local, problem=f"{unkeyed} (altered: the stamp could be issued again)")
-            hidden = _import_without_its_alerts(connection)
+            hidden = _import_without_its_alerts(connection) or _import_row_changed(connection)
         if hidden is not None:
-            return replace(local, broken_at=hidden[0], problem=f"{hidden[1]} (deleted?)")
+            return replace(local, broken_at=hidden[0], problem=hidden[1])
         return local
 
     # -- endorsements ---------------------------------------------------------------------------------------
@@ -400,13 +441,15 @@ class SqlLedger:
             events = export.records.events
             details = {**report.summary(), "post": export.post, "signer": export.signer,
                        "events_head": events[-1].entry_hash if events else None,
-                       "alert_fingerprints": [alert.fingerprint() for alert in report.alerts]}  # fmt: skip
+                       "alert_fingerprints": [alert.fingerprint() for alert in report.alerts],
+                       "added_rows": report.added_rows}  # fmt: skip
             self._append(connection, actor, "import", export.source, details)
         return report
 
     def _import_use(self, connection: Connection, use: Use, source: str, report: ImportReport) -> None:
         if _inserted(connection, insert(schema.uses).values(**_use_values(use))):
             report.added["uses"] += 1
+            report.added_rows.append(("uses", use.party, use.number, row_digest(use.to_json())))
             return
         held = self._held_use(connection, use.party, use.number)
         if held is None:
@@ -420,6 +463,7 @@ class SqlLedger:
     def _import_issued(self, connection: Connection, record: Issued, source: str, report: ImportReport) -> None:
         if _inserted(connection, insert(schema.issued).values(_register_values(record))):
             report.added["issued"] += 1
+            report.added_rows.append(("issued", record.party, record.number, row_digest(record.to_json())))
             return
         kind, holder = self._register_clash(connection, record)
         if holder == record:

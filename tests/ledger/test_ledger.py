@@ -243,6 +243,31 @@ def test_chain_check_sees_an_alert_deleted_after_the_import_that_found_it(
     assert centre.check_chain().problem == "entry 2 (import) found 1 alert(s) that are no longer all stored (deleted?)"
 
 
+def test_chain_check_sees_an_imported_row_deleted_or_edited_later(
+    ledger_url: str, sqlite_post: Callable[[str], str]
+) -> None:
+    post = open_ledger(sqlite_post("post-x"))
+    post.endorse(use(port="Namanga", post="post-x"), actor="B")
+    with post.register(issued("KE/1", "S-1"), actor="MA"):
+        pass
+    centre = open_ledger(ledger_url)
+    export = Export("post-x", "f" * 64, "post-x.json", post.records_since(dt.date(2020, 1, 1)))
+    assert centre.import_records(export, actor="centre").added_rows[0][:3] == ("uses", "KE", PERMIT)
+    assert centre.check_chain().problem is None
+    uses, register = schema.uses, schema.issued
+    tampering: list[tuple[Callable[[Connection], object], str | None]] = [
+        (lambda c: c.execute(update(register).values(kid="11" * 8)),
+         "entry 1 (import): the issued row of KE KE/1 it added is gone or edited"),
+        (lambda c: c.execute(update(register).values(kid="00" * 8)), None),
+        (lambda c: c.execute(delete(uses)),  # the permit would verify as unused again
+         f"entry 1 (import): the uses row of KE {PERMIT} it added is gone or edited"),
+    ]  # fmt: skip
+    for tamper, problem in tampering:
+        with raw(ledger_url) as connection:
+            tamper(connection)
+        assert centre.check_chain().problem == problem
+
+
 def test_chain_check_sees_entries_removed_from_the_end(ledger_url: str) -> None:
     ledger = open_ledger(ledger_url)
     for index in range(3):
@@ -390,6 +415,19 @@ def test_a_version_3_ledger_is_keyed_again_and_a_look_alike_stamp_becomes_an_ale
         keys = connection.execute(select(schema.issued.c.number, schema.issued.c.stamp_key).order_by("number"))
         assert keys.all() == [("KE/1", "s1"), ("KE/2", None)]
         assert connection.execute(select(schema.schema_version.c.version)).scalar() == schema.CURRENT_VERSION
+
+
+def test_a_version_4_ledger_is_keyed_again_by_case_fold(ledger_url: str) -> None:
+    with raw(ledger_url) as connection:
+        schema.metadata.create_all(connection, tables=[schema.schema_version])
+        connection.execute(insert(schema.schema_version).values(version=4))
+        for migration in schema.MIGRATIONS[:4]:
+            migration(connection)
+        connection.execute(insert(schema.issued).values({**issued("KE/1", "S-1").to_json(), "stamp_key": "S1"}))
+    ledger = open_ledger(ledger_url)  # version 4 upper-cased: without version 5, ledger check would cry tamper
+    assert ledger.check_chain().problem is None and ledger.alerts() == []
+    with raw(ledger_url) as connection:
+        assert connection.execute(select(schema.issued.c.stamp_key)).scalar() == "s1"
 
 
 def test_a_stamp_whose_key_is_longer_than_the_stamp_is_registered_and_migrated(ledger_url: str) -> None:
