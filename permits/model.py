@@ -30,6 +30,8 @@ from permits.codes import (
 from permits.errors import PermitValidationError
 
 QUANTITY_PATTERN = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,6})?$")
+COUNTED_UNIT = "NUM"
+"""The unit of a count of specimens (the default): its quantities are whole numbers."""
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f]")
 """Control characters a text field may not hold (tab and line feed are allowed)."""
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -490,7 +492,9 @@ class _FieldReader:
         source = self.code(data, "source", path, SOURCE_CODES, "CITES source code")
         second_source = self.code(data, "second_source", path, SOURCE_CODES, "CITES source code", required=False)
         quantity = self.quantity(data, "quantity", path)
-        unit = self.code(data, "unit", path, UNIT_CODES, "CITES unit code", required=False) or "NUM"
+        unit = self.code(data, "unit", path, UNIT_CODES, "CITES unit code", required=False) or COUNTED_UNIT
+        if quantity is not None and unit == COUNTED_UNIT and quantity != quantity.to_integral_value():
+            self.fail(_field_path(path, "quantity"), f"{format_quantity(quantity)} NUM: specimens are counted whole")
         line = SpecimenLine(
             scientific_name=scientific_name or "",
             term=term or "",

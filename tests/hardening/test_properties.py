@@ -75,7 +75,8 @@ def test_signed_permits_round_trip(name: str, exporter: str, quantity: Any, numb
     data = example_mapping("zoo-transfer-app1.yaml")
     data["number"] = number
     data["exporter"] = {"name": exporter, "country": "KE"}
-    data["items"] = [{**data["items"][0], "common_name": name, "quantity": str(quantity)}]  # type: ignore[index]
+    line = {**data["items"][0], "common_name": name, "quantity": str(quantity), "unit": "KIL"}  # type: ignore[index]
+    data["items"] = [line]  # fractions: not a count of specimens
     permit = Permit.from_mapping(data)
     verdict = VERIFIER.verify(seal(permit, _Signer()))
     assert verdict.valid, verdict.reason

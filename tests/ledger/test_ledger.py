@@ -77,7 +77,11 @@ def test_partial_quantities_cannot_add_up_past_the_permit(ledger_url: str) -> No
     ledger = open_ledger(ledger_url)
     with pytest.raises(EndorsementRefused, match="3 NUM is more than the 2 NUM the permit authorises"):
         parse_quantities(["1=3"], permit)
-    for entries, message in ((["1=1", "1=2"], "line 1 is given twice"), (["1=1e0"], "expected LINE=QUANTITY")):
+    for entries, message in (
+        (["1=1", "1=2"], "line 1 is given twice"),
+        (["1=1e0"], "expected LINE=QUANTITY"),
+        (["1=0.5"], "line 1 counts specimens \\(NUM\\): give a whole number"),
+    ):
         with pytest.raises(InputError, match=message):  # a typo is never recorded as a shipment
             parse_quantities(entries, permit)
     ledger.endorse(use(quantity=parse_quantities(["1=1"], permit)[1]), actor="A")
