@@ -118,7 +118,7 @@ def _print_summary(result: AuditResult) -> None:
 
     console = Console(highlight=False)
     summary = result.summary
-    console.print(f"Audit: {summary.rows:,} permit(s), {summary.valid:,} VALID, {summary.not_valid:,} NOT VALID")
+    console.print(f"Audit: {summary.rows:,} row(s), {summary.valid:,} VALID, {summary.not_valid:,} NOT VALID")
     if summary.by_status:
         statuses = Table()
         for column in ("status", "count", "share"):

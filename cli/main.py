@@ -68,19 +68,44 @@ app.command("audit")(audit_command)
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv`` and return the exit code; anticipated errors become one-line messages."""
     from permits.errors import CitesError
+    from permits.output.terminal import terminal_safe
 
     try:
-        app(args=argv, prog_name="cites")
+        code = app(args=argv, prog_name="cites", standalone_mode=False)
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else 0 if done.code is None else 2
     except CitesError as error:
-        from permits.output.terminal import terminal_safe
-
         typer.echo(f"error: {terminal_safe(str(error))}", err=True)
         return error.exit_code
-    return 0
+    except Exception as error:
+        if type(error).__name__ == "NoArgsIsHelpError":  # no arguments: the help text, as Typer prints it
+            typer.echo(str(error))
+            return 2
+        message = _command_line_error(error)
+        if message is None:
+            raise
+        typer.echo(f"error: {terminal_safe(message)}", err=True)
+        return 2
+    return code if isinstance(code, int) else 0
+
+
+def _command_line_error(error: Exception) -> str | None:
+    """The one line for an error in the command line itself (Typer's usage errors: a missing argument, an
+    unknown option, a bad value), or an aborted prompt; None for any other exception."""
+    if type(error).__name__ == "Abort":
+        return "aborted"
+    format_message = getattr(error, "format_message", None)
+    if not callable(format_message) or getattr(error, "exit_code", None) != 2:
+        return None
+    context = getattr(error, "ctx", None)
+    hint = f" (see '{context.command_path} --help')" if context is not None else ""
+    return " ".join(str(format_message()).split()) + hint
 
 
 def run() -> None:
     """Console-script entry point."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

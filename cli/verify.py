@@ -126,12 +126,17 @@ def _scan_lines(lines: Iterable[str], where: str) -> Iterator[Scanned]:
 
 
 def _scan_file(path: Path) -> Iterator[Scanned]:
-    from permits.audit.inputs.text import TEXT_SUFFIXES
+    from permits.audit.inputs.documents import DocumentSource
+    from permits.audit.inputs.text import TEXT_SUFFIXES, binary_problem
     from permits.errors import CitesError
     from permits.reading import read_payloads
 
-    if path.suffix.lower() in TEXT_SUFFIXES:  # the .txt file `cites issue` writes, or a scanner's log
-        try:
+    if path.suffix.lower() in TEXT_SUFFIXES and not DocumentSource().accepts_content(path):
+        try:  # the .txt file `cites issue` writes, or a scanner's log
+            problem = binary_problem(path)
+            if problem is not None:
+                yield Scanned(str(path), problem=problem, unreadable=True)
+                return
             with open(path, encoding="utf-8-sig", errors="replace") as handle:
                 yield from _scan_lines(handle, str(path))
         except OSError as error:

@@ -89,6 +89,16 @@ def test_issue_then_verify_pdf_png_and_text(cli: Cli, tmp_path: Path) -> None:
     for empty in ("", "\n  \n"):  # nothing to check is no success
         nothing = cli("verify", "--json", "-", stdin=empty)
         assert nothing.exit_code == 1 and json.loads(nothing.stdout)["status"] == "NO_PERMIT_FOUND"
+    shutil.copy(out / "KE-2026-ZOO-0001.pdf", tmp_path / "saved-as.txt")  # a PDF is known by its first bytes
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "binary.txt").write_bytes(b"CP1:\0\x01\x02" * 100)
+    named = cli("verify", "--json", tmp_path / "saved-as.txt", tmp_path / "empty.txt", tmp_path / "binary.txt")
+    statuses = [json.loads(line)["status"] for line in named.stdout.splitlines()]
+    assert named.exit_code == 2 and statuses == ["VALID", "NO_PERMIT_FOUND", "INPUT_ERROR"]
+    audited = cli("audit", tmp_path / "saved-as.txt", tmp_path / "empty.txt", tmp_path / "binary.txt", "--report",
+                  tmp_path / "audit" / "report.jsonl", "--quiet")  # fmt: skip
+    rows = (tmp_path / "audit" / "report.jsonl").read_text().splitlines()
+    assert audited.exit_code == 1 and [json.loads(row)["status"] for row in rows] == statuses
 
 
 def test_issue_refuses_a_future_issue_date_and_a_file_in_the_way(cli: Cli, tmp_path: Path) -> None:
@@ -255,3 +265,32 @@ def test_console_script_help_runs(tmp_path: Path) -> None:
     result = subprocess.run([executable, "--help"], capture_output=True, text=True, env={**os.environ}, check=False)
     assert result.returncode == 0
     assert "issue" in result.stdout and "verify" in result.stdout
+
+
+def test_command_line_mistakes_are_one_line_errors(cli: Cli) -> None:
+    for arguments, message in (
+        (("issue",), "error: Missing argument 'description'. (see 'cites issue --help')"),
+        (("issue", "x.yaml", "--bogus"), "error: No such option: --bogus"),
+        (("ledger", "show", "--last", "0"), "error: Invalid value for '--last'"),
+    ):
+        result = cli(*arguments)
+        assert result.exit_code == 2 and result.stderr.startswith(message) and result.stderr.count("\n") == 1
+    assert cli().exit_code == 2 and "Usage: cites" in cli().stdout  # no arguments: the help
+
+
+def test_the_module_runs_as_the_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "cli.main", "--version"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and result.stdout.startswith("cites ")
+
+
+def test_the_readme_quick_start_runs_as_written(tmp_path: Path) -> None:
+    readme = (REPO_ROOT / "README.md").read_text()
+    script = readme.split("## Quick start", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    script = script.replace("source .venv/bin/activate", f'export PATH="{Path(sys.executable).parent}:$PATH"')
+    script = script.replace("~/cites-demo", str(tmp_path / "home"))
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=REPO_ROOT, capture_output=True, text=True,
+                            timeout=120, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert result.stdout.count("VALID") >= 3 and "NOT VALID" not in result.stdout

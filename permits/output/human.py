@@ -28,7 +28,7 @@ class HumanFormat:
         style = RED if not verdict.valid else AMBER if verdict.warnings else GREEN
         word = "VALID" if verdict.valid else "NOT VALID"
         headline = Text(f" {word} ", style=style)
-        headline.append(f"  {verdict.status.value}  ", style="bold")
+        headline.append(f"  {verdict.status.value}  " if not verdict.valid else "  ", style="bold")
         headline.append(terminal_safe(verdict.reason))
         parts: list[Any] = [headline]
         if verdict.source:

@@ -145,7 +145,7 @@ def test_mixed_batch_verdicts_and_findings(cli: Cli, tmp_path: Path, batch: Batc
         "cited": {"country": "ZW", "number": "ZW/2026/00871"}, "species": "Crocodylus niloticus", "unit": "NUM",
         "covered": "24", "reexported": "40",
     }  # fmt: skip
-    assert "Audit: 24 permit(s), 15 VALID, 9 NOT VALID" in result.stdout
+    assert "Audit: 24 row(s), 15 VALID, 9 NOT VALID" in result.stdout
     assert "REEXPORT_OVER_QUANTITY" in result.stdout and "ORIGIN_NOT_IN_BATCH" in result.stdout
     html = page.read_text()
     assert html.count("<svg") == 5 and "Failures by month of issue" in html and "2024-01" in html

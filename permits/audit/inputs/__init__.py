@@ -2,10 +2,10 @@
 text per line, JSON Lines and CSV files with a payload column.
 
 ``iter_inputs`` hands each file to the first source of ``sources()`` that accepts it. In a folder, files of no
-known kind (and hidden ones) are skipped; a file named on the command line is read as a document when its
-first bytes say so, and otherwise as text. A file that cannot be opened or read gives one unreadable input,
-and so does a file whose name is not UTF-8 (its bytes escaped in the reference): every reference is Unicode
-text, as the report files, the index and ``--resume`` need.
+known kind (and hidden ones) are skipped. A text file, or a file of no known kind named on the command line,
+is read as a document when its first bytes say so, and otherwise as text. A file that cannot be opened or read
+gives one unreadable input, and so does a file whose name is not UTF-8 (its bytes escaped in the reference):
+every reference is Unicode text, as the report files, the index and ``--resume`` need.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def iter_inputs(
             yield AuditInput(shown, shown, problem=problem, unreadable=True)
             continue
         source = next((candidate for candidate in sources if candidate.accepts(path)), None)
-        if source is None and named:
+        if source is text or (source is None and named):  # by first bytes: a PDF saved as .txt is still a PDF
             source = documents if documents.accepts_content(path) else text
         if source is not None:
             yield from _guarded(source, path)
