@@ -38,8 +38,8 @@ def audit_command(
     usage ledger) and the cross-permit findings (see README "Batch audits").
 
     Exit codes: 0 every permit VALID and no error or warning finding; 1 otherwise; 2 usage error (bad argument,
-    no inputs, an output that is an input, report exists without --resume, report unreadable for --resume);
-    130 interrupted (re-run with --resume).
+    no inputs, an output that is an input, report exists without --resume, report unreadable for --resume or
+    of other inputs); 130 interrupted (re-run with --resume).
     """
     from concurrent.futures.process import BrokenProcessPool
 

@@ -465,7 +465,7 @@ def add_key(
     from keys.keyfile import load_public_key
     from keys.trust.installed import root_path
     from keys.trust.local import LocalTrustStore
-    from permits.errors import InputError
+    from permits.errors import InputError, TrustStoreError
     from permits.model import is_iso_country
 
     if root_path().exists():
@@ -478,7 +478,10 @@ def add_key(
     store = LocalTrustStore.load()
     info = load_public_key(key_file)
     already = store.trusted(info) is not None
-    key = store.add(info, party, authority)
+    try:
+        key = store.add(info, party, authority)
+    except TrustStoreError as error:
+        raise TrustStoreError(f"{key_file}: {error}") from None
     store.save()
     named = "" if key.authority == key.party else f" ({key.authority})"
     done = "already trusted" if already else "trusted"

@@ -4,6 +4,10 @@ repo=$(cd "$here/../.." && pwd)
 bin=${1:-$repo/.venv/bin}
 work=${2:-$(mktemp -d -t cites-walkthrough.XXXXXX)}
 mkdir -p "$work"
+if [ -n "$(ls -A "$work")" ]; then  # a second run would find the first run's keys beside its own
+    echo "error: $work is not empty; give a new or empty folder (or none: a temporary one is made)" >&2
+    exit 2
+fi
 # A throw-away passphrase for throw-away keys: real keys take theirs from the environment or a prompt.
 export CITES_KEY_PASSPHRASE="${CITES_KEY_PASSPHRASE:-walkthrough-only-passphrase}"
 today=$(date -u +%F)

@@ -18,6 +18,8 @@ def ensure_folder(folder: Path) -> None:
     """Create ``folder`` (and its parents) if missing; an ``InputError`` naming it if it cannot be."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InputError(f"{folder}: is a file, not a folder") from None
     except OSError as error:
         raise InputError(f"{folder}: cannot create this folder ({error.strerror or error})") from None
 

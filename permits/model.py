@@ -263,7 +263,7 @@ class _FieldReader:
         self.problems: list[str] = []
 
     def fail(self, path: str, message: str) -> None:
-        self.problems.append(f"{path}: {message}")
+        self.problems.append(f"{path or 'the description as a whole'}: {message}")
 
     # -- structure -------------------------------------------------------------------------------------------
 

@@ -145,6 +145,23 @@ def test_an_output_place_that_cannot_be_written_is_an_input_error(cli: Cli, tmp_
             and "cannot create this folder (Not a directory)" in result.stderr
         )
     assert cli("issue", example, "--key", key, "--out", tmp_path / "permits").exit_code == 0  # the number was kept
+    in_the_way = cli("keys", "new", "--party", "KE", "--authority", "A", "--out", blocker)
+    assert in_the_way.exit_code == 2 and in_the_way.stderr == f"error: {blocker}: is a file, not a folder\n"
+
+
+def test_small_mistakes_get_messages_that_name_them(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    empty = cli("verify", "--json", tmp_path / "empty.pdf")
+    assert (
+        empty.exit_code == 2 and json.loads(empty.stdout)["reason"] == f"{tmp_path / 'empty.pdf'}: empty file (0 bytes)"
+    )
+    nameless = cli("registry", "lookup", " ")
+    assert nameless.exit_code == 2 and "the name is empty" in nameless.stderr
+    _new_key(cli, tmp_path / "keys", trust=False)
+    certificate = next((tmp_path / "keys").glob("*.cert.pem"))
+    other_party = cli("trust", "add", certificate, "--party", "TZ")
+    assert other_party.exit_code == 2
+    assert other_party.stderr == f"error: {certificate}: the certificate names Party KE, not TZ\n"
 
 
 def test_issue_refuses_a_key_of_another_party(cli: Cli, tmp_path: Path) -> None:
@@ -159,7 +176,7 @@ def test_issue_refuses_a_key_of_another_party(cli: Cli, tmp_path: Path) -> None:
     ("content", "message"),
     [
         ("type: export\nitems: [", "invalid YAML"),
-        ("- just\n- a list\n", "expected a mapping of fields"),
+        ("- just\n- a list\n", "the description as a whole: expected a mapping of fields, got a list"),
         ("number: 1\n", "type: is required"),
         ("type: export\nissued: 2026-13-01\n", "issued: '2026-13-01' is not a date"),
         ("items: &a [*a]\n", "items[0]: expected a mapping of fields, got a list"),

@@ -184,6 +184,10 @@ class BatchIndex:
         with self.database:
             self.database.execute("INSERT OR IGNORE INTO done SELECT input FROM rows")
 
+    def inputs_done(self) -> int:
+        """How many inputs ``remember_inputs`` noted."""
+        return int(self.database.execute("SELECT count(*) FROM done").fetchone()[0])
+
     def has_input(self, reference: str) -> bool:
         """True if ``remember_inputs`` noted rows of this input."""
         return self.database.execute("SELECT 1 FROM done WHERE input = ?", (reference,)).fetchone() is not None

@@ -104,6 +104,9 @@ def run_audit(
     ensure_folder(report.parent)
     with BatchIndex(report.parent) as index, ReportFile(report, rows_format, resume=resume) as output:
         resumed = output.load(index) if resume else 0
+        if resume:
+            _check_same_inputs(index, report, iter_inputs(paths, payload_column, exclude=outputs.values()))
+            output.cut_torn_tail()
 
         def pending() -> Iterator[AuditInput]:
             items = iter_inputs(paths, payload_column, exclude=outputs.values())
@@ -123,6 +126,18 @@ def run_audit(
             page: PageFormat = HtmlPage()
             write_text_atomic(html, page.render(summary, tally))
         return AuditResult(report, findings, html, summary, tally, resumed)
+
+
+def _check_same_inputs(index: BatchIndex, report: Path, inputs: Iterator[AuditInput]) -> None:
+    """Refuse to resume a report that holds rows of inputs this audit does not have (other arguments than the
+    interrupted run's): the report would mix two batches."""
+    held = index.inputs_done()
+    found = sum(1 for item in inputs if index.has_input(item.reference))
+    if found < held:
+        raise InputError(
+            f"{report}: it holds rows of {held - found:,} input(s) that are not among this audit's inputs; "
+            "resume with the arguments of the interrupted run, or start another report"
+        )
 
 
 def _check_arguments(paths: Sequence[Path], outputs: dict[str, Path], workers: int, resume: bool) -> None:
@@ -308,6 +323,7 @@ class ReportFile:
             self.close()
             raise InputError(f"{path}: the report exists; add --resume to continue it, or choose another file")
         self.synced = time.monotonic()
+        self._cut: int | None = None
         self._start()
 
     def __enter__(self) -> ReportFile:
@@ -317,9 +333,10 @@ class ReportFile:
         self.close()
 
     def load(self, index: BatchIndex) -> int:
-        """Read the rows already in the report into ``index``, except those of its last input, which are cut off
-        with a torn record after them: that input is judged again, since a kill may have left only some of a
-        document's rows (and nothing tells them from all of them). The number of rows kept."""
+        """Read the rows already in the report into ``index``, except those of its last input, which
+        ``cut_torn_tail`` cuts off with a torn record after them: that input is judged again, since a kill may
+        have left only some of a document's rows (and nothing tells them from all of them). The number of rows
+        kept."""
         damaged, last_input, cut = None, None, None
         last_rows: list[RowFacts] = []
         with open(self.path, "rb") as handle:
@@ -335,13 +352,15 @@ class ReportFile:
                     last_input, last_rows, cut = record.row["input"], [], record.start
                 last_rows.append(facts)
         index.remember_inputs()
-        if cut is None and damaged is not None:
-            cut = damaged.start
-        if cut is not None:
-            assert self.descriptor is not None
-            os.ftruncate(self.descriptor, cut)
-            self._start()
+        self._cut = damaged.start if cut is None and damaged is not None else cut
         return index.rows
+
+    def cut_torn_tail(self) -> None:
+        """Cut off what ``load`` found to judge again (the last input's rows and a torn record)."""
+        if self._cut is not None:
+            assert self.descriptor is not None
+            os.ftruncate(self.descriptor, self._cut)
+            self._start()
 
     def append(self, data: bytes) -> None:
         assert self.descriptor is not None

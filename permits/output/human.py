@@ -47,7 +47,8 @@ class HumanFormat:
         self.console.print(Panel(Group(*parts), border_style=border, title=word, title_align="left"))
 
     def input_error(self, source: str, message: str) -> None:
-        self.console.print(Text(" INPUT ERROR ", style=RED) + Text(f"  {terminal_safe(message)}"))
+        line = Text(" INPUT ERROR ", style=RED) + Text(f"  {terminal_safe(message)}")
+        self.console.print(line, soft_wrap=True)  # one line, however long: scripts grep it
 
 
 def _trader(trader: Trader) -> str:

@@ -60,6 +60,8 @@ def _source(path: Path) -> PageSource:
     except OSError as error:
         raise InputError(f"{path}: cannot read ({error.strerror or error})") from None
     limits.enforce(size, limits.MAX_INPUT_FILE_BYTES, "bytes", str(path))
+    if not size:
+        raise InputError(f"{path}: empty file (0 bytes)")
     for source in SOURCES:
         if source.accepts(header):
             return source

@@ -188,6 +188,13 @@ def test_exit_codes(cli: Cli, tmp_path: Path, make_authority: MakeAuthority) -> 
     assert cli("audit", good, "--report", report).exit_code == 2  # exists, no --resume
     assert cli("audit", good, "--report", report, "--resume").exit_code == 0  # nothing left to do
     assert len(report.read_text().splitlines()) == 1
+    two = tmp_path / "two.txt"
+    two.write_text(good.read_text() + seal(zoo("KE/2", "S-2", "CHIP-2"), kenya) + "\n")
+    assert cli("audit", two, "--report", tmp_path / "two.jsonl").exit_code == 0
+    written = (tmp_path / "two.jsonl").read_bytes()
+    other = cli("audit", good, "--report", tmp_path / "two.jsonl", "--resume")  # not the interrupted run's inputs
+    assert other.exit_code == 2 and "holds rows of 1 input(s) that are not among this audit's inputs" in other.stderr
+    assert (tmp_path / "two.jsonl").read_bytes() == written
     assert cli("audit", tmp_path / "missing.txt", "--report", tmp_path / "s.jsonl").exit_code == 2
     assert cli("audit", good, "--report", tmp_path / "r.txt").exit_code == 2
     assert cli("audit", good, "--report", tmp_path / "t.jsonl", "--findings", tmp_path / "f.xml").exit_code == 2

@@ -52,13 +52,18 @@ def test_file_over_the_size_limit(tmp_path: Path) -> None:
         ("letter.docx", b"PK\x03\x04\x14\x00\x06\x00 a Word file"),
         ("permit.png", b"<html><body>Session expired</body></html>"),  # the suffix does not decide
         ("sound.webp", b"RIFF\x24\x00\x00\x00WAVEfmt "),
-        ("empty.jpg", b""),
     ],
 )
 def test_unsupported_files(tmp_path: Path, name: str, content: bytes) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     assert "unsupported file type" in _refusal(path)
+
+
+def test_an_empty_file_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "empty.jpg"
+    path.write_bytes(b"")
+    assert _refusal(path) == f"{path}: empty file (0 bytes)"
 
 
 @pytest.mark.parametrize("format", ["PNG", "JPEG", "TIFF", "WEBP"])
