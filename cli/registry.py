@@ -42,10 +42,11 @@ def _user_errors() -> Iterator[None]:
 def _parse_date(value: str | None) -> dt.date:
     import datetime as dt
 
+    from keys.signed import today_utc
     from permits.errors import InputError
 
     if value is None:
-        return dt.date.today()
+        return today_utc()  # as every other date of the tool: the UTC day
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
@@ -99,7 +100,9 @@ def import_command(
 @registry_app.command("lookup")
 def lookup_command(
     name: Annotated[str, typer.Argument(help="Scientific name (accepted name or synonym), e.g. 'Manis javanica'.")],
-    at: Annotated[str | None, typer.Option("--at", help="Date of the listing, YYYY-MM-DD (default: today).")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Date of the listing, YYYY-MM-DD (default: today, UTC).")
+    ] = None,
     origin: Annotated[
         str | None, typer.Option("--origin", help="Country of origin (ISO alpha-2), for split listings.")
     ] = None,

@@ -137,12 +137,13 @@ class Permit:
     ) -> Permit:
         """Validate a permit description (long field names) and build the permit.
 
-        With ``fill_defaults`` the issue date defaults to ``today`` and valid-until to the longest validity the
-        document type allows; decoded payloads pass ``fill_defaults=False`` because a signed permit states both.
+        With ``fill_defaults`` the issue date defaults to ``today`` (the UTC day) and valid-until to the longest
+        validity the document type allows; decoded payloads pass ``fill_defaults=False`` because a signed permit
+        states both.
         Raises ``PermitValidationError`` listing every problem found.
         """
         reader = _FieldReader()
-        permit = reader.permit(data, (today or dt.date.today()) if fill_defaults else None)
+        permit = reader.permit(data, (today or dt.datetime.now(dt.UTC).date()) if fill_defaults else None)
         if reader.problems or permit is None:
             raise PermitValidationError(reader.problems or ["the permit is empty"], source=source)
         return permit
