@@ -92,7 +92,8 @@ def check_chain(db: DbOption = None) -> None:
     """Recompute the audit trail's hash chain (and the entries imported from other posts).
 
     Exit codes: 0 intact (prints the entry count and head hash); 1 names the first entry altered, removed or
-    inserted.
+    inserted, an endorse, issue or import entry whose rows or alerts are gone or edited, or a register row
+    whose stamp no longer blocks a re-use.
     """
     from permits.ledger import open_ledger
 

@@ -81,25 +81,27 @@ def main(argv: list[str] | None = None) -> int:
         if type(error).__name__ == "NoArgsIsHelpError":  # no arguments: the help text, as Typer prints it
             typer.echo(str(error))
             return 2
-        message = _command_line_error(error)
-        if message is None:
+        failure = _command_line_error(error)
+        if failure is None:
             raise
+        message, code = failure
         typer.echo(f"error: {terminal_safe(message)}", err=True)
-        return 2
+        return code
     return code if isinstance(code, int) else 0
 
 
-def _command_line_error(error: Exception) -> str | None:
-    """The one line for an error in the command line itself (Typer's usage errors: a missing argument, an
-    unknown option, a bad value), or an aborted prompt; None for any other exception."""
+def _command_line_error(error: Exception) -> tuple[str, int] | None:
+    """The message and exit code of an error Typer raises about the command line (a missing argument, an
+    unknown option, a bad value: exit 2) or an aborted prompt (exit 2); None for any other exception. Typer's
+    exceptions are known by their shape (``format_message`` and ``exit_code``), as Typer re-homed click's."""
     if type(error).__name__ == "Abort":
-        return "aborted"
-    format_message = getattr(error, "format_message", None)
-    if not callable(format_message) or getattr(error, "exit_code", None) != 2:
+        return "aborted", 2
+    format_message, exit_code = getattr(error, "format_message", None), getattr(error, "exit_code", None)
+    if not callable(format_message) or not isinstance(exit_code, int):
         return None
     context = getattr(error, "ctx", None)
     hint = f" (see '{context.command_path} --help')" if context is not None else ""
-    return " ".join(str(format_message()).split()) + hint
+    return " ".join(str(format_message()).split()) + hint, exit_code
 
 
 def run() -> None:

@@ -5,9 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -16,16 +13,6 @@ from cli.options import DbOption
 
 if TYPE_CHECKING:
     from permits.output.interface import VerdictFormat
-
-
-@dataclass(frozen=True)
-class Scanned:
-    """One thing to judge: a QR text, or why a source gave none (``unreadable`` marks an input error)."""
-
-    source: str
-    text: str | None = None
-    problem: str | None = None
-    unreadable: bool = False
 
 
 def verify_command(
@@ -55,6 +42,7 @@ def verify_command(
     from permits.errors import InputError
     from permits.verification import CheckResult, Status, Verdict
     from permits.verification.assembly import build_verifier
+    from permits.verification.inputs import verification_inputs
 
     if not files and not payload:
         raise InputError("nothing to verify: give FILE arguments, '-' for standard input, or --payload TEXT")
@@ -62,7 +50,7 @@ def verify_command(
     output = _output_format(json_output)
     verifier = build_verifier(db)
     exit_code = 0
-    for item in _scan(files or [], payload or []):
+    for item in verification_inputs(files or [], payload or [], sys.stdin):
         if item.unreadable:
             output.input_error(item.source, item.problem or "unreadable")
             exit_code = 2
@@ -102,52 +90,3 @@ def _output_format(json_output: bool) -> VerdictFormat:
     from permits.output.human import HumanFormat
 
     return HumanFormat()
-
-
-def _scan(files: list[str], payloads: list[str]) -> Iterator[Scanned]:
-    for index, text in enumerate(payloads):
-        yield Scanned(f"--payload #{index + 1}", text)
-    for name in files:
-        if name == "-":
-            yield from _scan_lines(sys.stdin, "stdin")
-        else:
-            yield from _scan_file(Path(name))
-
-
-def _scan_lines(lines: Iterable[str], where: str) -> Iterator[Scanned]:
-    """One QR text per line (blank lines skipped), the way a handheld scanner types them; none is a verdict."""
-    found = False
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
-            found = True
-            yield Scanned(f"{where} line {number}", line)
-    if not found:
-        yield Scanned(where, problem=f"no QR text in {where}")
-
-
-def _scan_file(path: Path) -> Iterator[Scanned]:
-    from permits.audit.inputs.documents import DocumentSource
-    from permits.audit.inputs.text import TEXT_SUFFIXES, binary_problem
-    from permits.errors import CitesError
-    from permits.reading import read_payloads
-
-    if path.suffix.lower() in TEXT_SUFFIXES and not DocumentSource().accepts_content(path):
-        try:  # the .txt file `cites issue` writes, or a scanner's log
-            problem = binary_problem(path)
-            if problem is not None:
-                yield Scanned(str(path), problem=problem, unreadable=True)
-                return
-            with open(path, encoding="utf-8-sig", errors="replace") as handle:
-                yield from _scan_lines(handle, str(path))
-        except OSError as error:
-            yield Scanned(str(path), problem=f"{path}: cannot read ({error.strerror or error})", unreadable=True)
-        return
-    try:
-        found = read_payloads(path)
-    except CitesError as error:
-        yield Scanned(str(path), problem=str(error), unreadable=True)
-        return
-    if not found:
-        yield Scanned(str(path), problem=f"no permit QR code found in {path}")
-    for item in found:
-        yield Scanned(item.source, item.text)

@@ -2,14 +2,17 @@
 microchip, ring, tag) is one number however it was typed. Only its letters and digits count, compared
 without case after Unicode compatibility normalisation (Unicode's compatibility caseless match, D145):
 ``S-0042``, ``s 0042``, ``S.0042``, the same in full-width letters and digits (U+FF33 U+FF10 ...), with the
-hyphen U+2010 or with a zero-width space inside are one stamp.
+hyphen U+2010 or with a zero-width space inside are one stamp. Decimal digits of every script count as the
+digits 0-9 (the Arabic-Indic ``٤٢`` is ``42``).
 
 The one rule for every place that matches these numbers: the issuing register (``permits.ledger``) refuses a
 stamp the Party used before under it, and the batch audit (``permits.audit``) finds re-used stamps and
 duplicate marks with it. Permit numbers are compared exactly (they are the document's identity, as issued).
 
 Letters of other scripts that look like Latin ones (the Cyrillic capital Es, U+0421, for ``C``) stay distinct:
-SECURITY.md lists that as a residual risk.
+SECURITY.md lists that as a residual risk. An accent counts where the fold composes it with its letter (``É``
+is not ``E``) and not where no composed letter exists (``Q`` with an acute accent is ``Q``): strict, never
+merging two stamps that differ in a letter.
 """
 
 from __future__ import annotations
@@ -27,4 +30,6 @@ def identifier_key(text: str | None) -> str | None:
     folded = unicodedata.normalize(
         "NFKC", unicodedata.normalize("NFKC", unicodedata.normalize("NFD", text).casefold()).casefold()
     )
+    if not folded.isascii():  # decimal digits of other scripts as 0-9
+        folded = "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in folded)
     return "".join(filter(str.isalnum, folded)) or None

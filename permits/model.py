@@ -32,6 +32,13 @@ from permits.errors import PermitValidationError
 QUANTITY_PATTERN = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,6})?$")
 COUNTED_UNIT = "NUM"
 """The unit of a count of specimens (the default): its quantities are whole numbers."""
+
+
+def is_possible_amount(quantity: Decimal, unit: str) -> bool:
+    """False for a part of a specimen: a quantity in ``COUNTED_UNIT`` that is not a whole number."""
+    return unit != COUNTED_UNIT or quantity == quantity.to_integral_value()
+
+
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f]")
 """Control characters a text field may not hold (tab and line feed are allowed)."""
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -494,7 +501,7 @@ class _FieldReader:
         second_source = self.code(data, "second_source", path, SOURCE_CODES, "CITES source code", required=False)
         quantity = self.quantity(data, "quantity", path)
         unit = self.code(data, "unit", path, UNIT_CODES, "CITES unit code", required=False) or COUNTED_UNIT
-        if quantity is not None and unit == COUNTED_UNIT and quantity != quantity.to_integral_value():
+        if quantity is not None and not is_possible_amount(quantity, unit):
             self.fail(_field_path(path, "quantity"), f"{format_quantity(quantity)} NUM: specimens are counted whole")
         line = SpecimenLine(
             scientific_name=scientific_name or "",

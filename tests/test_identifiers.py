@@ -21,6 +21,7 @@ from permits.identifiers import identifier_key
         "S\u00ad0042",  # soft hyphen
         "\uff33\uff10\uff10\uff14\uff12",  # full-width letters and digits
         " S\u00a00042\t",  # no-break space, tab
+        "S-\u0660\u0660\u0664\u0662",  # Arabic-Indic digits
     ],
 )
 def test_one_stamp_however_it_was_typed(written: str) -> None:

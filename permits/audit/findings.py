@@ -174,10 +174,10 @@ def reexports_over_quantity(database: sqlite3.Connection) -> Iterator[Finding]:
         total, cover = sum(shipped.values(), Decimal(0)), covered.of((country, number, key, unit))
         if total <= cover:
             continue
-        kind, species = members[0][:2]
+        kinds, species = " and ".join(sorted({member[0] for member in members}, reverse=True)), members[0][1]
         message = (
-            f"re-exports of {species} citing {kind} {country} {number} add up to {format_quantity(total)} {unit}, "
-            f"more than the {format_quantity(cover)} {unit} it covered"
+            f"re-exports of {species} citing {country} {number} (as {kinds}) add up to {format_quantity(total)} "
+            f"{unit}, more than the {format_quantity(cover)} {unit} it covered"
         )
         details = {"cited": {"country": country, "number": number}, "species": species, "unit": unit,
                    "covered": format_quantity(cover), "reexported": format_quantity(total)}  # fmt: skip

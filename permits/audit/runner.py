@@ -131,12 +131,11 @@ def run_audit(
 def _check_same_inputs(index: BatchIndex, report: Path, inputs: Iterator[AuditInput]) -> None:
     """Refuse to resume a report that holds rows of inputs this audit does not have (other arguments than the
     interrupted run's): the report would mix two batches."""
-    held = index.inputs_done()
     found = sum(1 for item in inputs if index.has_input(item.reference))
-    if found < held:
+    if found < index.inputs_done():
         raise InputError(
-            f"{report}: it holds rows of {held - found:,} input(s) that are not among this audit's inputs; "
-            "resume with the arguments of the interrupted run, or start another report"
+            f"{report}: it holds rows of inputs that are not among this audit's inputs; resume with the "
+            "arguments of the interrupted run, or start another report"
         )
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from permits.errors import InputError
 from permits.ledger.interface import EndorsementRefused, Ledger, Use
-from permits.model import COUNTED_UNIT, QUANTITY_PATTERN, Permit, format_quantity
+from permits.model import QUANTITY_PATTERN, Permit, format_quantity, is_possible_amount
 
 if TYPE_CHECKING:
     from permits.verification.result import Verdict
@@ -63,7 +63,7 @@ def parse_quantities(entries: Sequence[str], permit: Permit) -> dict[int, Decima
         if not quantity.is_finite() or quantity <= 0:
             raise InputError(f"--quantity {entry!r}: the quantity must be greater than zero")
         authorised = permit.items[line - 1]
-        if authorised.unit == COUNTED_UNIT and quantity != quantity.to_integral_value():
+        if not is_possible_amount(quantity, authorised.unit):
             raise InputError(f"--quantity {entry!r}: line {line} counts specimens (NUM): give a whole number")
         if quantity > authorised.quantity:
             raise EndorsementRefused(

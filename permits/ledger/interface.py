@@ -29,9 +29,9 @@ from permits.limits import MAX_SPECIMEN_LINES
 from permits.model import QUANTITY_PATTERN
 
 GENESIS_HASH = "0" * 64
+"""The ``prev_hash`` of the first entry of an event log."""
 LINE_PATTERN = re.compile(r"[0-9]{1,3}")
 """A use's specimen line number as text (the quantities' keys)."""
-"""The ``prev_hash`` of the first entry of an event log."""
 
 
 class EndorsementRefused(CitesError):
@@ -232,6 +232,13 @@ def row_digest(record: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical(record).encode()).hexdigest()
 
 
+def rows_digest(rows: Iterable[tuple[str, str, str, str]]) -> str:
+    """SHA-256 (hex) of a set of rows given as (table, Party, number, ``row_digest``): one tab-separated line
+    each, sorted, joined by line feeds. The same whatever order the rows are given in."""
+    lines = sorted("\t".join(row) for row in rows)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
 def walk_chain(events: Iterable[Event], complete: bool) -> ChainReport:
     """Recompute each entry's hash and its link to the entry before. A ``complete`` log starts at entry 1 and
     has no gap; otherwise (a post's exported stretch) only consecutive entries must link."""
@@ -327,7 +334,7 @@ class ImportReport:
     alerts: list[Alert] = field(default_factory=list)
     added_rows: list[tuple[str, str, str, str]] = field(default_factory=list)
     """Table, Party, number and ``row_digest`` of each use and register row added: the import's entry in the
-    audit trail keeps them, so that ``check_chain`` sees an imported row deleted or edited later."""
+    audit trail keeps their ``rows_digest``, so that ``check_chain`` sees an imported row deleted or edited."""
     gaps: list[tuple[int, int]] = field(default_factory=list)
     """First and last ``seq`` of each stretch of the exporting post's trail missing between entries held: a
     rewritten history there is seen only once an export holding those entries is imported."""

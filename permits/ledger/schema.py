@@ -4,8 +4,8 @@ PostgreSQL).
 ``schema_version`` holds the version applied; ``MIGRATIONS[n]`` brings version n to n + 1. The tool migrates
 at open, in one transaction under a lock (``Backend.lock_schema``), so a ledger is never half-migrated and two
 posts opening a new database at once do not both create it. Add a migration; never edit an applied one (a
-migration names the tables as they were at its version: ``double_uses`` and ``issued_version_1`` below are
-version 1's).
+migration names the tables as they were at its version: ``uses_version_1``, ``issued_version_1`` and
+``double_uses`` below are version 1's, ``issued_version_3`` the register's from version 3 to 5).
 
 Why not Alembic: the schema is small and owned by the tool, which must migrate itself on every post without
 an operator running a separate command or shipping a migration folder; ordered functions in one module do
@@ -43,21 +43,32 @@ from permits.ledger.interface import GENESIS_HASH, Alert, AlertKind, Issued, can
 
 metadata = MetaData()
 
+MIGRATION_ALERT_SOURCE = "version "
+"""How the ``source`` of an alert a migration found starts: ``version N``, the schema it was found in."""
+
 schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
 
-uses = Table(
-    "uses",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("party", String(2), nullable=False),
-    Column("number", String(64), nullable=False),
-    Column("port", String(200), nullable=False),
-    Column("officer", String(200), nullable=False),
-    Column("endorsed_at", String(32), nullable=False),
-    Column("post", String(200), nullable=False),
-    Column("quantities", Text, nullable=False),
-    UniqueConstraint("party", "number", name="one_use_per_permit"),
-)
+
+def _use_columns() -> list[SchemaItem]:
+    """The columns and keys of ``uses`` as version 1 made them (the current table adds ``imported_seq``)."""
+    return [
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("party", String(2), nullable=False),
+        Column("number", String(64), nullable=False),
+        Column("port", String(200), nullable=False),
+        Column("officer", String(200), nullable=False),
+        Column("endorsed_at", String(32), nullable=False),
+        Column("post", String(200), nullable=False),
+        Column("quantities", Text, nullable=False),
+        UniqueConstraint("party", "number", name="one_use_per_permit"),
+    ]
+
+
+IMPORTED_SEQ = "imported_seq"
+"""The column of ``uses`` and ``issued`` naming the ``import`` entry of the audit trail that added the row
+(NULL for a row this ledger wrote itself, which its own ``endorse`` or ``issue`` entry records)."""
+
+uses = Table("uses", metadata, *_use_columns(), Column(IMPORTED_SEQ, Integer))
 
 
 def _issued_columns() -> list[SchemaItem]:
@@ -74,12 +85,7 @@ def _issued_columns() -> list[SchemaItem]:
     ]
 
 
-issued = Table(
-    "issued",
-    metadata,
-    *_issued_columns(),
-    Column("stamp_key", Text),
-)
+issued = Table("issued", metadata, *_issued_columns(), Column("stamp_key", Text), Column(IMPORTED_SEQ, Integer))
 """The issuing register; ``stamp_key`` is the security stamp as compared (``permits.identifiers``): text of
 any length, as compatibility normalisation can make a 64-character stamp's key longer."""
 one_permit_per_stamp_key = Index("one_permit_per_stamp_key", issued.c.party, issued.c.stamp_key, unique=True)
@@ -135,6 +141,7 @@ post_events = Table(
 )
 
 _version_1 = MetaData()
+uses_version_1 = Table("uses", _version_1, *_use_columns())
 issued_version_1 = Table("issued", _version_1, *_issued_columns())
 double_uses = Table(
     "double_uses",
@@ -148,9 +155,14 @@ double_uses = Table(
 )
 
 
+_version_3 = MetaData()
+issued_version_3 = Table("issued", _version_3, *_issued_columns(), Column("stamp_key", Text))
+"""The register from version 3 to 5 (the migrations that key its stamps)."""
+
+
 def _version_1_tables(connection: Connection) -> None:
     """Uses, the issuing register, the event log and its head, and double uses found at import."""
-    metadata.create_all(connection, tables=[uses, events, chain_head])
+    metadata.create_all(connection, tables=[events, chain_head])
     _version_1.create_all(connection)
     connection.execute(insert(chain_head).values(id=1, seq=0, hash=GENESIS_HASH))
 
@@ -161,11 +173,15 @@ def _version_2_alerts_and_post_events(connection: Connection) -> None:
     metadata.create_all(connection, tables=[alerts, post_events])
     for row in connection.execute(select(double_uses).order_by(double_uses.c.id)).all():
         held = connection.execute(
-            select(uses).where(and_(uses.c.party == row.party, uses.c.number == row.number))
+            select(uses_version_1).where(
+                and_(uses_version_1.c.party == row.party, uses_version_1.c.number == row.number)
+            )
         ).one()
         first = {**held._asdict(), "quantities": json.loads(held.quantities)}
         del first["id"]
-        alert = Alert(AlertKind.DOUBLE_USE, f"{row.party} {row.number}", first, json.loads(row.use), "version 1")
+        alert = Alert(
+            AlertKind.DOUBLE_USE, f"{row.party} {row.number}", first, json.loads(row.use), f"{MIGRATION_ALERT_SOURCE}1"
+        )
         connection.execute(insert(alerts).values(alert_values(alert, row.found_at)))
     double_uses.drop(connection)
 
@@ -173,8 +189,8 @@ def _version_2_alerts_and_post_events(connection: Connection) -> None:
 def _version_3_stamp_keys(connection: Connection) -> None:
     """Security stamps are compared as ``permits.identifiers`` says (``S-1`` and ``s 1`` are one stamp): the
     register gets ``stamp_key``, unique per Party."""
-    connection.execute(text("ALTER TABLE issued ADD COLUMN stamp_key TEXT"))
-    _key_stamps(connection, issued_version_1, "version 2")
+    connection.execute(text("ALTER TABLE issued ADD COLUMN stamp_key VARCHAR(64)"))
+    _key_stamps(connection, issued_version_1, f"{MIGRATION_ALERT_SOURCE}2")
     one_permit_per_stamp_key.create(connection)
 
 
@@ -184,19 +200,28 @@ def _version_4_stamp_keys_of_letters_and_digits(connection: Connection) -> None:
     column of unbounded text (version 3 made it VARCHAR(64) on PostgreSQL; SQLite never bounds it)."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("ALTER TABLE issued ALTER COLUMN stamp_key TYPE TEXT"))
-    _key_stamps_again(connection, "version 3")
+    _key_stamps_again(connection, f"{MIGRATION_ALERT_SOURCE}3")
 
 
 def _version_5_stamp_keys_case_folded(connection: Connection) -> None:
     """Stamps are compared by their compatibility case fold (version 4 upper-cased after picking the letters,
     so a case variant could keep a combining mark): every entry is keyed again."""
-    _key_stamps_again(connection, "version 4")
+    _key_stamps_again(connection, f"{MIGRATION_ALERT_SOURCE}4")
+
+
+def _version_6_imported_rows_and_digits(connection: Connection) -> None:
+    """Uses and register rows an import adds name its audit-trail entry (``imported_seq``), whose details keep
+    a digest of them: ``ledger check`` then sees an imported row deleted or edited later. And stamps compare
+    the decimal digits of every script as 0-9: every entry is keyed again."""
+    _key_stamps_again(connection, f"{MIGRATION_ALERT_SOURCE}5")
+    for table in ("uses", "issued"):
+        connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {IMPORTED_SEQ} INTEGER"))
 
 
 def _key_stamps_again(connection: Connection, version_name: str) -> None:
     one_permit_per_stamp_key.drop(connection)
-    connection.execute(update(issued).values(stamp_key=None))
-    _key_stamps(connection, issued, version_name)
+    connection.execute(update(issued_version_3).values(stamp_key=None))
+    _key_stamps(connection, issued_version_3, version_name)
     one_permit_per_stamp_key.create(connection)
 
 
@@ -220,9 +245,10 @@ def _key_stamps(connection: Connection, table: Table, version_name: str) -> None
             if connection.execute(known).first() is None:  # found by an earlier migration
                 connection.execute(insert(alerts).values(alert_values(alert, dt.datetime.now(dt.UTC).isoformat())))
             continue
+        keyed = issued_version_3
         connection.execute(
-            update(issued)
-            .where(and_(issued.c.party == record.party, issued.c.number == record.number))
+            update(keyed)
+            .where(and_(keyed.c.party == record.party, keyed.c.number == record.number))
             .values(stamp_key=key)
         )
 
@@ -240,6 +266,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _version_3_stamp_keys,
     _version_4_stamp_keys_of_letters_and_digits,
     _version_5_stamp_keys_case_folded,
+    _version_6_imported_rows_and_digits,
 )
 """MIGRATIONS[n] upgrades a ledger at version n to n + 1."""
 

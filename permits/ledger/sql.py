@@ -41,6 +41,7 @@ from permits.ledger.interface import (
     document_name,
     event_hash,
     row_digest,
+    rows_digest,
     walk_chain,
 )
 
@@ -96,15 +97,31 @@ def _row_of_entry(table: Table) -> ColumnElement[bool]:
     return and_(table.c.party == func.substr(document, 1, 2), table.c.number == func.substr(document, 4))
 
 
+def _use_record(row: Row[Any]) -> Mapping[str, Any]:
+    return _use(row).to_json()
+
+
+def _register_record(row: Row[Any]) -> Mapping[str, Any]:
+    return Issued.from_json(row._asdict()).to_json()
+
+
+def _register_details(row: Row[Any]) -> Mapping[str, Any]:
+    return {key: getattr(row, key) for key in REGISTER_DETAILS}
+
+
+ROW_RECORDS: tuple[tuple[str, Table, Callable[[Row[Any]], Mapping[str, Any]]], ...] = (
+    ("uses", schema.uses, _use_record),
+    ("issued", schema.issued, _register_record),
+)
+"""The tables an import adds rows to, each with the record a row holds (as exported)."""
+
+
 def _entry_unlike_its_row(connection: Connection) -> tuple[int, str, str, str] | None:
     """The first ``endorse`` or ``issue`` entry of the trail whose row no longer says what the entry recorded
     (a use's port, time or quantities; a register entry's stamp, key id or payload hash): edited in place."""
     events = schema.events
-    rows_of: tuple[tuple[str, Table, Callable[[Row[Any]], Mapping[str, Any]]], ...] = (
-        ("endorse", schema.uses, lambda row: _use(row).to_json()),
-        ("issue", schema.issued, lambda row: {key: getattr(row, key) for key in REGISTER_DETAILS}),
-    )
-    for action, table, details_of in rows_of:
+    recorded_by = (("endorse", schema.uses, _use_record), ("issue", schema.issued, _register_details))
+    for action, table, details_of in recorded_by:
         rows = connection.execute(
             select(events.c.seq, events.c.document, events.c.details, table)
             .join(table, _row_of_entry(table))
@@ -123,53 +140,52 @@ def _entry_unlike_its_row(connection: Connection) -> tuple[int, str, str, str] |
 
 
 def _unkeyed_stamp(connection: Connection) -> str | None:
-    """A register entry whose ``stamp_key`` is not its security stamp as compared, and no ``REUSED_STAMP``
-    alert says why (a migration keeps a re-used stamp's later entry without the key, as evidence): the key was
-    cleared or changed, so the stamp could be issued again. Named for the message."""
+    """A register entry whose ``stamp_key`` is not its security stamp as compared, unless a schema migration
+    left it without a key as the evidence of a re-used stamp (its ``REUSED_STAMP`` alert has this very entry as
+    ``second``): the key was cleared or changed, so the stamp could be issued again. Named for the message."""
     issued, alerts = schema.issued, schema.alerts
     rows = connection.execute(
-        select(issued.c.party, issued.c.number, issued.c.security_stamp, issued.c.stamp_key)
+        select(issued)
         .where(or_(issued.c.security_stamp.is_not(None), issued.c.stamp_key.is_not(None)))
         .execution_options(yield_per=BATCH_ROWS)
     )
-    for party, number, stamp, stamp_key in rows:
-        if identifier_key(stamp) == stamp_key:
+    for row in rows:
+        if identifier_key(row.security_stamp) == row.stamp_key:
             continue
-        document = document_name(party, number)
+        document = document_name(row.party, row.number)
         evidence = select(alerts.c.id).where(
-            and_(alerts.c.kind == AlertKind.REUSED_STAMP.value, alerts.c.document == document)
+            and_(
+                alerts.c.kind == AlertKind.REUSED_STAMP.value,
+                alerts.c.document == document,
+                alerts.c.source.startswith(schema.MIGRATION_ALERT_SOURCE),
+                alerts.c.second == canonical(_register_record(row)),
+            )
         )
-        if connection.execute(evidence).first() is None:
-            return f"register entry {document}: its stamp_key is not its security stamp {stamp} as compared"
+        if row.stamp_key is not None or connection.execute(evidence).first() is None:
+            return (
+                f"register entry {document}: its stamp_key is not its security stamp {row.security_stamp} as compared"
+            )
     return None
 
 
-ROW_RECORDS: dict[str, tuple[Table, Callable[[Row[Any]], Mapping[str, Any]]]] = {
-    "uses": (schema.uses, lambda row: _use(row).to_json()),
-    "issued": (schema.issued, lambda row: Issued.from_json(row._asdict()).to_json()),
-}
-"""The rows an import adds, by table: the table, and the record a row holds (as exported)."""
-
-
-def _import_row_changed(connection: Connection) -> tuple[int, str] | None:
-    """The first ``import`` entry of the trail with a row it added (listed with its digest in the entry's
-    details) that is gone or no longer the same: imported uses and register rows have no entry of their own."""
+def _import_rows_changed(connection: Connection) -> tuple[int, str] | None:
+    """The first ``import`` entry of the trail whose added rows (those naming it in ``imported_seq``) no longer
+    give the digest its details recorded: a row deleted, edited, or moved to another entry. Imported uses and
+    register rows have no audit entry of their own."""
     for seq, details in _import_entries(connection):
-        for added in details.get("added_rows") or ():
-            try:
-                table_name, party, number, digest = added
-                table, record_of = ROW_RECORDS[table_name]
-            except (ValueError, TypeError, KeyError):  # a trail rewritten whole: its hashes were recomputed
-                return seq, f"entry {seq} (import): its list of added rows is not one the tool writes"
-            row = connection.execute(
-                select(table).where(and_(table.c.party == party, table.c.number == number))
-            ).first()
-            try:
-                held = None if row is None else row_digest(record_of(row))
-            except (LedgerError, ValueError):
-                held = None
-            if held != digest:
-                return seq, f"entry {seq} (import): the {table_name} row of {party} {number} it added is gone or edited"
+        recorded = details.get("added_digest")
+        if recorded is None:  # written before imported rows were recorded
+            continue
+        added: list[tuple[str, str, str, str]] = []
+        for name, table, record_of in ROW_RECORDS:
+            for row in connection.execute(select(table).where(table.c.imported_seq == seq)):
+                try:
+                    digest = row_digest(record_of(row))
+                except (LedgerError, ValueError):  # no longer a row the tool could have written
+                    digest = "unreadable"
+                added.append((name, row.party, row.number, digest))
+        if rows_digest(added) != recorded:
+            return seq, f"entry {seq} (import): the rows it added are no longer as imported (deleted or edited)"
     return None
 
 
@@ -341,7 +357,7 @@ class SqlLedger:
             unkeyed = _unkeyed_stamp(connection)
             if unkeyed is not None:
                 return replace(local, problem=f"{unkeyed} (altered: the stamp could be issued again)")
-            hidden = _import_without_its_alerts(connection) or _import_row_changed(connection)
+            hidden = _import_without_its_alerts(connection) or _import_rows_changed(connection)
         if hidden is not None:
             return replace(local, broken_at=hidden[0], problem=hidden[1])
         return local
@@ -431,10 +447,11 @@ class SqlLedger:
     def import_records(self, export: Export, actor: str) -> ImportReport:
         report = ImportReport()
         with self._write() as connection:
+            entry = self._next_seq(connection)  # the import's own entry, which the rows it adds name
             for use in export.records.uses:
-                self._import_use(connection, use, export.source, report)
+                self._import_use(connection, use, export.source, report, entry)
             for record in export.records.issued:
-                self._import_issued(connection, record, export.source, report)
+                self._import_issued(connection, record, export.source, report, entry)
             for event in export.records.events:
                 self._import_event(connection, event, export, report)
             report.gaps = _trail_gaps(connection, export.signer)
@@ -442,12 +459,18 @@ class SqlLedger:
             details = {**report.summary(), "post": export.post, "signer": export.signer,
                        "events_head": events[-1].entry_hash if events else None,
                        "alert_fingerprints": [alert.fingerprint() for alert in report.alerts],
-                       "added_rows": report.added_rows}  # fmt: skip
+                       "added_digest": rows_digest(report.added_rows)}  # fmt: skip
             self._append(connection, actor, "import", export.source, details)
         return report
 
-    def _import_use(self, connection: Connection, use: Use, source: str, report: ImportReport) -> None:
-        if _inserted(connection, insert(schema.uses).values(**_use_values(use))):
+    @staticmethod
+    def _next_seq(connection: Connection) -> int:
+        """The ``seq`` the next audit entry gets (the head is locked until the transaction ends)."""
+        head = schema.chain_head
+        return int(connection.execute(select(head.c.seq).where(head.c.id == 1).with_for_update()).scalar_one()) + 1
+
+    def _import_use(self, connection: Connection, use: Use, source: str, report: ImportReport, entry: int) -> None:
+        if _inserted(connection, insert(schema.uses).values(**_use_values(use), imported_seq=entry)):
             report.added["uses"] += 1
             report.added_rows.append(("uses", use.party, use.number, row_digest(use.to_json())))
             return
@@ -460,8 +483,10 @@ class SqlLedger:
             alert = Alert(AlertKind.DOUBLE_USE, use.document, held.to_json(), use.to_json(), source)
             self._alert(connection, report, alert)
 
-    def _import_issued(self, connection: Connection, record: Issued, source: str, report: ImportReport) -> None:
-        if _inserted(connection, insert(schema.issued).values(_register_values(record))):
+    def _import_issued(
+        self, connection: Connection, record: Issued, source: str, report: ImportReport, entry: int
+    ) -> None:
+        if _inserted(connection, insert(schema.issued).values(**_register_values(record), imported_seq=entry)):
             report.added["issued"] += 1
             report.added_rows.append(("issued", record.party, record.number, row_digest(record.to_json())))
             return

@@ -193,7 +193,7 @@ def test_exit_codes(cli: Cli, tmp_path: Path, make_authority: MakeAuthority) -> 
     assert cli("audit", two, "--report", tmp_path / "two.jsonl").exit_code == 0
     written = (tmp_path / "two.jsonl").read_bytes()
     other = cli("audit", good, "--report", tmp_path / "two.jsonl", "--resume")  # not the interrupted run's inputs
-    assert other.exit_code == 2 and "holds rows of 1 input(s) that are not among this audit's inputs" in other.stderr
+    assert other.exit_code == 2 and "holds rows of inputs that are not among this audit's inputs" in other.stderr
     assert (tmp_path / "two.jsonl").read_bytes() == written
     assert cli("audit", tmp_path / "missing.txt", "--report", tmp_path / "s.jsonl").exit_code == 2
     assert cli("audit", good, "--report", tmp_path / "r.txt").exit_code == 2

@@ -232,6 +232,22 @@ def test_chain_check_sees_a_use_or_register_row_edited_in_place(ledger_url: str)
         ledger.use_of("KE", PERMIT)
 
 
+def test_an_import_alert_never_excuses_a_cleared_stamp_key(ledger_url: str, sqlite_post: Callable[[str], str]) -> None:
+    post = open_ledger(sqlite_post("post-x"))
+    with post.register(issued("KE/2", "S1", payload="cd"), actor="MA"):
+        pass
+    centre = open_ledger(ledger_url)
+    with centre.register(issued("KE/1", "S-1"), actor="MA"):
+        pass
+    export = Export("post-x", "f" * 64, "post-x.json", post.records_since(dt.date(2020, 1, 1)))
+    assert [alert.kind for alert in centre.import_records(export, actor="centre").alerts] == [AlertKind.REUSED_STAMP]
+    with centre.register(issued("KE/2", "T-9"), actor="MA"):  # the number the refused import entry had
+        pass
+    with raw(ledger_url) as connection:  # frees T-9, hoping the alert about "KE KE/2" covers it
+        connection.execute(update(schema.issued).where(schema.issued.c.number == "KE/2").values(stamp_key=None))
+    assert "register entry KE KE/2: its stamp_key is not its security stamp T-9" in (centre.check_chain().problem or "")
+
+
 def test_chain_check_sees_an_alert_deleted_after_the_import_that_found_it(
     ledger_url: str, sqlite_post: Callable[[str], str]
 ) -> None:
@@ -259,12 +275,13 @@ def test_chain_check_sees_an_imported_row_deleted_or_edited_later(
     assert centre.import_records(export, actor="centre").added_rows[0][:3] == ("uses", "KE", PERMIT)
     assert centre.check_chain().problem is None
     uses, register = schema.uses, schema.issued
+    changed = "entry 1 (import): the rows it added are no longer as imported (deleted or edited)"
     tampering: list[tuple[Callable[[Connection], object], str | None]] = [
-        (lambda c: c.execute(update(register).values(kid="11" * 8)),
-         "entry 1 (import): the issued row of KE KE/1 it added is gone or edited"),
+        (lambda c: c.execute(update(register).values(kid="11" * 8)), changed),
         (lambda c: c.execute(update(register).values(kid="00" * 8)), None),
-        (lambda c: c.execute(delete(uses)),  # the permit would verify as unused again
-         f"entry 1 (import): the uses row of KE {PERMIT} it added is gone or edited"),
+        (lambda c: c.execute(update(register).values(imported_seq=None)), changed),  # passed off as issued here
+        (lambda c: c.execute(update(register).values(imported_seq=1)), None),
+        (lambda c: c.execute(delete(uses)), changed),  # the permit would verify as unused again
     ]  # fmt: skip
     for tamper, problem in tampering:
         with raw(ledger_url) as connection:
@@ -394,6 +411,7 @@ def test_a_version_2_ledger_gets_stamp_keys_and_a_stamp_reused_under_them_become
     [alert] = ledger.alerts()
     assert (alert.kind, alert.first["number"], alert.second["number"]) == (AlertKind.REUSED_STAMP, "KE/1", "KE/2")
     assert ledger.issued_of("KE", "KE/2") == issued("KE/2", "s.1", payload="cd")  # kept, as evidence
+    assert ledger.check_chain().problem is None  # its missing stamp_key is the migration's, and said so
     with (
         pytest.raises(RegistrationRefused, match=r"KE permit KE/1 \(as S-1\)"),
         ledger.register(issued("KE/4", "S 1"), actor="MA"),

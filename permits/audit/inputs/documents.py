@@ -1,6 +1,6 @@
 """PDFs and images (PNG, JPEG, TIFF, BMP, GIF, WebP, HEIC): each file is one unit, read in a worker with
-``permits.reading.read_payloads`` (every page, every permit QR code on it). Known by suffix, or for a file
-named on the command line with another suffix, by its first bytes."""
+``permits.reading.read_payloads`` (every page, every permit QR code on it). Known by suffix, or by its first
+bytes for a text file (a PDF saved as ``.txt``) and for a file of another suffix named on the command line."""
 
 from __future__ import annotations
 

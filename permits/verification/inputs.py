@@ -1,0 +1,70 @@
+"""What ``cites verify`` judges: the QR texts of its ``--payload`` options, of text files and standard input (one
+per line, the way a handheld scanner types them), and of PDFs and images; for a source that gives none, why.
+A text file is known by its suffix unless its first bytes are a PDF's or an image's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """One thing to judge: a QR text, or why a source gave none (``unreadable`` marks an input error)."""
+
+    source: str
+    text: str | None = None
+    problem: str | None = None
+    unreadable: bool = False
+
+
+def verification_inputs(files: Sequence[str], payloads: Sequence[str], stdin: TextIO) -> Iterator[Scanned]:
+    """What ``cites verify`` judges, in order: each ``--payload``, then each FILE (``-``: ``stdin``)."""
+    for index, text in enumerate(payloads):
+        yield Scanned(f"--payload #{index + 1}", text)
+    for name in files:
+        if name == "-":
+            yield from _scan_lines(stdin, "stdin")
+        else:
+            yield from _scan_file(Path(name))
+
+
+def _scan_lines(lines: Iterable[str], where: str) -> Iterator[Scanned]:
+    """One QR text per line (blank lines skipped), the way a handheld scanner types them; none is a verdict."""
+    found = False
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            found = True
+            yield Scanned(f"{where} line {number}", line)
+    if not found:
+        yield Scanned(where, problem=f"no QR text in {where}")
+
+
+def _scan_file(path: Path) -> Iterator[Scanned]:
+    from permits.audit.inputs.documents import DocumentSource
+    from permits.audit.inputs.text import TEXT_SUFFIXES, binary_problem
+    from permits.errors import CitesError
+    from permits.reading import read_payloads
+
+    if path.suffix.lower() in TEXT_SUFFIXES and not DocumentSource().accepts_content(path):
+        try:  # the .txt file `cites issue` writes, or a scanner's log
+            problem = binary_problem(path)
+            if problem is not None:
+                yield Scanned(str(path), problem=problem, unreadable=True)
+                return
+            with open(path, encoding="utf-8-sig", errors="replace") as handle:
+                yield from _scan_lines(handle, str(path))
+        except OSError as error:
+            yield Scanned(str(path), problem=f"{path}: cannot read ({error.strerror or error})", unreadable=True)
+        return
+    try:
+        found = read_payloads(path)
+    except CitesError as error:
+        yield Scanned(str(path), problem=str(error), unreadable=True)
+        return
+    if not found:
+        yield Scanned(str(path), problem=f"no permit QR code found in {path}")
+    for item in found:
+        yield Scanned(item.source, item.text)
