@@ -216,6 +216,7 @@ def _version_6_imported_rows_and_digits(connection: Connection) -> None:
     _key_stamps_again(connection, f"{MIGRATION_ALERT_SOURCE}5")
     for table in ("uses", "issued"):
         connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {IMPORTED_SEQ} INTEGER"))
+        connection.execute(text(f"CREATE INDEX {table}_by_import ON {table} ({IMPORTED_SEQ})"))
 
 
 def _key_stamps_again(connection: Connection, version_name: str) -> None:

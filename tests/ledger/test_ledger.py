@@ -381,12 +381,18 @@ def test_an_import_names_the_stretches_of_a_posts_trail_it_does_not_hold(
     assert imported(3, 4, 6, 8) == []
 
 
+def _migrated_to(connection: Connection, version: int) -> None:
+    """Make the database a ledger at schema ``version`` (an old tool's), to be upgraded at the next open."""
+    schema.metadata.create_all(connection, tables=[schema.schema_version])
+    connection.execute(insert(schema.schema_version).values(version=version))
+    for migration in schema.MIGRATIONS[:version]:
+        migration(connection)
+
+
 def test_a_version_1_ledger_is_migrated(ledger_url: str) -> None:
     first, second = use(port="Mombasa"), use(port="Namanga", post="post-b")
     with raw(ledger_url) as connection:
-        schema.metadata.create_all(connection, tables=[schema.schema_version])
-        connection.execute(insert(schema.schema_version).values(version=1))
-        schema.MIGRATIONS[0](connection)
+        _migrated_to(connection, 1)
         values = first.to_json()
         connection.execute(insert(schema.uses).values({**values, "quantities": json.dumps(values["quantities"])}))
         connection.execute(insert(schema.double_uses).values(party="KE", number=PERMIT,
@@ -401,10 +407,7 @@ def test_a_version_1_ledger_is_migrated(ledger_url: str) -> None:
 
 def test_a_version_2_ledger_gets_stamp_keys_and_a_stamp_reused_under_them_becomes_an_alert(ledger_url: str) -> None:
     with raw(ledger_url) as connection:
-        schema.metadata.create_all(connection, tables=[schema.schema_version])
-        connection.execute(insert(schema.schema_version).values(version=2))
-        schema.MIGRATIONS[0](connection)
-        schema.MIGRATIONS[1](connection)
+        _migrated_to(connection, 2)
         for record in (issued("KE/2", "s.1", payload="cd"), issued("KE/1", "S-1"), issued("KE/3", None)):
             connection.execute(insert(schema.issued_version_1).values(record.to_json()))
     ledger = open_ledger(ledger_url)
@@ -424,10 +427,7 @@ def test_a_version_2_ledger_gets_stamp_keys_and_a_stamp_reused_under_them_become
 
 def test_a_version_3_ledger_is_keyed_again_and_a_look_alike_stamp_becomes_an_alert(ledger_url: str) -> None:
     with raw(ledger_url) as connection:
-        schema.metadata.create_all(connection, tables=[schema.schema_version])
-        connection.execute(insert(schema.schema_version).values(version=3))
-        for migration in schema.MIGRATIONS[:3]:
-            migration(connection)
+        _migrated_to(connection, 3)
         for record, old_key in ((issued("KE/1", "S-1"), "S1"), (issued("KE/2", "S\u20101", payload="cd"), "S\u20101")):
             connection.execute(insert(schema.issued).values({**record.to_json(), "stamp_key": old_key}))
     ledger = open_ledger(ledger_url)
@@ -441,10 +441,7 @@ def test_a_version_3_ledger_is_keyed_again_and_a_look_alike_stamp_becomes_an_ale
 
 def test_a_version_4_ledger_is_keyed_again_by_case_fold(ledger_url: str) -> None:
     with raw(ledger_url) as connection:
-        schema.metadata.create_all(connection, tables=[schema.schema_version])
-        connection.execute(insert(schema.schema_version).values(version=4))
-        for migration in schema.MIGRATIONS[:4]:
-            migration(connection)
+        _migrated_to(connection, 4)
         connection.execute(insert(schema.issued).values({**issued("KE/1", "S-1").to_json(), "stamp_key": "S1"}))
     ledger = open_ledger(ledger_url)  # version 4 upper-cased: without version 5, ledger check would cry tamper
     assert ledger.check_chain().problem is None and ledger.alerts() == []
@@ -455,10 +452,7 @@ def test_a_version_4_ledger_is_keyed_again_by_case_fold(ledger_url: str) -> None
 def test_a_stamp_whose_key_is_longer_than_the_stamp_is_registered_and_migrated(ledger_url: str) -> None:
     stretched = "KE-SS-" + "\ufdfa" * 5  # 11 characters; compatibility normalisation makes its key 94 long
     with raw(ledger_url) as connection:  # a version 3 ledger (PostgreSQL: stamp_key VARCHAR(64))
-        schema.metadata.create_all(connection, tables=[schema.schema_version])
-        connection.execute(insert(schema.schema_version).values(version=3))
-        for migration in schema.MIGRATIONS[:3]:
-            migration(connection)
+        _migrated_to(connection, 3)
         connection.execute(insert(schema.issued).values({**issued("KE/1", stretched).to_json(), "stamp_key": "x"}))
     ledger = open_ledger(ledger_url)
     with ledger.register(issued("KE/2", stretched.lower() + "-2", payload="cd"), actor="MA"):
