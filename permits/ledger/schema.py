@@ -281,8 +281,9 @@ def version(connection: Connection) -> int:
     return int(connection.execute(select(schema_version.c.version)).scalar() or 0)
 
 
-def migrate(connection: Connection) -> None:
-    """Bring the schema to ``CURRENT_VERSION`` inside the caller's (locked) transaction."""
+def migrate(connection: Connection) -> int:
+    """Bring the schema to ``CURRENT_VERSION`` inside the caller's (locked) transaction; the version found
+    (0 for a new ledger, ``CURRENT_VERSION`` when another post migrated it meanwhile)."""
     found = version(connection)
     if found > CURRENT_VERSION:
         raise LedgerError(f"the ledger's schema is version {found}, newer than this tool's ({CURRENT_VERSION})")
@@ -292,3 +293,4 @@ def migrate(connection: Connection) -> None:
     for step in MIGRATIONS[found:]:
         step(connection)
     connection.execute(update(schema_version).values(version=CURRENT_VERSION))
+    return found

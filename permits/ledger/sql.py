@@ -172,7 +172,7 @@ def _import_rows_changed(connection: Connection) -> tuple[int, str] | None:
     """The first ``import`` entry of the trail whose added rows (those naming it in ``imported_seq``) no longer
     give the digest its details recorded: a row deleted, edited, or moved to another entry. Imported uses and
     register rows have no audit entry of their own."""
-    for seq, details in _import_entries(connection):
+    for seq, details in _entries_of(connection, "import"):
         recorded = details.get("added_digest")
         if recorded is None:  # written before imported rows were recorded
             continue
@@ -189,12 +189,12 @@ def _import_rows_changed(connection: Connection) -> tuple[int, str] | None:
     return None
 
 
-def _import_entries(connection: Connection) -> Iterator[tuple[int, dict[str, Any]]]:
-    """The ``import`` entries of the trail in order, with their details decoded."""
+def _entries_of(connection: Connection, action: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The entries of the trail with ``action``, in order, their details decoded."""
     events = schema.events
     imports = connection.execute(
         select(events.c.seq, events.c.details)
-        .where(events.c.action == "import")
+        .where(events.c.action == action)
         .order_by(events.c.seq)
         .execution_options(yield_per=BATCH_ROWS)
     )
@@ -207,19 +207,18 @@ def _import_entries(connection: Connection) -> Iterator[tuple[int, dict[str, Any
 
 
 def _import_without_its_alerts(connection: Connection) -> tuple[int, str] | None:
-    """The first ``import`` entry of the trail whose alerts (their fingerprints, in its details) are no longer
-    all in the ``alerts`` table: deleted to hide a double use or a re-used stamp."""
+    """The first ``import`` or ``migrate`` entry of the trail whose alerts (their fingerprints, in its details)
+    are no longer all in the ``alerts`` table: deleted to hide a double use or a re-used stamp."""
     alerts = schema.alerts
-    for seq, details in _import_entries(connection):
-        fingerprints = set(details.get("alert_fingerprints") or ())
-        if not fingerprints:
-            continue
-        held = connection.execute(select(alerts.c.fingerprint).where(alerts.c.fingerprint.in_(fingerprints)))
-        if len(set(held.scalars())) != len(fingerprints):
-            return (
-                seq,
-                f"entry {seq} (import) found {len(fingerprints)} alert(s) that are no longer all stored (deleted?)",
-            )
+    for action in ("migrate", "import"):
+        for seq, details in _entries_of(connection, action):
+            fingerprints = set(details.get("alert_fingerprints") or ())
+            if not fingerprints:
+                continue
+            held = connection.execute(select(alerts.c.fingerprint).where(alerts.c.fingerprint.in_(fingerprints)))
+            if len(set(held.scalars())) != len(fingerprints):
+                problem = f"found {len(fingerprints)} alert(s) that are no longer all stored (deleted?)"
+                return seq, f"entry {seq} ({action}) {problem}"
     return None
 
 
@@ -268,7 +267,21 @@ class SqlLedger:
         if current != schema.CURRENT_VERSION:
             with self._write() as connection:
                 backend.lock_schema(connection)
-                schema.migrate(connection)
+                upgraded_from = schema.migrate(connection)
+                if 0 < upgraded_from < schema.CURRENT_VERSION:  # an existing ledger, upgraded here: recorded
+                    self._record_upgrade(connection, upgraded_from)
+
+    def _record_upgrade(self, connection: Connection, upgraded_from: int) -> None:
+        """A ``migrate`` entry naming the versions and every alert an upgrade found (``ledger check`` then sees
+        one deleted)."""
+        alerts = schema.alerts
+        found = connection.execute(
+            select(alerts.c.fingerprint)
+            .where(alerts.c.source.startswith(schema.MIGRATION_ALERT_SOURCE))
+            .order_by(alerts.c.id)
+        )
+        details = {"from": upgraded_from, "to": schema.CURRENT_VERSION, "alert_fingerprints": list(found.scalars())}
+        self._append(connection, "cites", "migrate", f"schema {upgraded_from} to {schema.CURRENT_VERSION}", details)
 
     # -- transactions ---------------------------------------------------------------------------------------
 
