@@ -101,7 +101,7 @@ TERM_CODES: dict[str, str] = {
     "FEA": "feathers",
     "FIN": "fins",
     "FLO": "flowers",
-    "FPT": "finished products",
+    "FPT": "flower pots",
     "FRU": "fruit",
     "GAL": "gall bladders",
     "GAR": "garments",
@@ -154,7 +154,7 @@ UNIT_CODES: dict[str, str] = {
     "PCS": "pieces",
     "PRS": "pairs",
     "SET": "sets",
-    "BSK": "back skins",
+    "BSK": "belly skins",
     "CRT": "cartons",
     "SHP": "shipments",
 }

@@ -31,12 +31,14 @@ from permits.errors import PermitValidationError
 
 QUANTITY_PATTERN = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,6})?$")
 COUNTED_UNIT = "NUM"
-"""The unit of a count of specimens (the default): its quantities are whole numbers."""
+"""The unit of a count of specimens (the default)."""
+COUNTED_UNITS = frozenset({COUNTED_UNIT, "PCS", "PRS", "SET", "BSK", "CRT", "SHP"})
+"""Units that count things (specimens, pieces, pairs, sets, skins, cartons, shipments): whole numbers only."""
 
 
 def is_possible_amount(quantity: Decimal, unit: str) -> bool:
-    """False for a part of a specimen: a quantity in ``COUNTED_UNIT`` that is not a whole number."""
-    return unit != COUNTED_UNIT or quantity == quantity.to_integral_value()
+    """False for a part of a counted thing: a quantity in one of ``COUNTED_UNITS`` that is not whole."""
+    return unit not in COUNTED_UNITS or quantity == quantity.to_integral_value()
 
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f]")
@@ -502,7 +504,7 @@ class _FieldReader:
         quantity = self.quantity(data, "quantity", path)
         unit = self.code(data, "unit", path, UNIT_CODES, "CITES unit code", required=False) or COUNTED_UNIT
         if quantity is not None and not is_possible_amount(quantity, unit):
-            self.fail(_field_path(path, "quantity"), f"{format_quantity(quantity)} NUM: specimens are counted whole")
+            self.fail(_field_path(path, "quantity"), f"{format_quantity(quantity)} {unit}: counted whole, not in parts")
         line = SpecimenLine(
             scientific_name=scientific_name or "",
             term=term or "",

@@ -53,7 +53,7 @@ BAD_LINES = [
     ("quantity", -3, "items[1].quantity: -3 must be positive"),
     ("quantity", 0, "items[1].quantity: must be greater than zero"),
     ("quantity", "lots", "items[1].quantity: 'lots' is not a decimal quantity"),
-    ("quantity", "1.5", "items[1].quantity: 1.5 NUM: specimens are counted whole"),
+    ("quantity", "1.5", "items[1].quantity: 1.5 NUM: counted whole, not in parts"),
     ("scientific_name", "", "items[1].scientific_name: must not be empty"),
     ("origin", {"country": "QQ", "number": "1", "date": "2025-01-01"}, "items[1].origin.country: 'QQ' is not an ISO"),
     ("origin", {"country": "ZW", "number": "1", "date": "01/02/2025"}, "items[1].origin.date: '01/02/2025' is not"),

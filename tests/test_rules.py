@@ -95,6 +95,11 @@ CASES: dict[str, tuple[Callable[[], dict[str, Any]], Callable[[], dict[str, Any]
         lambda: timber_line(scientific_name="Mellivora capensis", appendix="III", term="SKI", unit="NUM", quantity=1),
     ),
     "REEXPORT_ORIGIN": (reexport, lambda: reexport(items=[{**reexport()["items"][0], "origin": None}])),
+    "EXPORT_ORIGIN": (zoo, lambda: zoo_line(origin={"country": "ZA", "number": "ZA/1", "date": "2026-01-05"})),
+    "QUOTA_EXCEEDED": (timber_line, lambda: timber_line(quota={"exported_to_date": 5001, "annual_quota": 5000})),
+    "SOURCE_D_APPENDIX": (lambda: zoo_line(source="D"), lambda: timber_line(source="D")),
+    "DUPLICATE_MARK": (zoo, lambda: zoo_line(marks=[{"kind": "microchip", "id": "900118000123456"},
+                                                    {"kind": "microchip", "id": "900 118 000 123 456"}])),
 }  # fmt: skip
 
 
@@ -114,6 +119,29 @@ def test_rule_passes_and_fires(registry: Registry, rule_id: str) -> None:
     passing, failing = CASES[rule_id]
     assert rule_id not in fired(registry, _clean(passing()))
     assert rule_id in fired(registry, _clean(failing()))
+
+
+def test_rules_found_by_the_domain_review(registry: Registry) -> None:
+    """Illegal permits that every rule let through before: each now breaks one."""
+    ivory = {"scientific_name": "Loxodonta africana", "appendix": "II", "term": "TUS", "source": "W", "unit": "NUM",
+             "quantity": 40, "origin": {"country": "ZA", "number": "ZA/1", "date": "2026-01-05"}}  # fmt: skip
+    kenyan_ivory = zoo(purpose="T", items=[ivory])  # South Africa's population is Appendix II; Kenya's is I
+    assert {"EXPORT_ORIGIN", "APPENDIX_MISMATCH"} <= fired(registry, kenyan_ivory)
+    honey_badger = timber_line(scientific_name="Mellivora capensis", appendix="III", term="SKI", unit="NUM",
+                               quantity=1, quota=None, marks=None)  # fmt: skip
+    assert "APPENDIX_III_ORIGIN" in fired(registry, _clean(honey_badger | {"issued": "2000-01-01",
+                                                                             "valid_until": "2000-06-01"}))  # fmt: skip
+    line = reexport()["items"][0]
+    for changed in (
+        {"origin": {**line["origin"], "date": "2026-06-01"}},
+        {"last_reexport": {**line["last_reexport"], "country": "IT"}},
+    ):
+        assert "REEXPORT_ORIGIN" in fired(registry, reexport(items=[{**line, **changed}]))
+    chimps = {**zoo()["items"][0], "origin": {"country": "KE", "number": "KE/1", "date": "2026-01-05"}}
+    assert "APPENDIX_I_IMPORT_PERMIT" in fired(
+        registry, reexport(items=[chimps], import_permit=None, exporter=zoo()["exporter"] | {"country": "IT"})
+    )
+    assert "QUOTA_EXCEEDED" in fired(registry, timber_line(quota={"exported_to_date": 1, "annual_quota": 5000}))
 
 
 def test_examples_meet_every_rule(registry: Registry) -> None:

@@ -64,7 +64,7 @@ def parse_quantities(entries: Sequence[str], permit: Permit) -> dict[int, Decima
             raise InputError(f"--quantity {entry!r}: the quantity must be greater than zero")
         authorised = permit.items[line - 1]
         if not is_possible_amount(quantity, authorised.unit):
-            raise InputError(f"--quantity {entry!r}: line {line} counts specimens (NUM): give a whole number")
+            raise InputError(f"--quantity {entry!r}: line {line} counts in {authorised.unit}: give a whole number")
         if quantity > authorised.quantity:
             raise EndorsementRefused(
                 f"line {line}: {format_quantity(quantity)} {authorised.unit} is more than the "

@@ -8,6 +8,7 @@ term codes). Code lists, formats and required fields are enforced earlier by the
 from __future__ import annotations
 
 from permits.codes import DocumentType
+from permits.identifiers import identifier_key
 from permits.model import Permit, SpecimenLine, add_months
 from permits.rules.interface import Finding, LineRule, Rule, RuleContext, origin_country
 from permits.verification.result import Severity
@@ -179,17 +180,17 @@ class AppendixICommercial(LineRule):
 
 class AppendixIImportPermitCited(Rule):
     id = "APPENDIX_I_IMPORT_PERMIT"
-    severity = Severity.WARNING
-    reference = "Art. III.2(d): an Appendix I export permit is granted only after the import permit"
-    summary = "An export permit for Appendix I specimens should cite the importing Party's import permit."
+    reference = "Art. III.2(d) and III.4(c): Appendix I exports and re-exports are granted only after the import permit"
+    summary = "An export permit or re-export certificate for Appendix I specimens cites the import permit (Box 5)."
 
     def check(self, permit: Permit, context: RuleContext) -> list[Finding]:
-        if permit.document_type is not DocumentType.EXPORT or permit.import_permit:
+        if permit.document_type not in EXPORT_DOCUMENTS or permit.import_permit:
             return []
         lines = [index for index, line in enumerate(permit.items) if line.appendix == "I" and line.source != "D"]
         if not lines:
             return []
-        return [self.finding("exports Appendix I specimens but cites no import permit (import_permit)", lines[0])]
+        what = "exports" if permit.document_type is DocumentType.EXPORT else "re-exports"
+        return [self.finding(f"{what} Appendix I specimens but cites no import permit (import_permit)", lines[0])]
 
 
 class AppendixIIIOrigin(LineRule):
@@ -205,11 +206,12 @@ class AppendixIIIOrigin(LineRule):
     def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
         if line.appendix != "III":
             return []
-        party = context.listing(line, permit).party
-        if party is None or party == permit.exporter.country:
+        listing = context.listing(line, permit)
+        parties = listing.parties or ((listing.party,) if listing.party else ())
+        if not parties or permit.exporter.country in parties:
             return []
         return [
-            f"{line.scientific_name} is in Appendix III at the request of {party}; an export from "
+            f"{line.scientific_name} is in Appendix III at the request of {', '.join(parties)}; an export from "
             f"{permit.exporter.country} needs a certificate of origin (type other), not an export permit"
         ]
 
@@ -223,7 +225,87 @@ class ReExportCitesOrigin(LineRule):
         return permit.document_type is DocumentType.RE_EXPORT
 
     def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
-        return [] if line.origin else ["a re-export line must cite its origin (country, permit number, date) in box 12"]
+        if line.origin is None:
+            return ["a re-export line must cite its origin (country, permit number, date) in box 12"]
+        problems = []
+        for box, cited in (("12 (origin)", line.origin), ("12a (last re-export)", line.last_reexport)):
+            if cited is None:
+                continue
+            if cited.date > permit.issued:
+                problems.append(f"box {box} cites a document dated {cited.date}, after this one ({permit.issued})")
+            if cited.country == permit.exporter.country:
+                problems.append(f"box {box} names {cited.country}, the re-exporting country itself")
+        return problems
+
+
+class ExportOrigin(LineRule):
+    id = "EXPORT_ORIGIN"
+    reference = "Arts. III.2, IV.2 and V.2 (export) against III.4, IV.5 and V.4 (re-export)"
+    summary = "An export permit covers specimens of the exporting country; others leave on a re-export certificate."
+
+    def applies(self, permit: Permit) -> bool:
+        return permit.document_type is DocumentType.EXPORT
+
+    def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
+        if line.origin is None or line.origin.country == permit.exporter.country:
+            return []
+        return [
+            f"box 12 names origin {line.origin.country}: specimens from another country than the exporter's "
+            f"({permit.exporter.country}) need a re-export certificate, not an export permit"
+        ]
+
+
+class QuotaRespected(LineRule):
+    id = "QUOTA_EXCEEDED"
+    reference = "Res. Conf. 12.3 (Rev. CoP19), box 11a: the total exported this year, this permit included"
+    summary = "Box 11a's total exported this year includes this line and stays within the annual quota."
+
+    def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
+        quota = line.quota
+        if quota is None:
+            return []
+        problems = []
+        if quota.exported_to_date > quota.annual_quota:
+            problems.append(
+                f"box 11a: {quota.exported_to_date} exported this year exceeds the quota of {quota.annual_quota}"
+            )
+        if quota.exported_to_date < line.quantity:
+            problems.append(
+                f"box 11a: {quota.exported_to_date} exported this year is less than this line's {line.quantity}"
+            )
+        return problems
+
+
+class SourceDIsAppendixI(LineRule):
+    id = "SOURCE_D_APPENDIX"
+    reference = "Art. VII.4; Res. Conf. 12.3 (Rev. CoP19), source code D; Res. Conf. 12.10 (registered operations)"
+    summary = "Source D is only for Appendix I specimens from registered captive-breeding or propagating operations."
+
+    def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
+        if "D" not in (line.source, line.second_source) or line.appendix == "I":
+            return []
+        return [
+            f"source D is for Appendix I specimens of registered operations, but the line is Appendix {line.appendix}"
+        ]
+
+
+class MarksUnique(Rule):
+    id = "DUPLICATE_MARK"
+    reference = "Res. Conf. 12.3 (Rev. CoP19), box 9: the marks identify each specimen"
+    summary = "No identifying mark (microchip, ring, tag) appears twice in one document."
+
+    def check(self, permit: Permit, context: RuleContext) -> list[Finding]:
+        seen: dict[tuple[str, str], int] = {}
+        findings = []
+        for index, line in enumerate(permit.items):
+            for mark in line.marks:
+                key = (mark.kind, identifier_key(mark.identifier) or mark.identifier)
+                if key in seen:
+                    findings.append(
+                        self.finding(f"{mark.kind} {mark.identifier} is given twice (also line {seen[key] + 1})", index)
+                    )
+                seen.setdefault(key, index)
+        return findings
 
 
 class ListingChangedSinceIssue(LineRule):
@@ -264,6 +346,10 @@ RULES: tuple[Rule, ...] = (
     AppendixIImportPermitCited(),
     AppendixIIIOrigin(),
     ReExportCitesOrigin(),
+    ExportOrigin(),
+    QuotaRespected(),
+    SourceDIsAppendixI(),
+    MarksUnique(),
     ListingChangedSinceIssue(),
 )
 """Every rule, in the order findings are reported."""

@@ -7,6 +7,7 @@ import functools
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
+from permits.codes import DocumentType
 from permits.model import Permit, SpecimenLine
 from permits.verification.result import Severity
 
@@ -22,6 +23,8 @@ class Listing(Protocol):
     def listed_under(self) -> str | None: ...
     @property
     def party(self) -> str | None: ...
+    @property
+    def parties(self) -> tuple[str, ...]: ...
     @property
     def kingdom(self) -> str | None: ...
     @property
@@ -60,8 +63,12 @@ class RuleContext:
 
 
 def origin_country(line: SpecimenLine, permit: Permit) -> str:
-    """Country of origin of a line: Box 12 when given (re-exports), else the exporter's country."""
-    return line.origin.country if line.origin else permit.exporter.country
+    """Country of origin of a line, which picks the population of a split listing: the exporter's country on an
+    export permit (its specimens come from there: the ``EXPORT_ORIGIN`` rule refuses a Box 12 naming another),
+    else Box 12 when given (re-exports), else the exporter's country."""
+    if line.origin is None or permit.document_type is DocumentType.EXPORT:
+        return permit.exporter.country
+    return line.origin.country
 
 
 @dataclass(frozen=True)
