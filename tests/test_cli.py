@@ -108,6 +108,13 @@ def test_issue_refuses_a_future_issue_date_and_a_file_in_the_way(cli: Cli, tmp_p
     result = cli("issue", description, "--key", key, "--out", tmp_path / "out")
     assert result.exit_code == 2 and "issued: 2099-01-01 is after today" in result.stderr
     assert not (tmp_path / "out").exists()
+    for changed, message in (
+        ("issued: 2026-01-02", "permits are not issued retrospectively"),
+        ("valid_from: 2000-01-01", "valid_from: 2000-01-01 is before the issue date"),
+    ):
+        description.write_text((EXAMPLES / "zoo-transfer-app1.yaml").read_text() + f"\n{changed}\n")
+        refused = cli("issue", description, "--key", key, "--out", tmp_path / "out")
+        assert refused.exit_code == 2 and message in refused.stderr and not (tmp_path / "out").exists()
     out = tmp_path / "permits"
     out.mkdir()
     (out / "KE-2026-ZOO-0001.png").write_bytes(b"another permit's file")

@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 
+from permits.envelope import seal
 from permits.model import Permit
 from permits.registry.default import load_registry
 from permits.registry.store import Registry
 from permits.rules import RuleContext, evaluate
 from permits.rules.catalog import RULES
-from tests.conftest import EXAMPLES, CliResult, example_mapping
+from tests.conftest import EXAMPLES, CliResult, MakeAuthority, example_mapping
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -175,6 +176,7 @@ def test_issue_refuses_appendix_i_commercial_wild_export(cli: Cli, tmp_path: Pat
     key = _key(cli, tmp_path, "KE")
     description = tmp_path / "commercial.json"
     data = zoo(purpose="T", items=[{**zoo()["items"][0], "source": "W"}])
+    del data["issued"]  # today: a permit is never issued retrospectively
     description.write_text(json.dumps(data))
     result = cli("issue", description, "--key", key, "--out", tmp_path / "out")
     assert result.exit_code == 2
@@ -182,8 +184,8 @@ def test_issue_refuses_appendix_i_commercial_wild_export(cli: Cli, tmp_path: Pat
     assert not (tmp_path / "out").exists()
 
 
-def test_verify_shows_a_listing_change_as_a_warning(cli: Cli, tmp_path: Path) -> None:
-    key = _key(cli, tmp_path, "MY")
+def test_verify_shows_a_listing_change_as_a_warning(cli: Cli, make_authority: MakeAuthority) -> None:
+    malaysia = make_authority("MY", "PERHILITAN").key  # signed in 2016 (cites issue signs only today's permits)
     data = zoo_line(scientific_name="Manis javanica", appendix="II", source="W", term="SCA", unit="KIL", quantity=5)
     data.update(
         issued="2016-10-03",
@@ -194,10 +196,7 @@ def test_verify_shows_a_listing_change_as_a_warning(cli: Cli, tmp_path: Path) ->
         exporter={"name": "Universiti Malaya", "country": "MY"},
         authority={"name": "PERHILITAN", "country": "MY"},
     )
-    description = tmp_path / "pangolin.json"
-    description.write_text(json.dumps(_clean(data)))
-    assert cli("issue", description, "--key", key, "--out", tmp_path / "out").exit_code == 0
-    text = (tmp_path / "out" / "MY-2016-0042.txt").read_text()
+    text = seal(Permit.from_mapping(_clean(data)), malaysia, now=dt.datetime(2016, 10, 3, 9, tzinfo=dt.UTC))
     result = cli("verify", "--json", "--at", "2017-01-15", "--payload", text)
     verdict = json.loads(result.stdout)
     assert result.exit_code == 0, verdict["reason"]
