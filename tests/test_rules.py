@@ -99,6 +99,7 @@ CASES: dict[str, tuple[Callable[[], dict[str, Any]], Callable[[], dict[str, Any]
     "EXPORT_ORIGIN": (zoo, lambda: zoo_line(origin={"country": "ZA", "number": "ZA/1", "date": "2026-01-05"})),
     "QUOTA_EXCEEDED": (timber_line, lambda: timber_line(quota={"exported_to_date": 5001, "annual_quota": 5000})),
     "SOURCE_D_APPENDIX": (lambda: zoo_line(source="D"), lambda: timber_line(source="D")),
+    "SOURCE_D_OPERATION": (lambda: zoo_line(source="D", acquisition="A-KE-512"), lambda: zoo_line(source="D")),
     "DUPLICATE_MARK": (zoo, lambda: zoo_line(marks=[{"kind": "microchip", "id": "900118000123456"},
                                                     {"kind": "microchip", "id": "900 118 000 123 456"}])),
 }  # fmt: skip

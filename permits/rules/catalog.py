@@ -289,6 +289,18 @@ class SourceDIsAppendixI(LineRule):
         ]
 
 
+class SourceDOperationNamed(LineRule):
+    id = "SOURCE_D_OPERATION"
+    severity = Severity.WARNING
+    reference = "Res. Conf. 12.10 (Rev. CoP15) and 12.3 (Rev. CoP19), box 12b: the registered operation's number"
+    summary = "A source D line names the registered operation it comes from in box 12b (acquisition)."
+
+    def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
+        if line.source != "D" or line.appendix != "I" or line.acquisition:
+            return []
+        return ["source D (registered operation) without the operation's registration number in box 12b"]
+
+
 class MarksUnique(Rule):
     id = "DUPLICATE_MARK"
     reference = "Res. Conf. 12.3 (Rev. CoP19), box 9: the marks identify each specimen"
@@ -349,6 +361,7 @@ RULES: tuple[Rule, ...] = (
     ExportOrigin(),
     QuotaRespected(),
     SourceDIsAppendixI(),
+    SourceDOperationNamed(),
     MarksUnique(),
     ListingChangedSinceIssue(),
 )
