@@ -144,6 +144,9 @@ def test_rules_found_by_the_domain_review(registry: Registry) -> None:
         registry, reexport(items=[chimps], import_permit=None, exporter=zoo()["exporter"] | {"country": "IT"})
     )
     assert "QUOTA_EXCEEDED" in fired(registry, timber_line(quota={"exported_to_date": 1, "annual_quota": 5000}))
+    third_country = zoo(type="other", authority={"name": "USFWS", "country": "US"})  # a certificate for KE's trade
+    assert "ISSUING_PARTY" in fired(registry, third_country)
+    assert "ISSUING_PARTY" not in fired(registry, zoo(type="other"))
 
 
 def test_examples_meet_every_rule(registry: Registry) -> None:

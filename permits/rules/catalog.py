@@ -50,18 +50,18 @@ class DistinctCountries(Rule):
 
 class IssuerIsTradingParty(Rule):
     id = "ISSUING_PARTY"
-    reference = "Arts. III-V and IX: each Party's Management Authority issues its own documents"
+    reference = "Arts. III-V, VII, IX and XIV.5: each Party's Management Authority issues its own documents"
     summary = (
-        "Export permits and re-export certificates come from the exporter's Party, import permits from the importer's."
+        "Export permits, re-export certificates and other certificates come from the exporter's Party (from the "
+        "State of introduction for specimens taken at sea, source X), import permits from the importer's."
     )
 
     def check(self, permit: Permit, context: RuleContext) -> list[Finding]:
-        if permit.document_type in EXPORT_DOCUMENTS:
-            expected, role = permit.exporter.country, "exporter"
-        elif permit.document_type is DocumentType.IMPORT:
+        from_the_sea = any(line.source == "X" for line in permit.items)
+        if permit.document_type is DocumentType.IMPORT or (permit.document_type is DocumentType.OTHER and from_the_sea):
             expected, role = permit.importer.country, "importer"
         else:
-            return []
+            expected, role = permit.exporter.country, "exporter"
         if permit.issuing_party == expected:
             return []
         return [
