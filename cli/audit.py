@@ -28,7 +28,9 @@ def audit_command(
         Path | None, typer.Option(help="Cross-permit findings (.jsonl or .csv; default REPORT_NAME.findings.EXT).")
     ] = None,
     html: Annotated[Path | None, typer.Option(help="Also write a self-contained HTML summary with charts.")] = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes (default: the CPU count; 1: no pool).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(max=1024, help="Worker processes (default: the CPU count; 1: no pool).")
+    ] = None,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted audit: skip inputs already in REPORT.")] = False,
     payload_column: Annotated[str, typer.Option(help="The QR text's column (CSV) or key (JSONL).")] = "payload",
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,

@@ -7,6 +7,7 @@ single place where errors become one-line messages and exit codes (README "Exit 
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -68,10 +69,21 @@ app.command("audit")(audit_command)
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv`` and return the exit code; anticipated errors become one-line messages."""
     from permits.errors import CitesError
+    from permits.fileio import printable_path
     from permits.output.terminal import terminal_safe
 
+    arguments = sys.argv[1:] if argv is None else argv
+    undecodable = [  # an existing file may have any name: its name is only shown, escaped
+        f"argument '{printable_path(argument)}'"
+        for argument in arguments
+        if not _is_utf8(argument) and not os.path.lexists(argument)
+    ]
+    undecodable += [name for name in TEXT_ENVIRONMENT if not _is_utf8(os.environ.get(name, ""))]
+    if undecodable:  # every later step (names, database, terminal) needs Unicode text
+        typer.echo(f"error: not valid UTF-8 text: {', '.join(undecodable)}", err=True)
+        return 2
     try:
-        code = app(args=argv, prog_name="cites", standalone_mode=False)
+        code = app(args=arguments, prog_name="cites", standalone_mode=False)
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else 0 if done.code is None else 2
     except CitesError as error:
@@ -88,6 +100,19 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo(f"error: {terminal_safe(message)}", err=True)
         return code
     return code if isinstance(code, int) else 0
+
+
+TEXT_ENVIRONMENT = ("CITES_HOME", "CITES_POST", "CITES_DB_URL")
+"""Environment variables the tool reads as text."""
+
+
+def _is_utf8(text: str) -> bool:
+    """False for an argument or variable whose bytes were not UTF-8 (Python keeps them as lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _command_line_error(error: Exception) -> tuple[str, int] | None:

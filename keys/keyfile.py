@@ -105,12 +105,21 @@ def generate_key(
     return files
 
 
+X509_NAME_CHARS = 64
+"""The longest organisation or common name an X.509 certificate holds (RFC 5280 upper bounds)."""
+
+
 def _self_signed_certificate(private_key: PrivateKey, party: str, authority: str) -> x509.Certificate:
+    if not 1 <= len(authority) <= X509_NAME_CHARS:
+        raise KeyFileError(
+            f"--authority: 1 to {X509_NAME_CHARS} characters (a certificate's name), not {len(authority)}"
+        )
+    common_name = f"{authority} CITES permit signing key"
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, party),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, authority),
-            x509.NameAttribute(NameOID.COMMON_NAME, f"{authority} CITES permit signing key"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name if len(common_name) <= X509_NAME_CHARS else authority),
         ]
     )
     now = dt.datetime.now(dt.UTC)

@@ -9,6 +9,7 @@ from permits.errors import KeyFileError
 
 PASSPHRASE_ENV = "CITES_KEY_PASSPHRASE"
 MIN_PASSPHRASE_CHARS = 8
+MAX_PASSPHRASE_BYTES = 1023
 
 PassphraseSource = Callable[[bool], bytes]
 """Returns the passphrase; the flag asks for confirmation (a new key is being written)."""
@@ -30,4 +31,7 @@ def passphrase_from_environment_or_prompt(confirm: bool) -> bytes:
         raise KeyFileError(f"the passphrase must have at least {MIN_PASSPHRASE_CHARS} characters")
     if not value:
         raise KeyFileError("the passphrase is empty")
-    return value.encode("utf-8")
+    encoded = value.encode("utf-8", "surrogateescape")
+    if len(encoded) > MAX_PASSPHRASE_BYTES:
+        raise KeyFileError(f"the passphrase is longer than {MAX_PASSPHRASE_BYTES} bytes (the key encryption's limit)")
+    return encoded

@@ -32,9 +32,9 @@ def read_description(path: Path) -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise InputError(f"{where}: invalid YAML ({error.problem})") from None
+        raise InputError(f"{where}: invalid YAML ({' '.join(str(error.problem).split())})") from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as error:
-        raise InputError(f"{path}: invalid YAML ({error or type(error).__name__})") from None
+        raise InputError(f"{path}: invalid YAML ({' '.join(str(error).split()) or type(error).__name__})") from None
 
 
 def _without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

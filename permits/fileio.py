@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,14 @@ def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[IO[bytes]]:
     """Open a temporary binary file next to ``path``; on success fsync it, set ``mode`` and rename it over it.
     A place that cannot be written (a missing or read-only folder, ``path`` a folder) is an ``InputError``."""
     ensure_folder(path.parent)
+    try:
+        kind = stat.S_IFMT(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        kind = stat.S_IFREG
+    except OSError as error:
+        raise InputError(f"{path}: cannot write here ({error.strerror or error})") from None
+    if kind != stat.S_IFREG:  # a device, pipe, link or folder would be replaced by a plain file
+        raise InputError(f"{path}: not a regular file; give the path of a file to write")
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as error:
@@ -69,7 +78,12 @@ def write_text_atomic(path: Path, text: str, mode: int = 0o644) -> None:
 def read_input_file(path: Path, what: str, limit: int = limits.MAX_INPUT_FILE_BYTES) -> bytes:
     """The bytes of a file the user gave; a missing, unreadable or oversized file is an ``InputError`` naming it."""
     try:
-        limits.enforce(path.stat().st_size, limit, "bytes", f"{path} ({what})")
+        status = path.stat()
+        if stat.S_ISDIR(status.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(status.st_mode):  # a pipe would block, /dev/zero never end
+            raise InputError(f"{path}: not a regular file (the {what} must be a file)")
+        limits.enforce(status.st_size, limit, "bytes", f"{path} ({what})")
         return path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: {what} file not found") from None
@@ -77,3 +91,5 @@ def read_input_file(path: Path, what: str, limit: int = limits.MAX_INPUT_FILE_BY
         raise InputError(f"{path}: is a directory, not a {what} file") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied reading the {what} file") from None
+    except OSError as error:  # a symbolic link loop, a name too long, an I/O error
+        raise InputError(f"{path}: cannot read the {what} file ({error.strerror or error})") from None

@@ -318,3 +318,36 @@ def test_the_readme_quick_start_runs_as_written(tmp_path: Path) -> None:
                             timeout=120, check=False)  # fmt: skip
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert result.stdout.count("VALID") >= 3 and "NOT VALID" not in result.stdout
+
+
+def test_hostile_arguments_files_and_places_get_one_line_errors(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = _new_key(cli, tmp_path / "keys")
+    certificate = next((tmp_path / "keys").glob("*.cert.pem"))
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    (tmp_path / "control.yaml").write_text("number: A\x07B\n")
+    cases: list[tuple[tuple[object, ...], str]] = [
+        (("trust", "propose-key", certificate, "--party", "KE", "--out", fifo), "not a regular file"),  # replaced it
+        (("trust", "add", fifo, "--party", "KE"), "not a regular file"),  # blocked forever
+        (("issue", loop, "--key", key), "cannot read the permit description file"),
+        (("issue", tmp_path / "control.yaml", "--key", key), "invalid YAML"),
+        (("keys", "new", "--party", "NP", "--authority", "A" * 65, "--out", tmp_path / "k"), "1 to 64 characters"),
+        (
+            ("audit", tmp_path, "--report", tmp_path / "r.jsonl", "--workers", str(10**21)),
+            "Invalid value for '--workers'",
+        ),
+        (("registry", "lookup", "\udcff"), "not valid UTF-8 text: argument"),
+    ]
+    for arguments, message in cases:
+        result = cli(*arguments)
+        assert result.exit_code == 2 and message in result.stderr and result.stderr.count("\n") == 1, arguments
+    assert fifo.is_fifo()
+    long_name = "Department of National Parks and Wildlife Conservation"  # 55 characters: a certificate's name fits
+    assert cli("keys", "new", "--party", "NP", "--authority", long_name, "--out", tmp_path / "np").exit_code == 0
+    monkeypatch.setenv("CITES_KEY_PASSPHRASE", "p" * 2000)
+    too_long = cli("keys", "new", "--party", "KE", "--authority", "A", "--out", tmp_path / "k2")
+    assert too_long.exit_code == 2 and "longer than 1023 bytes" in too_long.stderr
