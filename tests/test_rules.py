@@ -149,6 +149,54 @@ def test_rules_found_by_the_domain_review(registry: Registry) -> None:
     assert "ISSUING_PARTY" not in fired(registry, zoo(type="other"))
 
 
+def south_african_export(name: str, term: str, purpose: str, appendix: str = "II", unit: str = "NUM") -> dict[str, Any]:
+    """An export from South Africa, whose white rhinos and elephants are in Appendix II for some specimens only."""
+    line = {"scientific_name": name, "appendix": appendix, "term": term, "source": "W", "unit": unit, "quantity": 2}
+    exporter = {"name": "Kruger Wildlife Exports", "country": "ZA"}
+    authority = {"name": "DFFE", "country": "ZA"}
+    return zoo(purpose=purpose, exporter=exporter, authority=authority, items=[line], import_permit=None)
+
+
+@pytest.mark.parametrize(
+    ("name", "term", "purpose", "unit"),
+    [
+        ("Ceratotherium simum simum", "HOR", "T", "NUM"),  # rhino horn: only live animals and trophies are App II
+        ("Ceratotherium simum", "HOR", "P", "NUM"),  # the same population named by its species
+        ("Ceratotherium simum simum", "MED", "T", "KIL"),
+        ("Loxodonta africana", "TUS", "T", "NUM"),  # raw ivory: the one-off sales are over
+        ("Loxodonta africana", "IVC", "T", "NUM"),  # carvings only for non-commercial purposes
+        ("Loxodonta africana", "TRO", "T", "NUM"),  # trophies only for non-commercial purposes
+        ("Loxodonta africana", "MEA", "T", "KIL"),
+    ],
+)
+def test_specimens_a_split_listing_deems_appendix_i(registry: Registry, name: str, term: str, purpose: str,
+                                                    unit: str) -> None:  # fmt: skip
+    declared_ii = Permit.from_mapping(south_african_export(name, term, purpose, unit=unit))
+    findings = [f for f in evaluate(declared_ii, RuleContext(registry, TODAY)) if f.rule_id == "APPENDIX_MISMATCH"]
+    assert findings and "deemed Appendix I" in findings[0].message and "but was in Appendix I" in findings[0].message
+    declared_i = south_african_export(name, term, purpose, appendix="I", unit=unit)
+    assert "APPENDIX_MISMATCH" not in fired(registry, declared_i)
+    if purpose == "T":
+        assert "APPENDIX_I_COMMERCIAL" in fired(registry, declared_i)
+
+
+@pytest.mark.parametrize(
+    ("name", "term", "purpose"),
+    [
+        ("Ceratotherium simum simum", "LIV", "Z"),
+        ("Ceratotherium simum simum", "TRO", "H"),
+        ("Ceratotherium simum", "TRO", "H"),
+        ("Loxodonta africana", "TRO", "H"),
+        ("Loxodonta africana", "LIV", "Z"),
+        ("Loxodonta africana", "SKI", "T"),  # hides
+        ("Loxodonta africana", "LPS", "T"),  # leather goods
+        ("Loxodonta africana", "HAI", "T"),
+    ],
+)
+def test_specimens_a_split_listing_keeps_in_appendix_ii(registry: Registry, name: str, term: str, purpose: str) -> None:
+    assert "APPENDIX_MISMATCH" not in fired(registry, south_african_export(name, term, purpose))
+
+
 def test_examples_meet_every_rule(registry: Registry) -> None:
     for name in ("zoo-transfer-app1.yaml", "timber-export-app2.yaml", "reexport-certificate.yaml"):
         assert fired(registry, example_mapping(name)) == set(), name

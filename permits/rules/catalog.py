@@ -10,6 +10,7 @@ from __future__ import annotations
 from permits.codes import DocumentType
 from permits.identifiers import identifier_key
 from permits.model import Permit, SpecimenLine, add_months
+from permits.rules.confinement import deemed_appendix_i
 from permits.rules.interface import Finding, LineRule, Rule, RuleContext, origin_country
 from permits.verification.result import Severity
 
@@ -104,16 +105,21 @@ class ListedSpecies(LineRule):
 class AppendixMatchesListing(LineRule):
     id = "APPENDIX_MISMATCH"
     reference = "Arts. II-V: the Appendix is the one in force on the date of issue"
-    summary = "Each line's Appendix must be the species' listing in force on the issue date for its origin."
+    summary = (
+        "Each line's Appendix must be the species' listing in force on the issue date for its origin; specimens an "
+        "Appendix II population is not listed for are deemed Appendix I."
+    )
 
     def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
         listing = context.listing(line, permit)
-        if listing.appendix is None or listing.appendix == line.appendix:
+        deemed = deemed_appendix_i(listing.appendix, listing.annotation, line.term, permit.purpose)
+        appendix = "I" if deemed else listing.appendix
+        if appendix is None or appendix == line.appendix:
             return []
         under = f" (listed under {listing.listed_under})" if listing.listed_under else ""
         return [
-            f"{line.scientific_name} is declared Appendix {line.appendix} but was in Appendix {listing.appendix}"
-            f"{under} on {permit.issued} for origin {origin_country(line, permit)}"
+            f"{line.scientific_name} is declared Appendix {line.appendix} but was in Appendix {appendix}"
+            f"{under} on {permit.issued} for origin {origin_country(line, permit)}" + (f": {deemed}" if deemed else "")
         ]
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from permits.registry import Registry
 from permits.registry.sources import ImportWarning, RegistrySource
+from permits.rules.confinement import deemed_appendix_i
 from tests.registry.conftest import (
     API_FIXTURES,
     INDEX_2017,
@@ -184,3 +185,25 @@ def sapi_history(sapi_import: tuple[Registry, RegistrySource]) -> Registry:
 @pytest.fixture
 def sapi_history_warnings(sapi_import: tuple[Registry, RegistrySource]) -> list[ImportWarning]:
     return sapi_import[1].warnings
+
+
+@pytest.mark.parametrize(
+    ("name", "origin", "deemed", "kept"),
+    [
+        ("Ceratotherium simum simum", "ZA", ("HOR", "T"), ("TRO", "H")),
+        ("Loxodonta africana", "NA", ("TUS", "T"), ("SKI", "T")),
+        ("Loxodonta africana", "ZW", ("IVC", "T"), ("IVC", "P")),
+        ("Vicugna vicugna", "PE", ("SKI", "T"), ("FIB", "T")),
+        ("Vicugna vicugna", "BO", ("MEA", "T"), ("GAR", "T")),
+    ],
+)
+def test_the_index_annotations_confine_split_listings(
+    index_2017: tuple[Registry, RegistrySource], name: str, origin: str, deemed: tuple[str, str], kept: tuple[str, str]
+) -> None:
+    """The Appendix II populations of the 2017 Index carry their annotation text, which the rules read: specimens
+    the annotation does not name are deemed Appendix I."""
+    registry, _source = index_2017
+    listing = registry.listing_at(name, INDEX_DATE, origin)
+    assert listing.appendix == "II"
+    assert deemed_appendix_i(listing.appendix, listing.annotation, *deemed) is not None
+    assert deemed_appendix_i(listing.appendix, listing.annotation, *kept) is None

@@ -100,20 +100,26 @@ def snapshot_changes(
     symbol: str | None = None,
     parties: Sequence[str] = (),
     under: str | None = None,
+    full_annotation: str = "",
 ) -> tuple[ListingChange, ...]:
     """Undated ADDITION entries for a taxon currently in ``appendices``.
 
     ``annotation`` and ``hash_annotation`` are multi-Appendix cells (``appendix_sections``); each section of
     a listed Appendix becomes one entry with its population scope. ``parties`` are the Appendix III listing
     Parties (one entry each). ``under`` is the higher-taxon listing the source says the taxon is listed under.
+    ``full_annotation`` is the legal text of a short ``annotation`` (the Checklist's FullAnnotationEnglish):
+    where it has one section for an Appendix, the entry keeps it, since the rules read which specimens a
+    listing covers from it.
     """
     sections = appendix_sections(annotation)
     if not sections and len(appendices) == 1 and annotation.strip():
         sections = [(appendices[0], annotation)]
+    full_sections = appendix_sections(full_annotation)
     hashes = dict(appendix_sections(hash_annotation))
     changes: list[ListingChange] = []
     for appendix in appendices:
         texts = [text for section, text in sections if section == appendix] or [""]
+        full = [text for section, text in full_sections if section == appendix]
         for text in texts:
             included, excluded = population_scope(text)
             hash_text = strip_html(hashes.get(appendix, "")) or None
@@ -122,7 +128,7 @@ def snapshot_changes(
                     ListingChange(
                         appendix=appendix,
                         party=party,
-                        annotation=strip_html(text) or None,
+                        annotation=strip_html(full[0] if len(full) == len(texts) == 1 else text) or None,
                         annotation_symbol=symbol if symbol and (hash_text or not hashes) else None,
                         hash_annotation=hash_text,
                         included_countries=included,

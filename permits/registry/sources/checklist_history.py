@@ -87,6 +87,7 @@ class ChecklistHistorySource(RegistrySource):
             self.warn(row.line, f"unknown ChangeType '{row['ChangeType']}'; row skipped")
             return None
         text = row.raw("AnnotationEnglish") or row.raw("FullAnnotationEnglish")
+        legal_text = row.raw("FullAnnotationEnglish") or text
         included = tuple(code.upper() for code in split_list(row["IncludedPopulations"]))
         excluded = tuple(code.upper() for code in split_list(row["ExcludedPopulations"]))
         if not included and not excluded and kind is ChangeType.ADDITION:
@@ -100,7 +101,7 @@ class ChecklistHistorySource(RegistrySource):
                 change_type=kind,
                 effective_at=parse_date(row["EffectiveAt"]),
                 party=row["PartyIsoCode"].upper() or None,
-                annotation=strip_html(text) or None,
+                annotation=strip_html(legal_text) or None,
                 annotation_symbol=_symbol(row["#AnnotationSymbol"]),
                 hash_annotation=strip_html(row.raw("#Annotation")) or None,
                 included_countries=included,

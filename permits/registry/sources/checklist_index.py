@@ -2,7 +2,8 @@
 
 Every row is an accepted taxon. ``CurrentListing`` is the taxon's listing ("I", "II", "III", "NC" or a split
 such as "I/II"); for higher taxa it summarises their members, so their own listing is read from the
-"Appendix X:" lines of ``AnnotationEnglish`` instead. NC rows become exclusions of the nearest listed higher
+"Appendix X:" lines of ``AnnotationEnglish`` instead (population scopes too; each entry keeps the legal text of
+``FullAnnotationEnglish``). NC rows become exclusions of the nearest listed higher
 taxon. Synonyms come from ``SynonymsWithAuthors`` (authors stripped), common names from the English, French
 and Spanish columns. The export date in the file name ("Index_of_CITES_Species_2017-04-21 ...") is the as-of
 date.
@@ -32,6 +33,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     **COMMON_NAME_COLUMNS,
     "CurrentListing": (),
     "AnnotationEnglish": (),
+    "FullAnnotationEnglish": (),
     "#AnnotationSymbol": (),
     "#Annotation": (),
     "SynonymsWithAuthors": ("Synonyms",),
@@ -61,6 +63,12 @@ class ChecklistIndexSource(RegistrySource):
                 appendices = [appendix for appendix in appendices if appendix in own]
             if nc and not appendices:
                 not_listed.append(taxon)
-            changes = snapshot_changes(appendices, annotation, row.raw("#Annotation"), row["#AnnotationSymbol"] or None)
+            changes = snapshot_changes(
+                appendices,
+                annotation,
+                row.raw("#Annotation"),
+                row["#AnnotationSymbol"] or None,
+                full_annotation=row.raw("FullAnnotationEnglish"),
+            )
             records.append(TaxonRecord(taxon, changes))
         yield from attach_exclusions(records, not_listed)
