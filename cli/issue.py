@@ -26,7 +26,6 @@ def issue_command(
     """
     from keys.keyfile import load_signing_key
     from keys.passphrase import passphrase_from_environment_or_prompt
-    from permits.codes import DOCUMENT_TYPE_TITLES
     from permits.description import load_permit
     from permits.issuing import issue
     from permits.ledger import open_ledger
@@ -37,6 +36,6 @@ def issue_command(
     issued = issue(permit, signing_key, out, load_registry(), open_ledger(db))
     for warning in issued.warnings:
         typer.echo(f"warning: {warning.describe()}", err=True)
-    title = DOCUMENT_TYPE_TITLES[permit.document_type].lower()
+    title = permit.document_type.in_words
     typer.echo(f"issued {title} {permit.number} (valid until {permit.valid_until})")
     typer.echo(f"  {issued.pdf}\n  {issued.png}\n  {issued.txt}")

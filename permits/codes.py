@@ -24,6 +24,11 @@ class DocumentType(StrEnum):
         return DOCUMENT_TYPE_NAMES[self]
 
     @property
+    def in_words(self) -> str:
+        """The document's name in words: "export permit", "re-export certificate", "other certificate"."""
+        return DOCUMENT_TYPE_TITLES[self].lower()
+
+    @property
     def max_validity_months(self) -> int:
         """Longest validity the Convention allows: 6 months for export and re-export, 12 otherwise."""
         return 12 if self in (DocumentType.IMPORT, DocumentType.OTHER) else 6

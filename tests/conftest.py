@@ -21,6 +21,8 @@ from permits.model import Permit
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO_ROOT / "examples"
+EXAMPLE_PERMITS = sorted(path.name for path in EXAMPLES.glob("*.yaml"))
+"""Every example permit description (``examples/*.yaml``): each test of the examples covers them all."""
 SHARED = REPO_ROOT.parent / "shared"
 PASSPHRASE = "test-passphrase-123"
 

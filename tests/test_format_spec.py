@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from permits.envelope import seal
 from permits.envelope.algorithms import Algorithm
-from tests.conftest import MakeAuthority, example_permit
+from tests.conftest import EXAMPLE_PERMITS, MakeAuthority, example_permit
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 
@@ -87,7 +87,7 @@ def spec_verify(text: str, public_key_spki_der: bytes, party: str, now: dt.datet
 
 
 @pytest.mark.parametrize("algorithm", list(Algorithm))
-@pytest.mark.parametrize("example", ["zoo-transfer-app1.yaml", "timber-export-app2.yaml", "reexport-certificate.yaml"])
+@pytest.mark.parametrize("example", EXAMPLE_PERMITS)
 def test_independent_verifier_accepts_issued_permits(
     make_authority: MakeAuthority, algorithm: Algorithm, example: str
 ) -> None:

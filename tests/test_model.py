@@ -10,10 +10,10 @@ import pytest
 from permits.codes import DocumentType
 from permits.errors import PermitValidationError
 from permits.model import Permit, add_months
-from tests.conftest import example_mapping, example_permit
+from tests.conftest import EXAMPLE_PERMITS, example_mapping, example_permit
 
 
-@pytest.mark.parametrize("name", ["zoo-transfer-app1.yaml", "timber-export-app2.yaml", "reexport-certificate.yaml"])
+@pytest.mark.parametrize("name", EXAMPLE_PERMITS)
 def test_examples_are_valid(name: str) -> None:
     permit = example_permit(name)
     assert permit.items

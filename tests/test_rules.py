@@ -17,7 +17,7 @@ from permits.registry.default import load_registry
 from permits.registry.store import Registry
 from permits.rules import RuleContext, evaluate
 from permits.rules.catalog import RULES
-from tests.conftest import EXAMPLES, CliResult, MakeAuthority, example_mapping
+from tests.conftest import EXAMPLE_PERMITS, EXAMPLES, CliResult, MakeAuthority, example_mapping
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -62,6 +62,14 @@ def reexport(**changes: Any) -> dict[str, Any]:
     return data
 
 
+def pre_convention(acquisition: str | None = "1970-05-01") -> dict[str, Any]:
+    """A pre-Convention certificate for an ivory carving acquired in 1970 (Kenya first listed the African
+    elephant in Appendix III in 1976), for sale: Arts. III-V do not apply to it."""
+    carving = {"scientific_name": "Loxodonta africana", "appendix": "I", "term": "IVC", "source": "O",
+               "second_source": "W", "unit": "NUM", "quantity": 1, "acquisition": acquisition}  # fmt: skip
+    return _clean(zoo(type="other", purpose="T", items=[carving], import_permit=None))
+
+
 def fired(registry: Registry, data: dict[str, Any], today: dt.date = TODAY) -> set[str]:
     permit = Permit.from_mapping(data)
     return {finding.rule_id for finding in evaluate(permit, RuleContext(registry, today))}
@@ -75,6 +83,7 @@ CASES: dict[str, tuple[Callable[[], dict[str, Any]], Callable[[], dict[str, Any]
     "UNKNOWN_TAXON": (zoo, lambda: zoo_line(scientific_name="Pan troglodytus")),
     "UNLISTED_SPECIES": (zoo, lambda: zoo_line(scientific_name="Melopsittacus undulatus", appendix="II")),
     "APPENDIX_MISMATCH": (zoo, lambda: zoo_line(appendix="II")),
+    "PRE_CONVENTION_DATE": (pre_convention, lambda: pre_convention("1991-03-01")),
     "SOURCE_KINGDOM": (timber_line, lambda: timber_line(source="C")),
     "SOURCE_COMPANION": (
         lambda: zoo_line(source="I", second_source="W"),
@@ -197,8 +206,22 @@ def test_specimens_a_split_listing_keeps_in_appendix_ii(registry: Registry, name
     assert "APPENDIX_MISMATCH" not in fired(registry, south_african_export(name, term, purpose))
 
 
+def test_pre_convention_certificates(registry: Registry) -> None:
+    """Art. VII.2: an Appendix I pre-Convention specimen may be sold on a certificate, once its date of
+    acquisition is shown to precede the listing; not on an export permit, and not without that date."""
+    assert fired(registry, pre_convention()) == set()
+    assert "APPENDIX_I_COMMERCIAL" in fired(registry, pre_convention() | {"type": "export"})
+    for acquisition in (None, "about 1970", "2027-01-01"):
+        assert "PRE_CONVENTION_DATE" in fired(registry, _clean(pre_convention(acquisition)))
+    too_late = evaluate(Permit.from_mapping(pre_convention("1977-03-01")), RuleContext(registry, TODAY))
+    assert [f.message for f in too_late if f.rule_id == "PRE_CONVENTION_DATE"] == [
+        "acquired 1977-03-01, when Loxodonta africana was already in Appendix II (since 1977-02-04): "
+        "not a pre-Convention specimen"
+    ]
+
+
 def test_examples_meet_every_rule(registry: Registry) -> None:
-    for name in ("zoo-transfer-app1.yaml", "timber-export-app2.yaml", "reexport-certificate.yaml"):
+    for name in EXAMPLE_PERMITS:
         assert fired(registry, example_mapping(name)) == set(), name
 
 
@@ -261,7 +284,11 @@ def test_verify_shows_a_listing_change_as_a_warning(cli: Cli, make_authority: Ma
 
 
 def test_examples_issue_without_warnings(cli: Cli, tmp_path: Path) -> None:
-    for party, name in (("KE", "zoo-transfer-app1.yaml"), ("CM", "timber-export-app2.yaml")):
+    for party, name in (
+        ("KE", "zoo-transfer-app1.yaml"),
+        ("CM", "timber-export-app2.yaml"),
+        ("KE", "pre-convention-certificate.yaml"),
+    ):
         key = _key(cli, tmp_path / party, party)
         result = cli("issue", EXAMPLES / name, "--key", key, "--out", tmp_path / "out")
         assert result.exit_code == 0 and "warning" not in result.stderr, result.stderr

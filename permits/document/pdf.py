@@ -131,7 +131,7 @@ class PermitPdf(FPDF):
         self.alias_nb_pages()
         self.set_creation_date(dt.datetime.combine(permit.issued, dt.time(), tzinfo=dt.UTC))
         self.set_lang("en")
-        self.set_title(f"CITES {DOCUMENT_TYPE_TITLES[permit.document_type].lower()} {permit.number}")
+        self.set_title(f"CITES {permit.document_type.in_words} {permit.number}")
         self.set_author(permit.authority.name)
         self.set_creator("cites-permits")
 

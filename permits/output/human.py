@@ -61,7 +61,7 @@ def permit_table(permit: Permit) -> Table:
     table.add_column(style="bold cyan", no_wrap=True)
     table.add_column()
     rows: list[tuple[str, str | None]] = [
-        ("1 Document", f"{permit.document_type.label} permit {permit.number}"),
+        ("1 Document", f"{permit.document_type.in_words} {permit.number}"),
         ("2 Valid", f"{permit.valid_from or permit.issued} to {permit.valid_until}"),
         ("3 Importer", _trader(permit.importer)),
         ("4 Exporter", _trader(permit.exporter)),

@@ -7,6 +7,8 @@ term codes). Code lists, formats and required fields are enforced earlier by the
 
 from __future__ import annotations
 
+import datetime as dt
+
 from permits.codes import DocumentType
 from permits.identifiers import identifier_key
 from permits.model import Permit, SpecimenLine, add_months
@@ -17,6 +19,7 @@ from permits.verification.result import Severity
 ANIMAL_ONLY_SOURCES = frozenset({"C", "F", "R"})
 PLANT_ONLY_SOURCES = frozenset({"A", "Y"})
 SOURCES_NEEDING_COMPANION = frozenset({"I", "O"})
+PRE_CONVENTION = "O"
 EXPORT_DOCUMENTS = frozenset({DocumentType.EXPORT, DocumentType.RE_EXPORT})
 
 
@@ -169,19 +172,61 @@ class UnknownSourceJustified(LineRule):
 
 class AppendixICommercial(LineRule):
     id = "APPENDIX_I_COMMERCIAL"
-    reference = "Art. III.3(c) and Art. VII.4"
-    summary = "Appendix I specimens may not be traded for primarily commercial purposes (T), except source D."
+    reference = "Art. III.3(c), Art. VII.2 and Art. VII.4"
+    summary = (
+        "Appendix I specimens may not be traded for primarily commercial purposes (T), except source D and "
+        "pre-Convention specimens (source O) on a pre-Convention certificate."
+    )
 
     def applies(self, permit: Permit) -> bool:
         return permit.purpose == "T"
 
     def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
-        if line.appendix != "I" or line.source == "D":
+        if line.appendix != "I" or line.source == "D" or _pre_convention_certificate(line, permit):
             return []
         return [
             f"{line.scientific_name} is Appendix I with source {line.source}: purpose T (commercial) is allowed "
             "only for source D (bred in captivity / artificially propagated for commercial purposes)"
         ]
+
+
+def _pre_convention_certificate(line: SpecimenLine, permit: Permit) -> bool:
+    """A pre-Convention line on a certificate (type other): Arts. III-V do not apply to it (Art. VII.2), once
+    ``PRE_CONVENTION_DATE`` has checked its date of acquisition."""
+    return permit.document_type is DocumentType.OTHER and PRE_CONVENTION in (line.source, line.second_source)
+
+
+class PreConventionAcquired(LineRule):
+    id = "PRE_CONVENTION_DATE"
+    reference = "Art. VII.2; Res. Conf. 13.6 (Rev. CoP18): acquired before the Convention applied to the species"
+    summary = (
+        "A pre-Convention line (source O) gives its date of acquisition in box 12b, a date before the species "
+        "was listed."
+    )
+
+    def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
+        if PRE_CONVENTION not in (line.source, line.second_source):
+            return []
+        acquired = _iso_date(line.acquisition)
+        if acquired is None or acquired > permit.issued:
+            return [
+                "source O (pre-Convention) needs the date of acquisition, on or before the issue date, in box 12b "
+                f"(acquisition, YYYY-MM-DD), not {line.acquisition!r}"
+            ]
+        then = context.listing(line, permit, on=acquired)
+        if then.appendix is None or then.effective_at is None:  # not listed, or the registry does not date it
+            return []
+        return [
+            f"acquired {acquired}, when {line.scientific_name} was already in Appendix {then.appendix} "
+            f"(since {then.effective_at}): not a pre-Convention specimen"
+        ]
+
+
+def _iso_date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text and len(text) == 10 else None
+    except ValueError:
+        return None
 
 
 class AppendixIImportPermitCited(Rule):
@@ -361,6 +406,7 @@ RULES: tuple[Rule, ...] = (
     SourceCompanion(),
     UnknownSourceJustified(),
     AppendixICommercial(),
+    PreConventionAcquired(),
     AppendixIImportPermitCited(),
     AppendixIIIOrigin(),
     ReExportCitesOrigin(),

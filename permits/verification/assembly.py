@@ -21,6 +21,7 @@ def build_verifier(ledger_url: str | None = None) -> Verifier:
 
     trust = active_trust_source()
     revocation = RevocationCheck(InstalledRevocations(trust))
-    rules = RulesCheck(load_registry())
+    registry = load_registry()
+    rules = RulesCheck(registry, registry.info().as_of)
     ledger = (LedgerCheck(open_ledger(ledger_url, existing=True)),) if ledger_exists(ledger_url) else ()
     return Verifier(trust, extra_checks=(revocation, rules, *ledger))

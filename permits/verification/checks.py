@@ -238,7 +238,7 @@ class PermitSchemaCheck(BaseCheck):
         if mismatches:
             return self.failed("claims disagree with the permit: " + "; ".join(mismatches))
         context.permit = permit
-        return self.passed(f"{permit.document_type.label} permit {permit.number}, {len(permit.items)} line(s)")
+        return self.passed(f"{permit.document_type.in_words} {permit.number}, {len(permit.items)} line(s)")
 
 
 def _claim_mismatches(
@@ -326,14 +326,17 @@ class RevocationCheck(BaseCheck):
 
 
 class RulesCheck:
-    """The CITES rules (``permits.rules``) on the signed permit: one result per finding, errors fail."""
+    """The CITES rules (``permits.rules``) on the signed permit: one result per finding, errors fail. A permit
+    that meets them all is told how current the listings were: amendments after the registry's ``as_of`` date
+    are unknown to the rules."""
 
     id: ClassVar[str] = "rules"
 
-    def __init__(self, registry: ListingSource) -> None:
+    def __init__(self, registry: ListingSource, as_of: dt.date | None = None) -> None:
         from permits.rules import RememberedListings
 
         self.registry = RememberedListings(registry)
+        self.as_of = as_of
 
     def run(self, context: VerificationContext) -> list[CheckResult]:
         from permits.rules import RuleContext, evaluate
@@ -341,11 +344,18 @@ class RulesCheck:
         permit = _require(context.permit)
         findings = evaluate(permit, RuleContext(self.registry, context.moment.date()))
         if not findings:
-            return [CheckResult(self.id, True, "every CITES rule is met")]
+            return [CheckResult(self.id, True, f"every CITES rule is met{self._currency(permit.issued)}")]
         return [
             CheckResult(finding.rule_id, False, finding.describe(), finding.severity, Status.RULE_VIOLATION)
             for finding in findings
         ]
+
+    def _currency(self, issued: dt.date) -> str:
+        if self.as_of is None:
+            return ""
+        if self.as_of < issued:
+            return f" (Appendices as of {self.as_of}, before the issue date: later amendments are not known)"
+        return f" (Appendices as of {self.as_of})"
 
 
 class LedgerCheck(BaseCheck):
