@@ -9,15 +9,18 @@ The one rule for every place that matches these numbers: the issuing register (`
 stamp the Party used before under it, and the batch audit (``permits.audit``) finds re-used stamps and
 duplicate marks with it. Permit numbers are compared exactly (they are the document's identity, as issued).
 
-Letters of other scripts that look like Latin ones (the Cyrillic capital Es, U+0421, for ``C``) stay distinct:
-SECURITY.md lists that as a residual risk. An accent counts where the fold composes it with its letter (``É``
-is not ``E``) and not where no composed letter exists (``Q`` with an acute accent is ``Q``): strict, never
-merging two stamps that differ in a letter.
+A letter of another script that looks like a Latin letter counts as that letter (the Cyrillic capital Es,
+U+0421, is ``c``; the Greek capital Omicron is ``o``), by the Unicode confusables data (UTS #39) that the
+``confusable-homoglyphs`` package carries: a forger cannot re-use a stamp by retyping it in look-alike letters.
+Latin letters are never merged with each other: an accent counts where the fold composes it with its letter
+(``É`` is not ``E``) and not where no composed letter exists (``Q`` with an acute accent is ``Q``), and ``O``
+is not ``0``.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 
 def identifier_key(text: str | None) -> str | None:
@@ -30,6 +33,24 @@ def identifier_key(text: str | None) -> str | None:
     folded = unicodedata.normalize(
         "NFKC", unicodedata.normalize("NFKC", unicodedata.normalize("NFD", text).casefold()).casefold()
     )
-    if not folded.isascii():  # decimal digits of other scripts as 0-9
-        folded = "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in folded)
+    if not folded.isascii():  # decimal digits of other scripts as 0-9, look-alike letters as Latin ones
+        folded = "".join(
+            str(unicodedata.decimal(char)) if char.isdecimal() else _latin_look_alike(char) for char in folded
+        )
     return "".join(filter(str.isalnum, folded)) or None
+
+
+@lru_cache(maxsize=4096)
+def _latin_look_alike(char: str) -> str:
+    """The ASCII letter ``char`` is confusable with (lower case), or ``char`` itself: for letters of scripts other
+    than Latin only."""
+    if not char.isalpha() or char.isascii() or unicodedata.name(char, "LATIN").startswith("LATIN"):
+        return char
+    from confusable_homoglyphs.confusables import confusables_data
+
+    for variant in (char, char.upper()):
+        for glyph in confusables_data.get(variant, ()):
+            look_alike: str = glyph["c"]
+            if len(look_alike) == 1 and look_alike.isascii() and look_alike.isalpha():
+                return look_alike.lower()
+    return char

@@ -219,6 +219,12 @@ def _version_6_imported_rows_and_digits(connection: Connection) -> None:
         connection.execute(text(f"CREATE INDEX {table}_by_import ON {table} ({IMPORTED_SEQ})"))
 
 
+def _version_7_stamp_keys_of_latin_look_alikes(connection: Connection) -> None:
+    """Letters of other scripts that look like Latin letters count as those (a Cyrillic Es as C): every entry is
+    keyed again."""
+    _key_stamps_again(connection, f"{MIGRATION_ALERT_SOURCE}6")
+
+
 def _key_stamps_again(connection: Connection, version_name: str) -> None:
     one_permit_per_stamp_key.drop(connection)
     connection.execute(update(issued_version_3).values(stamp_key=None))
@@ -268,6 +274,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _version_4_stamp_keys_of_letters_and_digits,
     _version_5_stamp_keys_case_folded,
     _version_6_imported_rows_and_digits,
+    _version_7_stamp_keys_of_latin_look_alikes,
 )
 """MIGRATIONS[n] upgrades a ledger at version n to n + 1."""
 

@@ -456,6 +456,18 @@ def test_a_version_4_ledger_is_keyed_again_by_case_fold(ledger_url: str) -> None
         assert connection.execute(select(schema.issued.c.stamp_key)).scalar() == "s1"
 
 
+def test_a_version_6_ledger_is_keyed_again_and_a_stamp_in_cyrillic_letters_becomes_an_alert(ledger_url: str) -> None:
+    with raw(ledger_url) as connection:
+        _migrated_to(connection, 6)
+        cyrillic = issued("KE/2", "\u0421-1", payload="cd")  # Cyrillic Es: a new stamp for version 6
+        for record, old_key in ((issued("KE/1", "C-1"), "c1"), (cyrillic, "\u04411")):
+            connection.execute(insert(schema.issued).values({**record.to_json(), "stamp_key": old_key}))
+    ledger = open_ledger(ledger_url)
+    [alert] = ledger.alerts()
+    assert (alert.kind, alert.first["number"], alert.second["number"]) == (AlertKind.REUSED_STAMP, "KE/1", "KE/2")
+    assert alert.source == f"{schema.MIGRATION_ALERT_SOURCE}6" and ledger.check_chain().problem is None
+
+
 def test_a_stamp_whose_key_is_longer_than_the_stamp_is_registered_and_migrated(ledger_url: str) -> None:
     stretched = "KE-SS-" + "\ufdfa" * 5  # 11 characters; compatibility normalisation makes its key 94 long
     with raw(ledger_url) as connection:  # a version 3 ledger (PostgreSQL: stamp_key VARCHAR(64))
