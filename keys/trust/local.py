@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
 from keys.keyfile import PublicKeyInfo, public_key_pem
@@ -47,10 +48,16 @@ class LocalTrustStore:
             return cls(path, [])
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
-            if document.get("format") != STORE_FORMAT or document.get("version") != STORE_VERSION:
+            header = (document.get("format"), document.get("version")) if isinstance(document, dict) else None
+            if header != (STORE_FORMAT, STORE_VERSION):
                 raise ValueError(f"not a {STORE_FORMAT} version {STORE_VERSION} file")
-            return cls(path, [_key_from_json(entry) for entry in document["keys"]])
-        except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
+            entries = document.get("keys")
+            if not isinstance(entries, list):
+                raise ValueError("'keys' is not a list")
+            return cls(path, [_key_from_json(entry) for entry in entries])
+        except OSError as error:  # a folder, or no permission
+            raise TrustStoreError(f"{path}: cannot read the trust store ({error.strerror or error})") from None
+        except (ValueError, RecursionError, UnsupportedAlgorithm) as error:
             raise TrustStoreError(f"{path}: cannot read the trust store ({error})") from None
 
     def save(self) -> None:
@@ -112,16 +119,30 @@ def _key_to_json(key: TrustedKey) -> dict[str, Any]:
     }
 
 
-def _key_from_json(entry: dict[str, Any]) -> TrustedKey:
-    public_key = serialization.load_pem_public_key(entry["public_key"].encode())
-    algorithm = Algorithm.parse(entry["alg"])
+def _key_from_json(entry: object) -> TrustedKey:
+    """One trusted key of the file; ``ValueError`` for an entry that is not one (a wrong-typed field too)."""
+    if not isinstance(entry, dict):
+        raise ValueError("a key entry is not an object")
+    scope = entry.get("scope", [])
+    if not isinstance(scope, list) or not all(isinstance(kind, str) for kind in scope):
+        raise ValueError(f"key {entry.get('kid')!r}: 'scope' is not a list of document types")
+    public_key = serialization.load_pem_public_key(_text(entry, "public_key").encode())
+    algorithm = Algorithm.parse(_text(entry, "alg"))
     if algorithm_for_key(public_key) is not algorithm:  # type: ignore[arg-type]
-        raise ValueError(f"key {entry['kid']} is not an {algorithm.value} key")
+        raise ValueError(f"key {entry['kid']!r} is not an {algorithm.value} key")
     return TrustedKey(
-        party=entry["party"],
-        authority=entry["authority"],
-        kid=bytes.fromhex(entry["kid"]),
+        party=_text(entry, "party"),
+        authority=_text(entry, "authority"),
+        kid=bytes.fromhex(_text(entry, "kid")),
         algorithm=algorithm,
         public_key=public_key,  # type: ignore[arg-type]
-        scope=frozenset(DocumentType.parse(kind) for kind in entry.get("scope", [])),
+        scope=frozenset(DocumentType.parse(kind) for kind in scope),
     )
+
+
+def _text(entry: dict[str, Any], field: str) -> str:
+    """The text field ``field`` of a key entry; ``ValueError`` if it is missing or not text."""
+    value = entry.get(field)
+    if not isinstance(value, str):
+        raise ValueError(f"key {entry.get('kid')!r}: '{field}' is not text")
+    return value
