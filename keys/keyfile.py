@@ -12,13 +12,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import NameOID
 
 from keys.passphrase import PassphraseSource
 from permits.envelope import key_id
-from permits.envelope.algorithms import Algorithm, PrivateKey, PublicKey, algorithm_for_key, describe_key
+from permits.envelope.algorithms import (
+    UNSUPPORTED_KEY,
+    Algorithm,
+    PrivateKey,
+    PublicKey,
+    algorithm_for_key,
+    describe_key,
+)
 from permits.errors import KeyFileError
 from permits.fileio import read_input_file, write_bytes_atomic
 
@@ -189,6 +197,8 @@ def load_public_key(path: Path) -> PublicKeyInfo:
             public_key = serialization.load_der_public_key(data)
     except ValueError:
         raise KeyFileError(f"{path}: not a PEM/DER public key or X.509 certificate") from None
+    except UnsupportedAlgorithm as error:
+        raise KeyFileError(f"{path}: {UNSUPPORTED_KEY} ({error})") from None
     if not isinstance(public_key, ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey):
         raise KeyFileError(f"{path}: {describe_key(public_key)} cannot verify permits")
     try:

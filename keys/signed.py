@@ -24,11 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
 from keys.keyfile import SigningKey, spki_der
 from permits import limits
-from permits.envelope.algorithms import Algorithm, PublicKey, key_mismatch, sign, verify
+from permits.envelope.algorithms import UNSUPPORTED_KEY, Algorithm, PublicKey, key_mismatch, sign, verify
 from permits.errors import InputError, TrustStoreError
 from permits.fileio import read_input_file, write_bytes_atomic
 
@@ -177,6 +178,8 @@ class Reader:
             key = serialization.load_der_public_key(der)
         except (binascii.Error, ValueError):
             raise self.fail(f"{where}.public_key", "not Base64 of a DER SubjectPublicKeyInfo") from None
+        except UnsupportedAlgorithm as error:
+            raise self.fail(f"{where}.public_key", f"{UNSUPPORTED_KEY} ({error})") from None
         mismatch = key_mismatch(algorithm, key)  # type: ignore[arg-type]
         if mismatch is not None:
             raise self.fail(f"{where}.public_key", mismatch.message)
@@ -328,7 +331,7 @@ def parse_document(data: bytes, source: str, types: Mapping[str, str]) -> Signed
     document = reader.record(parse_json(data, source), "document", ("signed", "signatures"))
     signed = reader.mapping(document["signed"], "signed")
     kind = signed.get("type")
-    if kind not in types:
+    if not isinstance(kind, str) or kind not in types:
         wanted = ", ".join(f"'{name}' ({what})" for name, what in types.items())
         raise reader.fail("signed.type", f"is {kind!r}; expected {wanted}")
     signatures = []

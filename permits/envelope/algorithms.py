@@ -20,6 +20,9 @@ PrivateKey = ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 
 P256_COORDINATE_BYTES = 32
 
+UNSUPPORTED_KEY = "a key on an unsupported curve or of an unsupported kind"
+"""What a key the cryptography library cannot load at all is (it raises ``UnsupportedAlgorithm``: sect163k1...)."""
+
 
 class Algorithm(StrEnum):
     """A permitted signature algorithm; the value is its JOSE/COSE name."""

@@ -60,7 +60,7 @@ def read_export(path: Path, pinned: PublicKeyInfo) -> Export:
     reader = Reader(str(path))
     document.header(reader, EXPORT_FIELDS)
     signed = document.signed
-    signer = reader.public_key(reader.mapping(signed["signer"], "signed.signer"), "signed.signer")
+    signer = reader.public_key(reader.record(signed["signer"], "signed.signer", ("alg", "public_key")), "signed.signer")
     expected = KeyRecord.of(pinned.public_key, pinned.algorithm)
     if signer.keyid != expected.keyid:
         raise LedgerError(f"{path}: signed by key {signer.keyid[:16]}, not the pinned post key {expected.keyid[:16]}")

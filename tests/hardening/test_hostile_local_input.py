@@ -3,11 +3,18 @@ its exit code, or a verdict, never a traceback or a hang."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from keys.signed import today_utc
 from keys.trust.local import STORE_FORMAT, STORE_VERSION
+from keys.trust.root import ROOT_TYPE
+from permits.ledger.exchange import EXPORT_TYPE
 from tests.conftest import CliResult, MakeAuthority
 
 Cli = Callable[..., CliResult]
@@ -50,3 +57,53 @@ def test_a_damaged_local_trust_store_is_one_error_line(
     store.unlink()
     store.mkdir()
     assert_one_error_line(cli("verify", "--payload", "CP1:X"), "Is a directory")
+
+
+def unsupported_curve_key() -> bytes:
+    """The DER SubjectPublicKeyInfo of a key on sect163k1, a curve the cryptography library cannot load (it
+    raises ``UnsupportedAlgorithm``, not ``ValueError``): a P-256 key with the curve's identifier swapped."""
+    p256 = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    )
+    patched = bytearray(p256.replace(bytes.fromhex("06082a8648ce3d030107"), bytes.fromhex("06052b81040001")))
+    patched[1] -= 3  # the lengths of the outer and of the algorithm identifier's SEQUENCE
+    patched[3] -= 3
+    return bytes(patched)
+
+
+def test_signed_files_with_wrong_typed_fields_or_unsupported_keys_are_one_error_line(
+    cli: Cli, tmp_path: Path, make_authority: MakeAuthority
+) -> None:
+    certificate = make_authority().files.certificate
+    alien = base64.b64encode(unsupported_curve_key()).decode()
+    header = {"version": 1, "issued": today_utc().isoformat(), "expires": today_utc().isoformat()}
+    export = {**header, "type": EXPORT_TYPE, "post": "P", "since": header["issued"], "uses": [], "registered": []}
+    export["events"] = []
+    root_key = {"keyid": "0" * 64, "alg": "ES256", "public_key": alien}
+    cases: list[tuple[tuple[object, ...], dict[str, object], str]] = [
+        (("trust", "init-root"), {"type": [1]}, "signed.type: is [1]"),
+        (("revocations", "update"), {"type": {"a": 1}}, "signed.type: is {'a': 1}"),
+        (("ledger", "import", "--from-key", certificate), {"type": ["x"]}, "signed.type: is ['x']"),
+        (("ledger", "import", "--from-key", certificate), {**export, "signer": 5}, "signed.signer: must be a JSON"),
+        (("ledger", "import", "--from-key", certificate), {**export, "signer": [1]}, "signed.signer: must be a JSON"),
+        (("ledger", "import", "--from-key", certificate), {**export, "signer": {}}, "signed.signer: missing field"),
+        (
+            ("ledger", "import", "--from-key", certificate),
+            {**export, "signer": {"alg": "ES256", "public_key": alien}},
+            "signed.signer.public_key: a key on an unsupported curve",
+        ),
+        (
+            ("trust", "init-root"),
+            {**header, "type": ROOT_TYPE, "threshold": 1, "keys": [root_key]},
+            "signed.keys[0].public_key: a key on an unsupported curve",
+        ),
+    ]
+    for command, signed, message in cases:
+        document = tmp_path / "document.json"
+        document.write_text(json.dumps({"signed": signed, "signatures": []}))
+        assert_one_error_line(cli(*command[:2], document, *command[2:]), message)
+    pem = tmp_path / "alien.pub.pem"
+    pem.write_text(f"-----BEGIN PUBLIC KEY-----\n{alien}\n-----END PUBLIC KEY-----\n")
+    assert_one_error_line(cli("trust", "add", pem, "--party", "KE"), f"{pem}: a key on an unsupported curve")
