@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from permits.errors import CitesError
+from permits.errors import CitesError, ConfigurationError
 from permits.home import state_path
 from permits.output.json import utf8_json
 from permits.verification import CheckResult, Status, Verdict, Verifier
@@ -35,10 +35,13 @@ class ScanLog:
 
     def append(self, verdict: Verdict) -> None:
         record = {"scanned_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **verdict.to_json()}
-        with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(utf8_json(record) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            with open(self.path, "a", encoding="utf-8") as handle:
+                handle.write(utf8_json(record) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as error:  # a read-only CITES_HOME, a folder in the log's place
+            raise ConfigurationError(f"{self.path}: cannot write the scan log ({error.strerror or error})") from None
 
 
 def _failure(source: str, message: str, status: Status) -> Verdict:

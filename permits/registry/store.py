@@ -260,7 +260,10 @@ class Registry:
         accepted name is not among the records are dropped.
         """
         ensure_folder(path.parent)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        except OSError as error:  # a read-only CITES_HOME
+            raise ConfigurationError(f"{path}: cannot write the species registry ({error.strerror or error})") from None
         os.close(fd)
         meta = {
             "source": source_description,

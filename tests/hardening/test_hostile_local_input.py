@@ -4,10 +4,14 @@ its exit code, or a verdict, never a traceback or a hang."""
 from __future__ import annotations
 
 import base64
+import errno
 import json
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -107,3 +111,19 @@ def test_signed_files_with_wrong_typed_fields_or_unsupported_keys_are_one_error_
     pem = tmp_path / "alien.pub.pem"
     pem.write_text(f"-----BEGIN PUBLIC KEY-----\n{alien}\n-----END PUBLIC KEY-----\n")
     assert_one_error_line(cli("trust", "add", pem, "--party", "KE"), f"{pem}: a key on an unsupported curve")
+
+
+def test_an_unwritable_cites_home_is_one_error_line(
+    cli: Cli, cites_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    with monkeypatch.context() as patched:  # as root, a folder of mode 0555 is still writable
+        patched.setattr(tempfile, "mkstemp", refused)
+        for command in (("registry", "lookup", "Manis javanica"), ("registry", "info")):
+            assert_one_error_line(cli(*command), f"{cites_home / 'registry.sqlite'}: cannot write the species registry")
+    assert list(cites_home.iterdir()) == []
+    (cites_home / "scan-log.jsonl").mkdir()
+    result = cli("scan", stdin="CP1:X\n")
+    assert_one_error_line(result, f"{cites_home / 'scan-log.jsonl'}: cannot write the scan log (Is a directory)")
