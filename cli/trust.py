@@ -96,6 +96,7 @@ def root_init(
     from keys.trust.root import create_root_keys, load_root, root_document
     from permits.envelope.algorithms import Algorithm
     from permits.errors import InputError
+    from permits.fileio import path_exists
 
     today = today_utc()
     try:
@@ -112,7 +113,7 @@ def root_init(
     if threshold > keys + len(kept):
         raise InputError(f"--threshold: {threshold} is more than the {keys + len(kept)} root keys")
     target = out / "root.json"
-    if target.exists():
+    if path_exists(target):
         raise InputError(f"{target}: already exists; choose another --out directory")
     files = create_root_keys(keys, algorithm, out, passphrase_from_environment_or_prompt)
     signers = [_root_signing_key(created.private) for created in files]

@@ -64,6 +64,18 @@ def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
         handle.write(data)
 
 
+def path_exists(path: Path) -> bool:
+    """Whether anything is at ``path`` (links followed); a path that cannot even be looked up (a name over 255
+    bytes, a path over 4096, a symbolic link loop) is an ``InputError`` naming it, where ``Path.exists`` raises."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as error:
+        raise InputError(f"{path}: cannot use this path ({error.strerror or error})") from None
+    return True
+
+
 def printable_path(path: Path | str) -> str:
     """``path`` as text that is valid Unicode: a name that is not UTF-8 (Python keeps its bytes as unpaired
     surrogates) shows those bytes as ``\\xe9`` escapes. Equal to ``str(path)`` for every UTF-8 name."""

@@ -19,7 +19,7 @@ from typing import Protocol
 from keys.keyfile import SigningKey
 from permits.envelope import seal
 from permits.errors import InputError, PermitValidationError
-from permits.fileio import write_bytes_atomic
+from permits.fileio import path_exists, write_bytes_atomic
 from permits.ledger.interface import Issued
 from permits.model import Permit
 from permits.rules.interface import Finding, ListingSource
@@ -109,7 +109,7 @@ def issue(
     pdf = render_permit_pdf(permit, qr_text, kid=key.kid.hex())
     stem = out_dir / file_stem(permit.number)
     issued = IssuedPermit(qr_text, Path(f"{stem}.pdf"), Path(f"{stem}.png"), Path(f"{stem}.txt"), warnings)
-    existing = next((path for path in (issued.txt, issued.png, issued.pdf) if path.exists()), None)
+    existing = next((path for path in (issued.txt, issued.png, issued.pdf) if path_exists(path)), None)
     if existing is not None:  # another permit's file (numbers that differ only in punctuation), or an old one
         raise InputError(f"{existing}: already exists; nothing was written (choose another --out)")
     record = Issued(

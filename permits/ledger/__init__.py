@@ -15,6 +15,8 @@ from permits.errors import LedgerError
 from permits.home import cites_home, state_path
 
 if TYPE_CHECKING:
+    from sqlalchemy import URL
+
     from permits.ledger.interface import Ledger
 
 DB_URL_ENV = "CITES_DB_URL"
@@ -49,6 +51,8 @@ def open_ledger(url: str | None = None, *, existing: bool = False) -> Ledger:
         parsed = make_url(location)
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise LedgerError("the ledger URL is not a database URL (sqlite:///FILE or postgresql://...)") from None
+    if (host := _unresolvable_host(parsed)) is not None:
+        raise LedgerError(f"ledger URL: '{host}' is not a host name (each dot-separated label has 1 to 63 characters)")
     backends: tuple[Backend, ...] = (SqliteBackend(), PostgresBackend())
     backend = next((candidate for candidate in backends if candidate.accepts(parsed)), None)
     if backend is None:
@@ -57,3 +61,17 @@ def open_ledger(url: str | None = None, *, existing: bool = False) -> Ledger:
     if existing and (missing := backend.missing(parsed)):
         raise LedgerError(f"{missing} (give --db or set {DB_URL_ENV} to use another ledger)")
     return SqlLedger(backend, parsed)
+
+
+def _unresolvable_host(url: URL) -> str | None:
+    """A host name of ``url`` (its host, or a ``host`` query parameter; a socket folder is no host name) that no
+    resolver takes, as a label over 63 characters: the resolver raises ``UnicodeError``, not a connection error.
+    None if there is none."""
+    query = url.query.get("host", ())
+    names = [url.host or "", *((query,) if isinstance(query, str) else query)]
+    for name in (part for value in names for part in value.split(",") if not part.startswith("/")):
+        try:
+            name.encode("idna")
+        except UnicodeError:
+            return name
+    return None

@@ -19,7 +19,7 @@ from keys.signed import today_utc
 from keys.trust.local import STORE_FORMAT, STORE_VERSION
 from keys.trust.root import ROOT_TYPE
 from permits.ledger.exchange import EXPORT_TYPE
-from tests.conftest import CliResult, MakeAuthority
+from tests.conftest import EXAMPLES, CliResult, MakeAuthority
 
 Cli = Callable[..., CliResult]
 
@@ -127,3 +127,17 @@ def test_an_unwritable_cites_home_is_one_error_line(
     (cites_home / "scan-log.jsonl").mkdir()
     result = cli("scan", stdin="CP1:X\n")
     assert_one_error_line(result, f"{cites_home / 'scan-log.jsonl'}: cannot write the scan log (Is a directory)")
+
+
+def test_over_long_paths_and_host_names_are_one_error_line(
+    cli: Cli, tmp_path: Path, make_authority: MakeAuthority
+) -> None:
+    key = make_authority().files.private
+    for out in (tmp_path / ("a" * 300), tmp_path / ("a/" * 2500)):  # a name over 255 bytes; a path over 4096
+        issued = cli("issue", EXAMPLES / "zoo-transfer-app1.yaml", "--key", key, "--out", out)
+        assert_one_error_line(issued, "File name too long")
+        assert_one_error_line(cli("trust", "root-init", "--keys", "1", "--threshold", "1", "--out", out), "too long")
+    assert not list(tmp_path.glob("a*"))
+    label = "h" * 64  # a DNS label has at most 63 characters
+    for url in (f"postgresql://cites@{label}.example.org/cites", f"postgresql://cites@/cites?host={label}.org"):
+        assert_one_error_line(cli("ledger", "check", "--db", url), f"ledger URL: '{label}.")
