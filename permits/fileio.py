@@ -9,7 +9,7 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TextIO
 
 from permits import limits
 from permits.errors import InputError
@@ -80,6 +80,18 @@ def printable_path(path: Path | str) -> str:
     """``path`` as text that is valid Unicode: a name that is not UTF-8 (Python keeps its bytes as unpaired
     surrogates) shows those bytes as ``\\xe9`` escapes. Equal to ``str(path)`` for every UTF-8 name."""
     return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def bounded_lines(stream: TextIO, limit: int = limits.MAX_INPUT_LINE_CHARS) -> Iterator[str | None]:
+    """The lines of ``stream``, reading at most ``limit`` characters of one at a time: a line longer than ``limit``
+    (its line end not counted) is None, the rest of it read and dropped piece by piece."""
+    while line := stream.readline(limit + 1):
+        if len(line) <= limit or line.endswith("\n"):
+            yield line
+            continue
+        while (rest := stream.readline(limit + 1)) and not rest.endswith("\n"):
+            pass
+        yield None
 
 
 def write_text_atomic(path: Path, text: str, mode: int = 0o644) -> None:

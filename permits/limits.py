@@ -12,6 +12,11 @@ MAX_QR_TEXT_CHARS = 4296
 """Largest QR text accepted: the alphanumeric capacity of a version-40 symbol at ECC L (nothing larger exists).
 It also bounds the Base45-decoded data to 2,864 bytes."""
 
+MAX_INPUT_LINE_CHARS = 4 * MAX_QR_TEXT_CHARS
+"""Longest line of QR text read from standard input or a text file (``verify``, ``scan``): four times the largest
+QR text leaves room for a scanner's padding; a longer line cannot hold a permit and is refused unread, so memory
+stays bounded however long it is."""
+
 MAX_ISSUED_QR_VERSION = 30
 """Largest QR version ``cites issue`` prints; a permit that needs more is refused (split it into two permits)."""
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
+from permits import limits
 from permits.errors import CitesError, ConfigurationError
+from permits.fileio import bounded_lines
 from permits.home import state_path
 from permits.output.json import utf8_json
 from permits.verification import CheckResult, Status, Verdict, Verifier
@@ -60,11 +63,16 @@ class Scanner:
         self.log.append(verdict)
         return verdict
 
-    def lines(self, stream: Iterable[str]) -> Iterator[Verdict]:
-        """One verdict per non-empty line (a keyboard-wedge scanner types the QR text and Enter)."""
-        for number, line in enumerate(stream, start=1):
-            if line.strip():
-                yield self._record(self.verifier.verify(line, source=f"scan {number}"))
+    def lines(self, stream: TextIO) -> Iterator[Verdict]:
+        """One verdict per non-empty line (a keyboard-wedge scanner types the QR text and Enter); a line over
+        ``limits.MAX_INPUT_LINE_CHARS`` is MALFORMED, never read whole."""
+        for number, line in enumerate(bounded_lines(stream), start=1):
+            source = f"scan {number}"
+            if line is None:
+                message = f"longer than {limits.MAX_INPUT_LINE_CHARS:,} characters: not a permit QR text"
+                yield self._record(_failure(source, message, Status.MALFORMED))
+            elif line.strip():
+                yield self._record(self.verifier.verify(line, source=source))
 
     def file(self, path: Path) -> list[Verdict]:
         """Verdicts for every permit in one file (a failure verdict when it holds none or is unreadable)."""

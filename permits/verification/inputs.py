@@ -4,7 +4,7 @@ A text file is known by its suffix unless its first bytes are a PDF's or an imag
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -31,13 +31,21 @@ def verification_inputs(files: Sequence[str], payloads: Sequence[str], stdin: Te
             yield from _scan_file(Path(name))
 
 
-def _scan_lines(lines: Iterable[str], where: str) -> Iterator[Scanned]:
-    """One QR text per line (blank lines skipped), the way a handheld scanner types them; none is a verdict."""
+def _scan_lines(stream: TextIO, where: str) -> Iterator[Scanned]:
+    """One QR text per line (blank lines skipped), the way a handheld scanner types them; none is a verdict. A
+    line over ``limits.MAX_INPUT_LINE_CHARS`` is an input error, never read whole."""
+    from permits import limits
+    from permits.fileio import bounded_lines
+
     found = False
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
+    for number, line in enumerate(bounded_lines(stream), start=1):
+        source = f"{where} line {number}"
+        if line is None:
+            problem = f"{source}: longer than {limits.MAX_INPUT_LINE_CHARS:,} characters (no QR text is); refused"
+            yield Scanned(source, problem=problem, unreadable=True)
+        elif line.strip():
             found = True
-            yield Scanned(f"{where} line {number}", line)
+            yield Scanned(source, line)
     if not found:
         yield Scanned(where, problem=f"no QR text in {where}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import errno
+import io
 import json
 import os
 import tempfile
@@ -18,6 +19,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from keys.signed import today_utc
 from keys.trust.local import STORE_FORMAT, STORE_VERSION
 from keys.trust.root import ROOT_TYPE
+from permits import limits
 from permits.ledger.exchange import EXPORT_TYPE
 from tests.conftest import EXAMPLES, CliResult, MakeAuthority
 
@@ -141,3 +143,40 @@ def test_over_long_paths_and_host_names_are_one_error_line(
     label = "h" * 64  # a DNS label has at most 63 characters
     for url in (f"postgresql://cites@{label}.example.org/cites", f"postgresql://cites@/cites?host={label}.org"):
         assert_one_error_line(cli("ledger", "check", "--db", url), f"ledger URL: '{label}.")
+
+
+class HugeFirstLine:
+    """Standard input whose first line has ``length`` characters, made up as they are read, then ``rest``; it can
+    only be read with ``readline(size)``, and a size beyond twice the line limit fails the test."""
+
+    def __init__(self, length: int, rest: str) -> None:
+        self.left = length
+        self.rest = io.StringIO("\n" + rest)
+
+    def readline(self, size: int) -> str:
+        assert 0 < size <= 2 * limits.MAX_INPUT_LINE_CHARS, "a line read without a bound"
+        if self.left:
+            chunk = min(size, self.left)
+            self.left -= chunk
+            return "A" * chunk
+        return self.rest.readline(size)
+
+
+def test_a_line_of_a_gigabyte_on_standard_input_is_refused_unread(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, make_authority: MakeAuthority
+) -> None:
+    make_authority()
+    monkeypatch.setattr("sys.stdin", HugeFirstLine(2**30, "CP1:X\n"))
+    result = cli("verify", "--json", "-")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.exit_code == 2 and [row["status"] for row in rows] == ["INPUT_ERROR", "MALFORMED"]
+    assert (
+        rows[0]["reason"]
+        == f"stdin line 1: longer than {limits.MAX_INPUT_LINE_CHARS:,} characters (no QR text is); refused"
+    )
+    monkeypatch.setattr("sys.stdin", HugeFirstLine(limits.MAX_INPUT_LINE_CHARS + 1, "CP1:X\n"))
+    scanned = cli("scan")
+    assert scanned.exit_code == 0 and scanned.stdout.count("NOT VALID") == 2 and "longer than" in scanned.stdout
+    at_the_limit = "CP1:" + "A" * (limits.MAX_INPUT_LINE_CHARS - 4)
+    judged = cli("verify", "--json", "-", stdin=f"{at_the_limit}\n{at_the_limit}")  # the last without a line end
+    assert [json.loads(line)["status"] for line in judged.stdout.splitlines()] == ["MALFORMED", "MALFORMED"]
