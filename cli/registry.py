@@ -110,12 +110,14 @@ def lookup_command(
 ) -> None:
     """Show the CITES Appendix of a taxon on a date: accepted name, Appendix, the listing it falls under,
     listing Party, annotation and effective date, or close names when the name is unknown."""
+    from permits import limits
     from permits.errors import InputError
     from permits.registry import load_registry
 
     with _user_errors():
         if not name.strip():
             raise InputError("the name is empty: give a scientific name, e.g. 'Manis javanica'")
+        limits.enforce(len(name), limits.MAX_NAME_CHARS, "characters", "NAME")
         on, country = _parse_date(at), _parse_origin(origin)
         with load_registry() as registry:
             result = registry.listing_at(name, on, country)

@@ -36,6 +36,10 @@ MAX_TEXT_CHARS = 500
 MAX_CODE_CHARS = 64
 """Longest identifier field (permit numbers, stamp numbers, mark ids, bill of lading)."""
 
+MAX_NAME_CHARS = 200
+"""Longest name typed on the command line: a taxon to look up (scientific names with subspecies and author stay
+under 100 characters; a longer one took a minute to print), a port, an officer, a post."""
+
 MAX_CBOR_DEPTH = 8
 """Deepest nesting of CBOR arrays and maps accepted in a payload (the permit map needs 5)."""
 

@@ -180,3 +180,9 @@ def test_a_line_of_a_gigabyte_on_standard_input_is_refused_unread(
     at_the_limit = "CP1:" + "A" * (limits.MAX_INPUT_LINE_CHARS - 4)
     judged = cli("verify", "--json", "-", stdin=f"{at_the_limit}\n{at_the_limit}")  # the last without a line end
     assert [json.loads(line)["status"] for line in judged.stdout.splitlines()] == ["MALFORMED", "MALFORMED"]
+
+
+def test_a_registry_name_is_at_most_200_characters(cli: Cli) -> None:
+    assert cli("registry", "lookup", "a" * limits.MAX_NAME_CHARS).exit_code == 0  # unknown, with suggestions
+    refused = cli("registry", "lookup", "a" * 100_000)  # printing it took a minute
+    assert_one_error_line(refused, "NAME: 100,000 characters is over the limit of 200; refused")
