@@ -117,9 +117,11 @@ def show(
 ) -> None:
     """Without a permit: the newest audit-trail entries. With PARTY NUMBER: the permit's register entry, its
     use (Box 14), its alerts and its audit-trail entries."""
+    from permits import limits
     from permits.errors import InputError
     from permits.ledger import open_ledger
     from permits.ledger.interface import document_name
+    from permits.model import one_line_name
 
     ledger = open_ledger(db, existing=True)
     if party is None:
@@ -128,6 +130,7 @@ def show(
         return
     if number is None:
         raise InputError("give the permit as PARTY NUMBER, e.g. 'cites ledger show KE KE/2026/ZOO/0001'")
+    number = one_line_name(number, "NUMBER", limits.MAX_CODE_CHARS)
     party = party.upper()  # as the ledger stores Parties
     document = document_name(party, number)
     issued, use = ledger.issued_of(party, number), ledger.use_of(party, number)

@@ -16,5 +16,8 @@ DbOption = Annotated[
 
 
 def post_name() -> str:
-    """This border post's name: ``CITES_POST``, else the host name."""
-    return os.environ.get(POST_ENV) or socket.gethostname()
+    """This border post's name: ``CITES_POST`` (one line of plain text), else the host name."""
+    from permits.model import one_line_name
+
+    configured = os.environ.get(POST_ENV)
+    return one_line_name(configured, POST_ENV) if configured else socket.gethostname()

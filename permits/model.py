@@ -27,7 +27,7 @@ from permits.codes import (
     DocumentType,
     code_list,
 )
-from permits.errors import PermitValidationError
+from permits.errors import InputError, PermitValidationError
 
 QUANTITY_PATTERN = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,6})?$")
 COUNTED_UNIT = "NUM"
@@ -48,6 +48,24 @@ LATEST_DATE = dt.date(2999, 12, 31)
 """The dates a permit can carry (docs/FORMAT.md section 5): no date arithmetic on them can overflow."""
 SURROGATES = re.compile("[\ud800-\udfff]")
 """Unpaired surrogates: a Python text can hold them (JSON ``"\\ud800"``), UTF-8 and CBOR text cannot."""
+NOT_ON_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""What a name typed on the command line may not hold: control characters (line ends and tabs too), the Unicode
+line and paragraph separators, and the bidirectional marks and overrides that reorder what a terminal shows."""
+
+
+def one_line_name(value: str, label: str, limit: int = limits.MAX_NAME_CHARS) -> str:
+    """``value`` stripped: 1 to ``limit`` characters of plain text on one line (``NOT_ON_ONE_LINE``), as a port,
+    an officer, a post or a permit number typed on the command line must be; an ``InputError`` naming ``label``
+    otherwise (the ledger, its exports and the terminal would show a forged line)."""
+    name = value.strip()
+    if not 0 < len(name) <= limit:
+        raise InputError(f"{label}: must be 1 to {limit} characters")
+    if (found := NOT_ON_ONE_LINE.search(name)) is not None:
+        raise InputError(
+            f"{label}: holds U+{ord(found.group()):04X}, a control, line break or bidirectional character; "
+            "give one line of plain text"
+        )
+    return name
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from permits import limits
 from permits.errors import InputError
 from permits.fileio import write_bytes_atomic
 from permits.home import state_path
+from permits.model import one_line_name
 
 REGISTER_TYPE = "cites-revocation-register-v1"
 DEFAULT_VALIDITY = dt.timedelta(days=30)
@@ -73,9 +74,7 @@ class Register:
 
     def revoke(self, number: str, reason: RevocationReason, day: dt.date, today: dt.date) -> Revocation:
         """Record permit ``number`` as revoked on ``day`` (not in the future); a permit is revoked once."""
-        number = number.strip()
-        if not number or len(number) > limits.MAX_CODE_CHARS:
-            raise InputError(f"NUMBER: a permit number has 1 to {limits.MAX_CODE_CHARS} characters")
+        number = one_line_name(number, "NUMBER", limits.MAX_CODE_CHARS)
         if day > today:
             raise InputError(f"--date: {day} is in the future")
         for entry in self.entries:

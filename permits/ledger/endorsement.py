@@ -19,13 +19,10 @@ from typing import TYPE_CHECKING
 
 from permits.errors import InputError
 from permits.ledger.interface import EndorsementRefused, Ledger, Use
-from permits.model import QUANTITY_PATTERN, Permit, format_quantity, is_possible_amount
+from permits.model import QUANTITY_PATTERN, Permit, format_quantity, is_possible_amount, one_line_name
 
 if TYPE_CHECKING:
     from permits.verification.result import Verdict
-
-MAX_TEXT = 200
-"""Longest port, officer or post name the ledger stores."""
 
 
 def endorse_verified(
@@ -76,16 +73,13 @@ def parse_quantities(entries: Sequence[str], permit: Permit) -> dict[int, Decima
 
 
 def new_use(permit: Permit, port: str, officer: str, post: str, quantities: dict[int, Decimal]) -> Use:
-    """The use to record now."""
-    for label, value in (("--port", port), ("--officer", officer), ("post name (CITES_POST)", post)):
-        if not value.strip() or len(value.strip()) > MAX_TEXT:
-            raise InputError(f"{label}: must be 1 to {MAX_TEXT} characters")
+    """The use to record now: port, officer and post each one line of plain text (``one_line_name``)."""
     return Use(
         party=permit.issuing_party,
         number=permit.number,
-        port=port.strip(),
-        officer=officer.strip(),
+        port=one_line_name(port, "--port"),
+        officer=one_line_name(officer, "--officer"),
         endorsed_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
-        post=post.strip(),
+        post=one_line_name(post, "post name (CITES_POST)"),
         quantities=quantities,
     )

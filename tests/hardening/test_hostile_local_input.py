@@ -186,3 +186,25 @@ def test_a_registry_name_is_at_most_200_characters(cli: Cli) -> None:
     assert cli("registry", "lookup", "a" * limits.MAX_NAME_CHARS).exit_code == 0  # unknown, with suggestions
     refused = cli("registry", "lookup", "a" * 100_000)  # printing it took a minute
     assert_one_error_line(refused, "NAME: 100,000 characters is over the limit of 200; refused")
+
+
+def test_names_and_numbers_typed_on_the_command_line_are_one_line_of_plain_text(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_authority: MakeAuthority
+) -> None:
+    key = make_authority().files.private
+    assert cli("issue", EXAMPLES / "zoo-transfer-app1.yaml", "--key", key, "--out", tmp_path / "out").exit_code == 0
+    permit = tmp_path / "out" / "KE-2026-ZOO-0001.txt"
+
+    def endorse(port: str = "Mombasa seaport", officer: str = "A. Otieno") -> CliResult:
+        return cli("endorse", permit, "--port", port, "--officer", officer)
+
+    for bad in ("Mombasa\nseaport", "A\u202eB", "x\ty", "\u2028", "A\x7fB", "a" * 201):
+        assert_one_error_line(endorse(port=bad), "--port: ")
+        assert_one_error_line(endorse(officer=bad), "--officer: ")
+        with monkeypatch.context() as patched:
+            patched.setenv("CITES_POST", bad)
+            assert_one_error_line(endorse(), "CITES_POST: ")
+        assert_one_error_line(cli("revoke", bad, "--reason", "lost", "--key", key), "NUMBER: ")
+        assert_one_error_line(cli("ledger", "show", "KE", bad), "NUMBER: ")
+    assert "line break" in endorse(port="Mombasa\nseaport").stderr
+    assert endorse().exit_code == 0  # nothing refused was recorded: the permit is still unused
