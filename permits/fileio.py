@@ -99,21 +99,28 @@ def write_text_atomic(path: Path, text: str, mode: int = 0o644) -> None:
     write_bytes_atomic(path, text.encode("utf-8"), mode=mode)
 
 
-def read_input_file(path: Path, what: str, limit: int = limits.MAX_INPUT_FILE_BYTES) -> bytes:
-    """The bytes of a file the user gave; a missing, unreadable or oversized file is an ``InputError`` naming it."""
+def require_regular_file(path: Path, what: str) -> int:
+    """The size of ``path``, a regular file (links followed); an ``InputError`` naming it otherwise: missing, a
+    folder, a device or a pipe (a pipe would block, /dev/zero never end), a path that cannot be looked up."""
     try:
         status = path.stat()
-        if stat.S_ISDIR(status.st_mode):
-            raise IsADirectoryError
-        if not stat.S_ISREG(status.st_mode):  # a pipe would block, /dev/zero never end
-            raise InputError(f"{path}: not a regular file (the {what} must be a file)")
-        limits.enforce(status.st_size, limit, "bytes", f"{path} ({what})")
-        return path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: {what} file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a {what} file") from None
+    except OSError as error:  # a symbolic link loop, a name too long, a folder that cannot be searched
+        raise InputError(f"{path}: cannot read the {what} file ({error.strerror or error})") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise InputError(f"{path}: is a directory, not a {what} file")
+    if not stat.S_ISREG(status.st_mode):
+        raise InputError(f"{path}: not a regular file (a device, pipe or socket; the {what} must be a file)")
+    return status.st_size
+
+
+def read_input_file(path: Path, what: str, limit: int = limits.MAX_INPUT_FILE_BYTES) -> bytes:
+    """The bytes of a file the user gave; a missing, unreadable or oversized file is an ``InputError`` naming it."""
+    limits.enforce(require_regular_file(path, what), limit, "bytes", f"{path} ({what})")
+    try:
+        return path.read_bytes()
     except PermissionError:
         raise InputError(f"{path}: permission denied reading the {what} file") from None
-    except OSError as error:  # a symbolic link loop, a name too long, an I/O error
+    except OSError as error:  # an I/O error, or the file gone since
         raise InputError(f"{path}: cannot read the {what} file ({error.strerror or error})") from None

@@ -14,6 +14,7 @@ from pathlib import Path
 from permits import limits
 from permits.envelope import PREFIX
 from permits.errors import InputError
+from permits.fileio import require_regular_file
 from permits.reading.decoders.interface import Decoder
 from permits.reading.decoders.zbar import ZbarDecoder
 from permits.reading.decoders.zxing import ZxingDecoder
@@ -49,14 +50,10 @@ def read_payloads(path: Path, prefix: str = PREFIX) -> list[FoundPayload]:
 
 def _source(path: Path) -> PageSource:
     """The source for the file's kind, after checking that it exists, is a file and is not too large."""
+    size = require_regular_file(path, "PDF or image")
     try:
-        if path.is_dir():
-            raise InputError(f"{path}: is a directory, not a file")
-        size = path.stat().st_size
         with open(path, "rb") as handle:
             header = handle.read(HEADER_BYTES)
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
     except OSError as error:
         raise InputError(f"{path}: cannot read ({error.strerror or error})") from None
     limits.enforce(size, limits.MAX_INPUT_FILE_BYTES, "bytes", str(path))

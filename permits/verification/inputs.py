@@ -54,8 +54,14 @@ def _scan_file(path: Path) -> Iterator[Scanned]:
     from permits.audit.inputs.documents import DocumentSource
     from permits.audit.inputs.text import TEXT_SUFFIXES, binary_problem
     from permits.errors import CitesError
+    from permits.fileio import require_regular_file
     from permits.reading import read_payloads
 
+    try:  # before the first bytes are read: a pipe would block, a device never end
+        require_regular_file(path, "PDF, image or QR text")
+    except CitesError as error:
+        yield Scanned(str(path), problem=str(error), unreadable=True)
+        return
     if path.suffix.lower() in TEXT_SUFFIXES and not DocumentSource().accepts_content(path):
         try:  # the .txt file `cites issue` writes, or a scanner's log
             problem = binary_problem(path)

@@ -208,3 +208,14 @@ def test_names_and_numbers_typed_on_the_command_line_are_one_line_of_plain_text(
         assert_one_error_line(cli("ledger", "show", "KE", bad), "NUMBER: ")
     assert "line break" in endorse(port="Mombasa\nseaport").stderr
     assert endorse().exit_code == 0  # nothing refused was recorded: the permit is still unused
+
+
+def test_devices_and_pipes_given_to_verify_are_not_regular_files(cli: Cli, tmp_path: Path) -> None:
+    pipe = tmp_path / "scanner.txt"
+    os.mkfifo(pipe)
+    os.mkfifo(tmp_path / "scanner")
+    for name in ("/dev/zero", "/dev/null", str(pipe), str(tmp_path / "scanner")):  # /dev/zero said "empty file"
+        result = cli("verify", "--json", name)
+        row = json.loads(result.stdout)
+        assert result.exit_code == 2 and row["status"] == "INPUT_ERROR", name
+        assert row["reason"].startswith(f"{name}: not a regular file"), row["reason"]
