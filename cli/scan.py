@@ -15,7 +15,7 @@ def scan_command(
     watch: Annotated[
         Path | None, typer.Option(help="Watch this folder (a scanner's drop folder) instead of reading stdin.")
     ] = None,
-    stop_after: Annotated[int | None, typer.Option(help="Stop after this many files (watch mode).")] = None,
+    stop_after: Annotated[int | None, typer.Option(min=1, help="Stop after this many files (watch mode).")] = None,
     existing: Annotated[
         bool, typer.Option(help="Also judge files already in the folder when the watch starts.")
     ] = False,

@@ -29,6 +29,9 @@ AUTHORITY_PANEL = "Management Authorities"
 VERIFIER_PANEL = "Verifiers (border posts)"
 DEVELOPMENT_PANEL = "Development mode (unsigned local store)"
 DEFAULT_ROOT_DAYS = 365
+MAX_VERSION = 2**31 - 1
+"""Highest version ``draft`` takes: a list version rises by one per list, so a larger one is a typing error (and
+one past 2**53 - 1 could not be read back)."""
 
 trust_app = typer.Typer(
     help="Which Management Authority keys this machine trusts: signed trust lists, or the local development store.",
@@ -182,7 +185,10 @@ def draft(
     expires: Annotated[str, typer.Option(help="Last day the list is valid (YYYY-MM-DD).")],
     out: Annotated[Path, typer.Option(help="The unsigned list to write.")],
     entries: Annotated[list[Path] | None, typer.Argument(help="Key proposals to add (or to update a key).")] = None,
-    version: Annotated[int | None, typer.Option(min=1, help="List version (default: --base's + 1, else 1).")] = None,
+    version: Annotated[
+        int | None,
+        typer.Option(min=1, max=MAX_VERSION, help="List version (default: --base's + 1, else 1)."),
+    ] = None,
     base: Annotated[Path | None, typer.Option(help="The current list: its keys are carried over.")] = None,
     retire: Annotated[
         list[str] | None, typer.Option(help="KEYID=DATE: the key signs nothing issued after DATE (rotation).")

@@ -219,3 +219,12 @@ def test_devices_and_pipes_given_to_verify_are_not_regular_files(cli: Cli, tmp_p
         row = json.loads(result.stdout)
         assert result.exit_code == 2 and row["status"] == "INPUT_ERROR", name
         assert row["reason"].startswith(f"{name}: not a regular file"), row["reason"]
+
+
+def test_counts_and_versions_out_of_range_are_usage_errors(cli: Cli, tmp_path: Path) -> None:
+    for stop_after in ("-1", "0"):
+        result = cli("scan", "--watch", tmp_path, "--stop-after", stop_after)
+        assert_one_error_line(result, "Invalid value for '--stop-after'")
+    draft = ("trust", "draft", "--expires", "2099-01-01", "--out", tmp_path / "list.json", "--version")
+    assert_one_error_line(cli(*draft, str(2**31)), "Invalid value for '--version'")
+    assert not (tmp_path / "list.json").exists()
