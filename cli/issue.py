@@ -7,13 +7,13 @@ from typing import Annotated
 
 import typer
 
-from cli.options import DbOption
+from cli.options import DbOption, out_option
 
 
 def issue_command(
     description: Annotated[Path, typer.Argument(help="Permit description, YAML or JSON (see examples/).")],
     key: Annotated[Path, typer.Option(help="The Management Authority's private key (.key.pem).")],
-    out: Annotated[Path, typer.Option(help="Directory for <number>.pdf, .png and .txt.")] = Path("."),
+    out: Annotated[Path, out_option("Directory for <number>.pdf, .png and .txt.")] = Path("."),
     db: DbOption = None,
 ) -> None:
     """Validate, sign and print a permit: writes the PDF form, the QR image and the QR text.

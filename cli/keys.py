@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from cli.options import out_option
+
 keys_app = typer.Typer(
     help="Create Management Authority signing keys (encrypted, with a public key and a certificate).",
     no_args_is_help=True,
@@ -18,7 +20,7 @@ def new_key(
     party: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 code of the Party, e.g. KE.")],
     authority: Annotated[str, typer.Option(help="Name of the Management Authority.")],
     alg: Annotated[str, typer.Option(help="Signature algorithm: ES256 (default) or EdDSA.")] = "ES256",
-    out: Annotated[Path | None, typer.Option(help="Directory for the key files (default: $CITES_HOME/keys).")] = None,
+    out: Annotated[Path | None, out_option("Directory for the key files (default: $CITES_HOME/keys).")] = None,
 ) -> None:
     """Create a signing key: encrypted private key (0600), public key and self-signed certificate.
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.options import DbOption, post_name
+from cli.options import DbOption, out_option, post_name
 
 if TYPE_CHECKING:
     from permits.ledger.interface import Alert, Event
@@ -24,7 +24,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="JSON output (one objec
 def export_records(
     since: Annotated[str, typer.Option(help="First day to export (YYYY-MM-DD, UTC).")],
     key: Annotated[Path, typer.Option(help="This post's private key (.key.pem), made with 'cites keys new'.")],
-    out: Annotated[Path, typer.Option(help="The signed export file to write.")],
+    out: Annotated[Path, out_option("The signed export file to write.")],
     db: DbOption = None,
 ) -> None:
     """Write this ledger's uses, register entries and audit-trail entries since a day, signed with the post's

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -13,6 +14,18 @@ POST_ENV = "CITES_POST"
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Ledger URL (postgresql://...); default CITES_DB_URL or this post's SQLite.")
 ]
+
+
+def out_option(help_text: str) -> Any:
+    """The ``--out`` option of a command that writes: a path, never empty (an empty one would be the current
+    folder, so it is a usage error)."""
+    return typer.Option(parser=_output_path, metavar="<path>", help=help_text)
+
+
+def _output_path(value: str) -> Path:
+    if value == "":
+        raise typer.BadParameter("an empty path; give a file or folder to write")
+    return Path(value)
 
 
 def post_name() -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.options import DbOption
+from cli.options import DbOption, out_option
 
 if TYPE_CHECKING:
     from keys.keyfile import SigningKey
@@ -81,7 +81,7 @@ def revoke_command(
 @revocations_app.command("publish")
 def publish(
     key: Annotated[Path, typer.Option(help="Your Management Authority key (.key.pem).")],
-    out: Annotated[Path, typer.Option(help="The signed list to distribute.")],
+    out: Annotated[Path, out_option("The signed list to distribute.")],
     expires: Annotated[str | None, typer.Option(help="Last day the list is valid (default: in 30 days).")] = None,
 ) -> None:
     """Sign and write the next version of your authority's revocation list.

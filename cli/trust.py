@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from cli.options import out_option
+
 if TYPE_CHECKING:
     import datetime as dt
 
@@ -81,7 +83,7 @@ def _root_signing_key(path: Path) -> SigningKey:
 def root_init(
     keys: Annotated[int, typer.Option("--keys", min=1, max=50, help="How many root keys to create (n).")],
     threshold: Annotated[int, typer.Option(min=1, help="How many root keys must sign (k of n).")],
-    out: Annotated[Path, typer.Option(help="Directory for the root keys and root.json.")],
+    out: Annotated[Path, out_option("Directory for the root keys and root.json.")],
     alg: Annotated[str, typer.Option(help="Signature algorithm of the new keys: ES256 or EdDSA.")] = "ES256",
     expires: Annotated[str | None, typer.Option(help="Last day the root is valid (default: in 365 days).")] = None,
     base: Annotated[Path | None, typer.Option(help="The current root: make its next version (rotation).")] = None,
@@ -149,7 +151,7 @@ def propose_key(
     ] = None,
     valid_from: Annotated[str | None, typer.Option(help="First issue date the key may sign (default today).")] = None,
     valid_to: Annotated[str | None, typer.Option(help="Last issue date the key may sign (default: open).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Proposal file (default: <PARTY>-<kid>.entry.json).")] = None,
+    out: Annotated[Path | None, out_option("Proposal file (default: <PARTY>-<kid>.entry.json).")] = None,
 ) -> None:
     """Export a Management Authority key as a trust-list entry for the root holders (a key proposal).
 
@@ -183,7 +185,7 @@ def propose_key(
 @trust_app.command("draft", rich_help_panel=ROOT_PANEL)
 def draft(
     expires: Annotated[str, typer.Option(help="Last day the list is valid (YYYY-MM-DD).")],
-    out: Annotated[Path, typer.Option(help="The unsigned list to write.")],
+    out: Annotated[Path, out_option("The unsigned list to write.")],
     entries: Annotated[list[Path] | None, typer.Argument(help="Key proposals to add (or to update a key).")] = None,
     version: Annotated[
         int | None,
@@ -240,7 +242,7 @@ def _list_of(trust_list: TrustList | None) -> TrustList:
 def sign_document(
     document_file: Annotated[Path, typer.Argument(help="A drafted trust list or root metadata.")],
     key: Annotated[Path, typer.Option(help="Your root key (.key.pem).")],
-    out: Annotated[Path | None, typer.Option(help="Where to write the signed file (default: in place).")] = None,
+    out: Annotated[Path | None, out_option("Where to write the signed file (default: in place).")] = None,
 ) -> None:
     """Add your root key's signature to a trust list or root metadata (k of n holders each sign once)."""
     from keys.signed import require_not_expired, today_utc
@@ -257,7 +259,7 @@ def sign_document(
 @trust_app.command("publish", rich_help_panel=ROOT_PANEL)
 def publish(
     document_file: Annotated[Path, typer.Argument(help="A signed trust list or root metadata.")],
-    out: Annotated[Path, typer.Option(help="The final file to distribute.")],
+    out: Annotated[Path, out_option("The final file to distribute.")],
     root: Annotated[
         Path | None, typer.Option(help="The root that must have signed it (default: the pinned root).")
     ] = None,

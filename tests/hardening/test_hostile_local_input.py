@@ -228,3 +228,23 @@ def test_counts_and_versions_out_of_range_are_usage_errors(cli: Cli, tmp_path: P
     draft = ("trust", "draft", "--expires", "2099-01-01", "--out", tmp_path / "list.json", "--version")
     assert_one_error_line(cli(*draft, str(2**31)), "Invalid value for '--version'")
     assert not (tmp_path / "list.json").exists()
+
+
+def test_an_empty_out_is_a_usage_error(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work = tmp_path / "work"  # the current folder, where an empty --out wrote
+    work.mkdir()
+    monkeypatch.chdir(work)
+    commands: list[tuple[str, ...]] = [
+        ("issue", "permit.yaml", "--key", "k.pem"),
+        ("keys", "new", "--party", "KE", "--authority", "A"),
+        ("trust", "root-init", "--keys", "1", "--threshold", "1"),
+        ("trust", "propose-key", "k.cert.pem", "--party", "KE"),
+        ("trust", "draft", "--expires", "2099-01-01"),
+        ("trust", "sign", "list.json", "--key", "k.pem"),
+        ("trust", "publish", "list.json"),
+        ("ledger", "export", "--since", "2026-01-01", "--key", "k.pem"),
+        ("revocations", "publish", "--key", "k.pem"),
+    ]
+    for command in commands:
+        assert_one_error_line(cli(*command, "--out", ""), "Invalid value for '--out': an empty path")
+    assert list(work.iterdir()) == []
