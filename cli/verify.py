@@ -37,7 +37,7 @@ def verify_command(
     scanner types. No QR text at all is a NOT VALID verdict (exit 1).
 
     Exit codes: 0 every permit VALID; 1 a permit NOT VALID or a file without a permit QR code;
-    2 usage or input error (unreadable file, bad argument).
+    2 usage or input error (unreadable file, bad argument); 130 interrupted (Ctrl-C).
     """
     from permits.errors import InputError
     from permits.verification import CheckResult, Status, Verdict

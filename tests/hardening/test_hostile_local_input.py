@@ -9,7 +9,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,8 @@ from keys.trust.local import STORE_FORMAT, STORE_VERSION
 from keys.trust.root import ROOT_TYPE
 from permits import limits
 from permits.ledger.exchange import EXPORT_TYPE
-from tests.conftest import EXAMPLES, CliResult, MakeAuthority
+from permits.verification.inputs import Scanned
+from tests.conftest import EXAMPLES, REPO_ROOT, CliResult, MakeAuthority
 
 Cli = Callable[..., CliResult]
 
@@ -248,3 +249,16 @@ def test_an_empty_out_is_a_usage_error(cli: Cli, tmp_path: Path, monkeypatch: py
     for command in commands:
         assert_one_error_line(cli(*command, "--out", ""), "Invalid value for '--out': an empty path")
     assert list(work.iterdir()) == []
+
+
+def test_ctrl_c_in_verify_exits_130_as_the_readme_says(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*args: object) -> Iterator[Scanned]:
+        yield Scanned("--payload #1", "CP1:X")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("permits.verification.inputs.verification_inputs", interrupted)
+    result = cli("verify", "--json", "--payload", "CP1:X", "--payload", "CP1:Y")
+    assert result.exit_code == 130 and result.stderr == ""
+    assert [json.loads(line)["status"] for line in result.stdout.splitlines()] == ["MALFORMED"]  # the first verdict
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert "| 130 | interrupted (Ctrl-C)" in readme[readme.index("## Exit codes") :]
