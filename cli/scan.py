@@ -29,6 +29,7 @@ def scan_command(
     from rich.console import Console
 
     from permits.errors import InputError
+    from permits.fileio import path_exists
     from permits.scanning import ScanLog, Scanner, scan_log_path
     from permits.verification.assembly import build_verifier
 
@@ -38,7 +39,7 @@ def scan_command(
         console.print("[dim]Ready: scan a permit QR code (Ctrl-D to end).[/dim]")
         verdicts = scanner.lines(sys.stdin)
     else:
-        if not watch.is_dir():
+        if not (path_exists(watch) and watch.is_dir()):
             raise InputError(f"--watch: {watch} is not a folder")
         if not existing:
             scanner.seen.update(path for path in watch.iterdir())

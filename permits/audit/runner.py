@@ -34,7 +34,7 @@ from permits.audit.inputs import AuditInput, iter_inputs
 from permits.audit.reports import PageFormat, Row, RowFormat, finding_format, report_format
 from permits.audit.reports.html import PAGE_TITLE, HtmlPage
 from permits.errors import InputError
-from permits.fileio import atomic_writer, ensure_folder, write_text_atomic
+from permits.fileio import atomic_writer, ensure_folder, path_exists, write_text_atomic
 from permits.ledger import ledger_exists, open_ledger
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ def _check_arguments(paths: Sequence[Path], outputs: dict[str, Path], workers: i
     """Refuse what cannot run: a missing input, no worker, one file for two outputs, an output that is an
     input (it would be skipped, then overwritten): named as one, or a file in an audited folder that is not
     this audit's own output from before (``--resume``)."""
-    missing = [str(path) for path in paths if not path.exists()]
+    missing = [str(path) for path in paths if not path_exists(path)]
     if missing:
         raise InputError(f"not found: {', '.join(missing)}")
     if workers < 1:

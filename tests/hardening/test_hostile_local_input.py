@@ -141,6 +141,14 @@ def test_over_long_paths_and_host_names_are_one_error_line(
         assert_one_error_line(issued, "File name too long")
         assert_one_error_line(cli("trust", "root-init", "--keys", "1", "--threshold", "1", "--out", out), "too long")
     assert not list(tmp_path.glob("a*"))
+    long_name = tmp_path / ("a" * 300)
+    for command in (
+        ("verify", "--payload", "CP1:X", "--db", f"sqlite:///{long_name}"),
+        ("ledger", "check", "--db", f"sqlite:///{long_name}"),
+        ("audit", long_name, "--report", tmp_path / "report.jsonl"),
+        ("scan", "--watch", long_name),
+    ):
+        assert_one_error_line(cli(*command), f"{long_name}: cannot use this path (File name too long)")
     label = "h" * 64  # a DNS label has at most 63 characters
     for url in (f"postgresql://cites@{label}.example.org/cites", f"postgresql://cites@/cites?host={label}.org"):
         assert_one_error_line(cli("ledger", "check", "--db", url), f"ledger URL: '{label}.")

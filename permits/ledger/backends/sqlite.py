@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import URL, Connection, Engine, create_engine, event
 
 from permits.errors import LedgerError
+from permits.fileio import path_exists
 from permits.ledger.backends.interface import READ_ONLY
 
 BUSY_TIMEOUT_MS = 30_000
@@ -46,7 +47,9 @@ class SqliteBackend:
 
     def missing(self, url: URL) -> str | None:
         path = _ledger_file(url)
-        return None if path.is_file() else f"no ledger at {path}: nothing was issued, endorsed or imported there yet"
+        if path_exists(path) and path.is_file():
+            return None
+        return f"no ledger at {path}: nothing was issued, endorsed or imported there yet"
 
     def lock_schema(self, connection: Connection) -> None:
         """Nothing to add: the migrating transaction began IMMEDIATE and holds the write lock."""
