@@ -84,4 +84,4 @@ def test_a_file_that_cannot_be_read_is_one_unreadable_input(tmp_path: Path) -> N
     (tmp_path / "gone.txt").symlink_to(tmp_path / "nowhere")
     [item] = iter_inputs([tmp_path])
     assert item.reference == str(tmp_path / "gone.txt") and item.unreadable
-    assert item.problem == f"cannot read {tmp_path / 'gone.txt'} (No such file or directory)"
+    assert item.problem == f"{tmp_path / 'gone.txt'}: audit input file not found"

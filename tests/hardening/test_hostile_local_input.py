@@ -219,15 +219,24 @@ def test_names_and_numbers_typed_on_the_command_line_are_one_line_of_plain_text(
     assert endorse().exit_code == 0  # nothing refused was recorded: the permit is still unused
 
 
-def test_devices_and_pipes_given_to_verify_are_not_regular_files(cli: Cli, tmp_path: Path) -> None:
-    pipe = tmp_path / "scanner.txt"
+def test_devices_and_pipes_given_to_verify_or_audit_are_not_regular_files(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    pipe = folder / "scanner.txt"
     os.mkfifo(pipe)
-    os.mkfifo(tmp_path / "scanner")
-    for name in ("/dev/zero", "/dev/null", str(pipe), str(tmp_path / "scanner")):  # /dev/zero said "empty file"
+    os.mkfifo(folder / "scanner")
+    for name in ("/dev/zero", "/dev/null", str(pipe), str(folder / "scanner")):  # /dev/zero said "empty file"
         result = cli("verify", "--json", name)
         row = json.loads(result.stdout)
         assert result.exit_code == 2 and row["status"] == "INPUT_ERROR", name
         assert row["reason"].startswith(f"{name}: not a regular file"), row["reason"]
+    (folder / "scanned.txt").write_text("CP1:X\n")
+    report = tmp_path / "report.jsonl"
+    audited = cli("audit", folder, "/dev/zero", "--report", report, "--workers", "1", "--quiet")  # a pipe blocked
+    rows = {row["input"]: row for row in map(json.loads, report.read_text().splitlines())}
+    assert audited.exit_code == 1 and set(rows) == {"/dev/zero", str(pipe), f"{folder / 'scanned.txt'}:1"}
+    assert rows[str(pipe)]["status"] == rows["/dev/zero"]["status"] == "INPUT_ERROR"
+    assert rows[str(pipe)]["reason"].startswith(f"{pipe}: not a regular file")
 
 
 def test_counts_and_versions_out_of_range_are_usage_errors(cli: Cli, tmp_path: Path) -> None:

@@ -4,8 +4,9 @@ text per line, JSON Lines and CSV files with a payload column.
 ``iter_inputs`` hands each file to the first source of ``sources()`` that accepts it. In a folder, files of no
 known kind (and hidden ones) are skipped. A text file, or a file of no known kind named on the command line,
 is read as a document when its first bytes say so, and otherwise as text. A file that cannot be opened or read
-gives one unreadable input, and so does a file whose name is not UTF-8 (its bytes escaped in the reference):
-every reference is Unicode text, as the report files, the index and ``--resume`` need.
+gives one unreadable input, and so do a device or a pipe (never opened: it could block or never end) and a
+file whose name is not UTF-8 (its bytes escaped in the reference): every reference is Unicode text, as the
+report files, the index and ``--resume`` need.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from permits.audit.inputs.interface import AuditInput, InputSource
 from permits.audit.inputs.jsonl import JsonLinesSource
 from permits.audit.inputs.text import TextSource
 from permits.errors import InputError
-from permits.fileio import printable_path
+from permits.fileio import printable_path, require_regular_file
 
 __all__ = ["AuditInput", "InputSource", "iter_inputs"]
 
@@ -43,10 +44,16 @@ def iter_inputs(
             yield AuditInput(shown, shown, problem=problem, unreadable=True)
             continue
         source = next((candidate for candidate in sources if candidate.accepts(path)), None)
-        if source is text or (source is None and named):  # by first bytes: a PDF saved as .txt is still a PDF
+        if source is None and not named:
+            continue
+        try:  # before the first byte is read: a pipe would block the audit, a device never end
+            require_regular_file(path, "audit input")
+        except InputError as error:
+            yield AuditInput(shown, shown, problem=str(error), unreadable=True)
+            continue
+        if source in (text, None):  # by first bytes: a PDF saved as .txt is still a PDF
             source = documents if documents.accepts_content(path) else text
-        if source is not None:
-            yield from _guarded(source, path)
+        yield from _guarded(source, path)
 
 
 def _guarded(source: InputSource, path: Path) -> Iterator[AuditInput]:
