@@ -54,6 +54,7 @@ def test_a_damaged_local_trust_store_is_one_error_line(
         {**header, "keys": [{**entry, "scope": 5}]},
         {**header, "keys": [{**entry, "scope": [5]}]},
         {**header, "keys": [{key: value for key, value in entry.items() if key != "authority"}]},
+        {**header, "keys": [{**entry, "public_key": pem(unsupported_curve_key())}]},
     ]
     for document in damaged:
         store.write_text(json.dumps(document))
@@ -78,6 +79,11 @@ def unsupported_curve_key() -> bytes:
     patched[1] -= 3  # the lengths of the outer and of the algorithm identifier's SEQUENCE
     patched[3] -= 3
     return bytes(patched)
+
+
+def pem(der: bytes) -> str:
+    """A SubjectPublicKeyInfo in PEM."""
+    return f"-----BEGIN PUBLIC KEY-----\n{base64.b64encode(der).decode()}\n-----END PUBLIC KEY-----\n"
 
 
 def test_signed_files_with_wrong_typed_fields_or_unsupported_keys_are_one_error_line(
@@ -111,9 +117,9 @@ def test_signed_files_with_wrong_typed_fields_or_unsupported_keys_are_one_error_
         document = tmp_path / "document.json"
         document.write_text(json.dumps({"signed": signed, "signatures": []}))
         assert_one_error_line(cli(*command[:2], document, *command[2:]), message)
-    pem = tmp_path / "alien.pub.pem"
-    pem.write_text(f"-----BEGIN PUBLIC KEY-----\n{alien}\n-----END PUBLIC KEY-----\n")
-    assert_one_error_line(cli("trust", "add", pem, "--party", "KE"), f"{pem}: a key on an unsupported curve")
+    public_key = tmp_path / "alien.pub.pem"
+    public_key.write_text(pem(unsupported_curve_key()))
+    assert_one_error_line(cli("trust", "add", public_key, "--party", "KE"), f"{public_key}: a key on an unsupported")
 
 
 def test_an_unwritable_cites_home_is_one_error_line(
