@@ -1,5 +1,7 @@
 """Safe file writing: every file the tool produces is written to a temporary sibling and renamed into place,
-so an interrupted or failed command never leaves a half-written file behind."""
+so an interrupted or failed command never leaves a half-written file behind. And careful reading of what the
+user names: a path that cannot be looked up, a device or a pipe, or an oversized file is an ``InputError`` naming
+it before the work, and lines are read in bounded pieces."""
 
 from __future__ import annotations
 
@@ -64,34 +66,10 @@ def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
         handle.write(data)
 
 
-def path_exists(path: Path) -> bool:
-    """Whether anything is at ``path`` (links followed); a path that cannot even be looked up (a name over 255
-    bytes, a path over 4096, a symbolic link loop) is an ``InputError`` naming it, where ``Path.exists`` raises."""
-    try:
-        os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return False
-    except OSError as error:
-        raise InputError(f"{path}: cannot use this path ({error.strerror or error})") from None
-    return True
-
-
 def printable_path(path: Path | str) -> str:
     """``path`` as text that is valid Unicode: a name that is not UTF-8 (Python keeps its bytes as unpaired
     surrogates) shows those bytes as ``\\xe9`` escapes. Equal to ``str(path)`` for every UTF-8 name."""
     return os.fsencode(path).decode("utf-8", "backslashreplace")
-
-
-def bounded_lines(stream: TextIO, limit: int = limits.MAX_INPUT_LINE_CHARS) -> Iterator[str | None]:
-    """The lines of ``stream``, reading at most ``limit`` characters of one at a time: a line longer than ``limit``
-    (its line end not counted) is None, the rest of it read and dropped piece by piece."""
-    while line := stream.readline(limit + 1):
-        if len(line) <= limit or line.endswith("\n"):
-            yield line
-            continue
-        while (rest := stream.readline(limit + 1)) and not rest.endswith("\n"):
-            pass
-        yield None
 
 
 def write_text_atomic(path: Path, text: str, mode: int = 0o644) -> None:
@@ -124,3 +102,27 @@ def read_input_file(path: Path, what: str, limit: int = limits.MAX_INPUT_FILE_BY
         raise InputError(f"{path}: permission denied reading the {what} file") from None
     except OSError as error:  # an I/O error, or the file gone since
         raise InputError(f"{path}: cannot read the {what} file ({error.strerror or error})") from None
+
+
+def path_exists(path: Path) -> bool:
+    """Whether anything is at ``path`` (links followed); a path that cannot even be looked up (a name over 255
+    bytes, a path over 4096, a symbolic link loop) is an ``InputError`` naming it, where ``Path.exists`` raises."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as error:
+        raise InputError(f"{path}: cannot use this path ({error.strerror or error})") from None
+    return True
+
+
+def bounded_lines(stream: TextIO, limit: int = limits.MAX_INPUT_LINE_CHARS) -> Iterator[str | None]:
+    """The lines of ``stream``, reading at most ``limit`` characters of one at a time: a line longer than ``limit``
+    (its line end not counted) is None, the rest of it read and dropped piece by piece."""
+    while line := stream.readline(limit + 1):
+        if len(line) <= limit or line.endswith("\n"):
+            yield line
+            continue
+        while (rest := stream.readline(limit + 1)) and not rest.endswith("\n"):
+            pass
+        yield None
