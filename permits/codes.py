@@ -71,6 +71,8 @@ PURPOSE_CODES: dict[str, str] = {
     "T": "commercial",
     "Z": "zoos",
 }
+COMMERCIAL_PURPOSE = "T"
+HUNTING_TROPHY_PURPOSE = "H"
 
 SOURCE_CODES: dict[str, str] = {
     "W": "taken from the wild",

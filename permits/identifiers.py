@@ -25,32 +25,37 @@ from functools import lru_cache
 
 def identifier_key(text: str | None) -> str | None:
     """``text`` as compared: the letters and digits of its compatibility case fold (NFKC, case folded, twice,
-    as Unicode D145 does, so that no case or width variant keeps a mark of its own), such as ``s0042``; None
-    when no text is given or it has no letter or digit (separators are no number: two such stamps are not one
-    stamp)."""
+    as Unicode D145 does, so that no case or width variant keeps a mark of its own), with look-alike letters of
+    other scripts read as Latin first (before case folding: the Greek capital Nu is ``N``, its small letter
+    ``v``), such as ``s0042``; None when no text is given or it has no letter or digit (separators are no
+    number: two such stamps are not one stamp)."""
     if not text:
         return None
+    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():
+        text = "".join(map(latin_look_alike, text))
     folded = unicodedata.normalize(
         "NFKC", unicodedata.normalize("NFKC", unicodedata.normalize("NFD", text).casefold()).casefold()
     )
-    if not folded.isascii():  # decimal digits of other scripts as 0-9, look-alike letters as Latin ones
-        folded = "".join(
-            str(unicodedata.decimal(char)) if char.isdecimal() else _latin_look_alike(char) for char in folded
-        )
+    if not folded.isascii():  # decimal digits of other scripts as 0-9
+        folded = "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in folded)
     return "".join(filter(str.isalnum, folded)) or None
 
 
 @lru_cache(maxsize=4096)
-def _latin_look_alike(char: str) -> str:
-    """The ASCII letter ``char`` is confusable with (lower case), or ``char`` itself: for letters of scripts other
-    than Latin only."""
+def latin_look_alike(char: str) -> str:
+    """The ASCII letter a letter of a script other than Latin is confusable with, in the Unicode confusables
+    data (``confusable-homoglyphs``, pinned: its table is part of every stored stamp key); else ``char``. A small
+    letter with no ASCII look-alike of its own (Cyrillic ``к``) reads as the small form of its capital's."""
     if not char.isalpha() or char.isascii() or unicodedata.name(char, "LATIN").startswith("LATIN"):
         return char
     from confusable_homoglyphs.confusables import confusables_data
 
-    for variant in (char, char.upper()):
+    for variant, case in ((char, str), (char.upper(), str.lower)):
         for glyph in confusables_data.get(variant, ()):
             look_alike: str = glyph["c"]
             if len(look_alike) == 1 and look_alike.isascii() and look_alike.isalpha():
-                return look_alike.lower()
+                return case(look_alike)
+        if not char.islower():
+            break
     return char

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
-from permits.identifiers import identifier_key
+from permits.identifiers import identifier_key, latin_look_alike
+
+LOOK_ALIKE_DIGEST = "adf68459ce815bdd9b306fa90688433d5d659bd56db6b5dd1410e7a4001f9141"
+"""SHA-256 of ``latin_look_alike`` over the Greek and Cyrillic blocks (U+0370-U+052F), confusable-homoglyphs 3.3.1."""
 
 
 @pytest.mark.parametrize(
@@ -41,6 +46,17 @@ def test_letters_of_other_scripts_that_look_latin_are_latin() -> None:
     assert identifier_key("\u043a\u0435-ss-0041887") == identifier_key("KE-SS-0041887")  # their small letters
     assert identifier_key("\u039a\u0395-\u039f42") == identifier_key("KE-O42")  # Greek Kappa, Epsilon, Omicron
     assert identifier_key("\u0416-1") == "\u04361"  # Zhe looks like no Latin letter: it stays
+    assert identifier_key("\u039d-1") == identifier_key("N-1") != identifier_key("\u03bd-1")  # Nu is N, nu is v
+    assert identifier_key("\u03a5-1") == identifier_key("Y-1")  # Upsilon
+    assert identifier_key("\u03a3-1") != identifier_key("O-1")  # Sigma, whose small letter is like o, is not
+
+
+def test_the_look_alike_table_is_the_one_stored_keys_were_made_with() -> None:
+    """Stored stamp keys (the ledger's ``stamp_key``) depend on the confusables data: a new version of it needs a
+    ledger migration that keys every stamp again. This digest of its answers for every letter changes with it."""
+    greek_and_cyrillic = [chr(code) for code in range(0x370, 0x530)]
+    answers = "".join(latin_look_alike(letter) for letter in greek_and_cyrillic)
+    assert hashlib.sha256(answers.encode()).hexdigest() == LOOK_ALIKE_DIGEST
 
 
 def test_what_stays_distinct() -> None:

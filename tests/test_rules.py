@@ -17,7 +17,11 @@ from permits.registry.default import load_registry
 from permits.registry.store import Registry
 from permits.rules import RuleContext, evaluate
 from permits.rules.catalog import RULES
+from permits.rules.confinement import deemed_appendix_i
+from permits.rules.interface import ListingSource
 from tests.conftest import EXAMPLE_PERMITS, EXAMPLES, CliResult, MakeAuthority, example_mapping
+from tests.registry.conftest import FIXTURES as REGISTRY_FIXTURES
+from tests.registry.conftest import build_from
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -200,24 +204,74 @@ def test_specimens_a_split_listing_deems_appendix_i(registry: Registry, name: st
         ("Loxodonta africana", "SKI", "T"),  # hides
         ("Loxodonta africana", "LPS", "T"),  # leather goods
         ("Loxodonta africana", "HAI", "T"),
+        ("Ceratotherium simum simum", "HOR", "H"),  # a trophy's horns, for purpose H
+        ("Loxodonta africana", "TUS", "H"),  # a trophy's tusks
     ],
 )
 def test_specimens_a_split_listing_keeps_in_appendix_ii(registry: Registry, name: str, term: str, purpose: str) -> None:
     assert "APPENDIX_MISMATCH" not in fired(registry, south_african_export(name, term, purpose))
 
 
-def test_pre_convention_certificates(registry: Registry) -> None:
+def test_pre_convention_certificates(registry: Registry, tmp_path: Path) -> None:
     """Art. VII.2: an Appendix I pre-Convention specimen may be sold on a certificate, once its date of
-    acquisition is shown to precede the listing; not on an export permit, and not without that date."""
-    assert fired(registry, pre_convention()) == set()
+    acquisition is shown to precede the species' first listing; not on an export permit, not as a second
+    source, and not without that date."""
+    assert fired(registry, pre_convention()) == fired(registry, pre_convention("1975")) == set()
     assert "APPENDIX_I_COMMERCIAL" in fired(registry, pre_convention() | {"type": "export"})
-    for acquisition in (None, "about 1970", "2027-01-01"):
+    wild_first = pre_convention()
+    wild_first["items"][0].update(source="W", second_source="O")
+    assert "APPENDIX_I_COMMERCIAL" in fired(registry, wild_first)
+    for acquisition in (None, "about 1970", "2027-01-01", "1970-W01-1", "1970-02-30"):
         assert "PRE_CONVENTION_DATE" in fired(registry, _clean(pre_convention(acquisition)))
-    too_late = evaluate(Permit.from_mapping(pre_convention("1977-03-01")), RuleContext(registry, TODAY))
-    assert [f.message for f in too_late if f.rule_id == "PRE_CONVENTION_DATE"] == [
-        "acquired 1977-03-01, when Loxodonta africana was already in Appendix II (since 1977-02-04): "
-        "not a pre-Convention specimen"
-    ]
+
+    def messages(data: dict[str, Any], source: ListingSource = registry) -> list[str]:
+        findings = evaluate(Permit.from_mapping(data), RuleContext(source, TODAY))
+        return [finding.message for finding in findings if finding.rule_id == "PRE_CONVENTION_DATE"]
+
+    first_listed = "but Loxodonta africana was first listed on 1976-02-26: not a pre-Convention specimen"
+    assert messages(pre_convention("1977-03-01")) == [f"acquired by 1977-03-01, {first_listed}"]
+    assert messages(pre_convention("1976")) == [f"acquired by 1976-12-31, {first_listed}"]
+    misspelt = pre_convention()
+    misspelt["items"][0]["scientific_name"] = "Loxodonta africanus"
+    assert "is not in the registry" in messages(misspelt)[0]
+    snapshot, _ = build_from([REGISTRY_FIXTURES / "index_small.csv"], tmp_path / "index.sqlite")  # undated listings
+    assert "does not date the first listing of Loxodonta africana" in messages(pre_convention(), snapshot)[0]
+
+
+RHINO_ES = (
+    "Únicamente las poblaciones de SZ y ZA: Con el exclusivo propósito de permitir el comercio internacional de "
+    "animales vivos a destinatarios apropiados y aceptables y trofeos de caza. Todos los demás especímenes deben "
+    "considerarse como especímenes de especies incluidas en el Apéndice I y su comercio deberá reglamentarse en "
+    "consecuencia."
+)
+ELEPHANT_FR = (
+    "Populations du Botswana, de la Namibie et du Zimbabwe: A seule fin de permettre l'exportation: 1) de trophées "
+    "de chasse à des fins non commerciales; 2) d'animaux vivants vers des destinataires appropriés et acceptables; "
+    "3) de peaux (Zimbabwe seulement); 4) d'articles en cuir et de sculptures en ivoire à des fins non "
+    "commerciales (Zimbabwe seulement). Tous les autres spécimens sont considérés comme des spécimens d'espèces"
+    "inscrites à l'Annexe I et leur commerce est réglementé en conséquence."
+)
+ZERO_QUOTA = (
+    "A zero annual export quota has been established. All specimens shall be deemed to be specimens of species "
+    "included in Appendix I and the trade in them shall be regulated accordingly."
+)
+
+
+@pytest.mark.parametrize(
+    ("annotation", "deemed", "kept"),
+    [
+        (RHINO_ES, [("HOR", "T"), ("MED", "P")], [("LIV", "Z"), ("TRO", "P"), ("SKU", "H")]),
+        (ELEPHANT_FR, [("TUS", "T"), ("IVC", "T")], [("SKI", "T"), ("LPS", "T"), ("IVC", "P"), ("LIV", "Z")]),
+        (ZERO_QUOTA, [("SKI", "T"), ("LIV", "Z"), ("TRO", "H")], []),
+        ("Populations of BW, NA, ZA, ZW", [], [("TUS", "T")]),  # a short text names no confinement
+    ],
+)
+def test_confining_annotations_in_the_three_languages(
+    annotation: str, deemed: list[tuple[str, str]], kept: list[tuple[str, str]]
+) -> None:
+    assert all(deemed_appendix_i("II", annotation, term, purpose) for term, purpose in deemed)
+    assert not any(deemed_appendix_i("II", annotation, term, purpose) for term, purpose in kept)
+    assert not any(deemed_appendix_i("I", annotation, term, purpose) for term, purpose in deemed)
 
 
 def test_examples_meet_every_rule(registry: Registry) -> None:

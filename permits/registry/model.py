@@ -161,6 +161,17 @@ class TaxonRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class FirstListing:
+    """When a taxon (the population of one origin) was first included in the Appendices: ``on``, None when it
+    never was, or when it was listed since a date the data do not give (``undated``). ``known`` is False for a
+    name the registry does not know."""
+
+    known: bool
+    on: dt.date | None = None
+    undated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class LookupResult:
     """The registry's answer for one name on one date and (optionally) one country of origin.
 

@@ -24,6 +24,7 @@ from permits.fileio import ensure_folder
 from permits.registry.model import (
     ChangeType,
     CommonName,
+    FirstListing,
     ListingChange,
     LookupResult,
     RegistryInfo,
@@ -414,6 +415,20 @@ class Registry:
                     continue
                 found.append(change if change.listed_under else dataclasses.replace(change, listed_under=level.label))
         return sorted(found, key=lambda change: change.effective_at or dt.date.min)
+
+    def first_listed(self, name: str, origin_country: str | None = None) -> FirstListing:
+        """When ``name`` (specimens originating in ``origin_country``) was first in any Appendix: the
+        date from which the Convention applies to it (a pre-Convention specimen was acquired before it)."""
+        match = self._match(normalize_name(name))
+        if match is None:
+            return FirstListing(known=False)
+        origin = origin_country.strip().upper() if origin_country else None
+        levels = self._levels(match.taxon_id)
+        if resolve(levels, match.lineage, dt.date.min, origin).appendix is not None:
+            return FirstListing(known=True, undated=True)
+        dates = sorted({change.effective_at for level in levels for change in level.changes if change.effective_at})
+        listed = (day for day in dates if resolve(levels, match.lineage, day, origin).appendix is not None)
+        return FirstListing(known=True, on=next(listed, None))
 
     def listing_changed(self, name: str, start: dt.date, end: dt.date, origin_country: str | None = None) -> bool:
         """Whether the listing that applies to ``name`` differs between ``start`` and ``end``."""

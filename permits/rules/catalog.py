@@ -8,8 +8,9 @@ term codes). Code lists, formats and required fields are enforced earlier by the
 from __future__ import annotations
 
 import datetime as dt
+import re
 
-from permits.codes import DocumentType
+from permits.codes import COMMERCIAL_PURPOSE, DocumentType
 from permits.identifiers import identifier_key
 from permits.model import Permit, SpecimenLine, add_months
 from permits.rules.confinement import deemed_appendix_i
@@ -179,7 +180,7 @@ class AppendixICommercial(LineRule):
     )
 
     def applies(self, permit: Permit) -> bool:
-        return permit.purpose == "T"
+        return permit.purpose == COMMERCIAL_PURPOSE
 
     def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
         if line.appendix != "I" or line.source == "D" or _pre_convention_certificate(line, permit):
@@ -191,40 +192,52 @@ class AppendixICommercial(LineRule):
 
 
 def _pre_convention_certificate(line: SpecimenLine, permit: Permit) -> bool:
-    """A pre-Convention line on a certificate (type other): Arts. III-V do not apply to it (Art. VII.2), once
-    ``PRE_CONVENTION_DATE`` has checked its date of acquisition."""
-    return permit.document_type is DocumentType.OTHER and PRE_CONVENTION in (line.source, line.second_source)
+    """A pre-Convention line (source O) on a certificate (type other): Arts. III-V do not apply to it (Art.
+    VII.2), once ``PRE_CONVENTION_DATE`` has proved its date of acquisition."""
+    return permit.document_type is DocumentType.OTHER and line.source == PRE_CONVENTION
 
 
 class PreConventionAcquired(LineRule):
     id = "PRE_CONVENTION_DATE"
-    reference = "Art. VII.2; Res. Conf. 13.6 (Rev. CoP18): acquired before the Convention applied to the species"
+    reference = "Art. VII.2; Res. Conf. 13.6 (Rev. CoP18): acquired before the Convention first applied to the species"
     summary = (
-        "A pre-Convention line (source O) gives its date of acquisition in box 12b, a date before the species "
-        "was listed."
+        "A pre-Convention line (source O) gives its date (or year) of acquisition in box 12b, before the species "
+        "was first listed, as far as the registry proves."
     )
 
     def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
         if PRE_CONVENTION not in (line.source, line.second_source):
             return []
-        acquired = _iso_date(line.acquisition)
+        acquired = _acquired_by(line.acquisition)
         if acquired is None or acquired > permit.issued:
             return [
                 "source O (pre-Convention) needs the date of acquisition, on or before the issue date, in box 12b "
-                f"(acquisition, YYYY-MM-DD), not {line.acquisition!r}"
+                f"(acquisition, YYYY-MM-DD or YYYY), not {line.acquisition!r}"
             ]
-        then = context.listing(line, permit, on=acquired)
-        if then.appendix is None or then.effective_at is None:  # not listed, or the registry does not date it
+        name = line.scientific_name
+        first = context.registry.first_listed(name, origin_country(line, permit))
+        if not first.known:
+            return [f"{name} is not in the registry: the date it was first listed, which a pre-Convention "
+                    "acquisition must precede, is unknown"]  # fmt: skip
+        if first.undated:
+            return [f"the registry does not date the first listing of {name}: a pre-Convention acquisition cannot "
+                    "be proved (import the Checklist History)"]  # fmt: skip
+        if first.on is None or acquired < first.on:
             return []
-        return [
-            f"acquired {acquired}, when {line.scientific_name} was already in Appendix {then.appendix} "
-            f"(since {then.effective_at}): not a pre-Convention specimen"
-        ]
+        return [f"acquired by {acquired}, but {name} was first listed on {first.on}: not a pre-Convention specimen"]
 
 
-def _iso_date(text: str | None) -> dt.date | None:
+_ACQUISITION_DATE = re.compile(r"(\d{4})(?:-(\d{2})-(\d{2}))?")
+
+
+def _acquired_by(text: str | None) -> dt.date | None:
+    """The latest day a box 12b acquisition ``YYYY-MM-DD`` or ``YYYY`` (31 December of that year) can mean."""
+    found = _ACQUISITION_DATE.fullmatch(text or "")
+    if found is None:
+        return None
+    year, month, day = found.groups()
     try:
-        return dt.date.fromisoformat(text) if text and len(text) == 10 else None
+        return dt.date(int(year), int(month), int(day)) if month else dt.date(int(year), 12, 31)
     except ValueError:
         return None
 

@@ -35,10 +35,22 @@ class Listing(Protocol):
     def suggestions(self) -> list[str]: ...
 
 
+class FirstListing(Protocol):
+    """When a taxon was first listed (``permits.registry.FirstListing`` satisfies it)."""
+
+    @property
+    def known(self) -> bool: ...
+    @property
+    def on(self) -> dt.date | None: ...
+    @property
+    def undated(self) -> bool: ...
+
+
 class ListingSource(Protocol):
-    """Where rules learn the Appendix a taxon was in on a date."""
+    """Where rules learn the Appendix a taxon was in on a date, and since when it has been listed."""
 
     def listing_at(self, name: str, on: dt.date, origin_country: str | None = None) -> Listing: ...
+    def first_listed(self, name: str, origin_country: str | None = None) -> FirstListing: ...
 
 
 class RememberedListings:
@@ -48,9 +60,13 @@ class RememberedListings:
 
     def __init__(self, source: ListingSource, size: int = 4096) -> None:
         self._ask = functools.lru_cache(maxsize=size)(source.listing_at)
+        self._ask_first = functools.lru_cache(maxsize=size)(source.first_listed)
 
     def listing_at(self, name: str, on: dt.date, origin_country: str | None = None) -> Listing:
         return self._ask(name, on, origin_country)
+
+    def first_listed(self, name: str, origin_country: str | None = None) -> FirstListing:
+        return self._ask_first(name, origin_country)
 
 
 @dataclass(frozen=True)

@@ -343,12 +343,14 @@ class RulesCheck:
 
         permit = _require(context.permit)
         findings = evaluate(permit, RuleContext(self.registry, context.moment.date()))
-        if not findings:
-            return [CheckResult(self.id, True, f"every CITES rule is met{self._currency(permit.issued)}")]
-        return [
+        results = [
             CheckResult(finding.rule_id, False, finding.describe(), finding.severity, Status.RULE_VIOLATION)
             for finding in findings
         ]
+        if not any(result.fails for result in results):
+            met = f"no CITES rule is broken ({len(results)} warning(s))" if results else "every CITES rule is met"
+            results.append(CheckResult(self.id, True, met + self._currency(permit.issued)))
+        return results
 
     def _currency(self, issued: dt.date) -> str:
         if self.as_of is None:
