@@ -17,6 +17,10 @@ MAX_INPUT_LINE_CHARS = 4 * MAX_QR_TEXT_CHARS
 QR text leaves room for a scanner's padding; a longer line cannot hold a permit and is refused unread, so memory
 stays bounded however long it is."""
 
+MAX_RECORD_CHARS = 1_000_000
+"""Longest line of a JSON Lines or CSV file ``audit`` reads (a QR text and whatever else the exporting system put
+beside it); a longer line is refused unread."""
+
 MAX_ISSUED_QR_VERSION = 30
 """Largest QR version ``cites issue`` prints; a permit that needs more is refused (split it into two permits)."""
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from permits import limits
 from permits.audit.inputs import AuditInput, iter_inputs
 
 
@@ -85,3 +86,24 @@ def test_a_file_that_cannot_be_read_is_one_unreadable_input(tmp_path: Path) -> N
     [item] = iter_inputs([tmp_path])
     assert item.reference == str(tmp_path / "gone.txt") and item.unreadable
     assert item.problem == f"{tmp_path / 'gone.txt'}: audit input file not found"
+
+
+def test_an_over_long_line_is_refused_unread_and_the_next_lines_are_read(tmp_path: Path) -> None:
+    """A line longer than any QR text (a text file) or any record (JSON Lines, CSV) is one unreadable input,
+    read in bounded pieces: memory stays flat however long it is."""
+    text, jsonl, table = tmp_path / "scanner.txt", tmp_path / "export.jsonl", tmp_path / "export.csv"
+    text.write_text("CP1:A\n" + "X" * (limits.MAX_INPUT_LINE_CHARS + 1) + "\nCP1:B\n")
+    jsonl.write_text('{"payload": "' + "X" * limits.MAX_RECORD_CHARS + '"}\n{"payload": "CP1:C"}\n')
+    table.write_text("payload\nCP1:D\n" + "X" * (limits.MAX_RECORD_CHARS + 1) + "\nCP1:E\n")
+    items = list(iter_inputs([text, jsonl, table]))
+    assert [(item.reference.rsplit("/", 1)[1], item.text, item.unreadable) for item in items] == [
+        ("scanner.txt:1", "CP1:A", False),
+        ("scanner.txt:2", None, True),
+        ("scanner.txt:3", "CP1:B", False),
+        ("export.jsonl:1", None, True),
+        ("export.jsonl:2", "CP1:C", False),
+        ("export.csv:2", "CP1:D", False),
+        ("export.csv:3", None, True),
+    ]
+    assert items[1].problem == "longer than 17,184 characters (no QR text is); refused"
+    assert items[-1].problem == "not valid CSV (a line longer than 1,000,000 characters)"

@@ -13,8 +13,11 @@ import csv
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
+from permits import limits
 from permits.audit.inputs.interface import AuditInput, open_text
+from permits.fileio import bounded_lines
 
 SEPARATORS = (",", ";", "\t")
 
@@ -33,8 +36,9 @@ class CsvSource:
         with open_text(path) as handle:
             start = 1
             try:
-                first = handle.readline()
-                reader = csv.reader(itertools.chain([first], handle), delimiter=self._separator(first))
+                lines = _bounded(handle)
+                first = next(lines, "")
+                reader = csv.reader(itertools.chain([first], lines), delimiter=self._separator(first))
                 header = next(reader, [])
                 if self.column not in header:
                     shown = ", ".join(header) or "none"
@@ -59,3 +63,11 @@ class CsvSource:
             if self.column in next(csv.reader([header_line], delimiter=separator), []):
                 return separator
         return ","
+
+
+def _bounded(handle: TextIO) -> Iterator[str]:
+    """The lines of ``handle``; one longer than ``limits.MAX_RECORD_CHARS`` ends the file as a CSV error."""
+    for line in bounded_lines(handle, limits.MAX_RECORD_CHARS):
+        if line is None:
+            raise csv.Error(f"a line longer than {limits.MAX_RECORD_CHARS:,} characters")
+        yield line

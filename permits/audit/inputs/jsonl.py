@@ -7,9 +7,12 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from permits import limits
 from permits.audit.inputs.interface import AuditInput, open_text
+from permits.fileio import bounded_lines
 
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+TOO_LONG = f"longer than {limits.MAX_RECORD_CHARS:,} characters; refused"
 
 
 class JsonLinesSource:
@@ -24,8 +27,10 @@ class JsonLinesSource:
     def inputs(self, path: Path) -> Iterator[AuditInput]:
         file = str(path)
         with open_text(path) as handle:
-            for number, line in enumerate(handle, start=1):
-                if line.strip():
+            for number, line in enumerate(bounded_lines(handle, limits.MAX_RECORD_CHARS), start=1):
+                if line is None:
+                    yield AuditInput(f"{file}:{number}", file, number, problem=TOO_LONG, unreadable=True)
+                elif line.strip():
                     yield self._input(f"{file}:{number}", file, number, line)
 
     def _input(self, reference: str, file: str, number: int, line: str) -> AuditInput:

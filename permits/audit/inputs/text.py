@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from permits import limits
 from permits.audit.inputs.interface import AuditInput, open_text
+from permits.fileio import bounded_lines
 
 TEXT_SUFFIXES = frozenset({".txt", ".log", ".qr"})
 SNIFFED_BYTES = 8192
+TOO_LONG = f"longer than {limits.MAX_INPUT_LINE_CHARS:,} characters (no QR text is); refused"
 
 
 class TextSource:
@@ -26,9 +29,11 @@ class TextSource:
             return
         found = False
         with open_text(path) as handle:
-            for number, line in enumerate(handle, start=1):
-                text = line.strip()
-                if text:
+            for number, line in enumerate(bounded_lines(handle), start=1):
+                if line is None:
+                    found = True
+                    yield AuditInput(f"{file}:{number}", file, number, problem=TOO_LONG, unreadable=True)
+                elif text := line.strip():
                     found = True
                     yield AuditInput(f"{file}:{number}", file, number, text=text)
         if not found:
