@@ -193,6 +193,15 @@ def test_specimens_a_split_listing_deems_appendix_i(registry: Registry, name: st
         assert "APPENDIX_I_COMMERCIAL" in fired(registry, declared_i)
 
 
+def test_a_name_in_look_alike_letters_is_the_latin_name(registry: Registry) -> None:
+    """Scientific names are written in Latin letters: one typed with Cyrillic look-alikes (to slip past the
+    registry as an unknown name, a mere warning) is judged as the taxon it imitates."""
+    disguised = "Ceratotherium s\u0456mum s\u0456mum"  # Cyrillic i
+    assert registry.listing_at(disguised, TODAY, "ZA").accepted_name == "Ceratotherium simum simum"
+    horn = fired(registry, south_african_export(disguised, "HOR", "T"))
+    assert "APPENDIX_MISMATCH" in horn and "UNKNOWN_TAXON" not in horn
+
+
 @pytest.mark.parametrize(
     ("name", "term", "purpose"),
     [

@@ -21,6 +21,7 @@ from typing import Any
 
 from permits.errors import ConfigurationError, InputError
 from permits.fileio import ensure_folder
+from permits.identifiers import latin_look_alike
 from permits.registry.model import (
     ChangeType,
     CommonName,
@@ -308,6 +309,9 @@ class Registry:
 
     def _load_match(self, key: str) -> _Match | None:
         row = self._connection.execute(_RESOLVE_NAME, (key,)).fetchone()
+        if row is None and not key.isascii():  # names are Latin: a Cyrillic i (U+0456) in one is an i
+            latin = "".join(map(latin_look_alike, key))
+            row = self._connection.execute(_RESOLVE_NAME, (latin,)).fetchone() if latin != key else None
         if row is None:
             return None
         return _Match(row[0], row[1], row[2], row[3], row[4], frozenset(_split(row[5])))
