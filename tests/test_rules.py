@@ -193,6 +193,14 @@ def test_specimens_a_split_listing_deems_appendix_i(registry: Registry, name: st
         assert "APPENDIX_I_COMMERCIAL" in fired(registry, declared_i)
 
 
+def test_an_unknown_species_of_a_listed_genus_is_judged_by_the_genus_listing(registry: Registry) -> None:
+    """A made-up or missing rosewood name is still Dalbergia spp. (Appendix II): declaring it Appendix III or
+    leaving the registry to call it unlisted does not escape the listing."""
+    assert {"UNKNOWN_TAXON", "APPENDIX_MISMATCH"} <= fired(registry, timber_line(scientific_name="Dalbergia inventa",
+                                                                                 appendix="III"))  # fmt: skip
+    assert "APPENDIX_MISMATCH" not in fired(registry, timber_line(scientific_name="Dalbergia inventa", appendix="II"))
+
+
 def test_a_name_in_look_alike_letters_is_the_latin_name(registry: Registry) -> None:
     """Scientific names are written in Latin letters: one typed with Cyrillic look-alikes (to slip past the
     registry as an unknown name, a mere warning) is judged as the taxon it imitates."""

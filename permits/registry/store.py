@@ -98,6 +98,12 @@ class _Match:
     lineage: frozenset[str]
 
 
+def _appendix_iii_parties(resolution: Resolution, origin: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """The Appendix III listing Party that applies to ``origin`` (or the only one), and all of them."""
+    parties = tuple(sorted({e.party for e in resolution.entries if e.appendix == "III" and e.party}))
+    return (origin if origin in parties else parties[0] if len(parties) == 1 else None), parties
+
+
 def read_only_uri(path: Path) -> str:
     """The SQLite URI that opens ``path`` read-only (percent-encoded, so any file name works)."""
     return f"{path.resolve().as_uri()}?mode=ro"
@@ -347,7 +353,7 @@ class Registry:
         self, query: str, on: dt.date, origin: str | None, match: _Match, resolution: Resolution
     ) -> LookupResult:
         entry, level = resolution.entry, resolution.level
-        parties = tuple(sorted({e.party for e in resolution.entries if e.appendix == "III" and e.party}))
+        party, parties = _appendix_iii_parties(resolution, origin)
         notes = (resolution.note, entry.annotation if entry else None)
         return LookupResult(
             query=query,
@@ -359,7 +365,7 @@ class Registry:
             kingdom=match.kingdom,
             appendix=resolution.appendix,
             listed_under=(entry.listed_under or level.label) if entry and level else None,
-            party=origin if origin in parties else parties[0] if len(parties) == 1 else None,
+            party=party,
             parties=parties,
             annotation="; ".join(text for text in notes if text) or None,
             annotation_symbol=entry.annotation_symbol if entry else None,
@@ -368,18 +374,37 @@ class Registry:
         )
 
     def _unknown(self, query: str, on: dt.date, origin: str | None) -> LookupResult:
-        """No such name: close names as suggestions, and the listing of its genus when that is known."""
-        note = None
+        """No such name: close names as suggestions. A species of a known genus that a genus or higher-taxon
+        listing covers ("Dalbergia spp.", "Psittaciformes spp.") has that listing: it covers every species of
+        the genus, named in the registry or not."""
         words = query.split()
         genus = self._match(normalize_name(words[0])) if len(words) > 1 else None
-        if genus is not None:
-            hint = resolve(self._levels(genus.taxon_id), genus.lineage, on, origin)
-            if hint.level and hint.appendix:
-                note = (
-                    f"name not in the registry; its genus {genus.accepted_name} is in Appendix {hint.appendix} "
-                    f"({hint.level.label})"
-                )
-        return LookupResult(query=query, on=on, origin=origin, annotation=note, suggestions=self.suggest(query))
+        suggestions = self.suggest(query)
+        if genus is None:
+            return LookupResult(query=query, on=on, origin=origin, suggestions=suggestions)
+        listed = resolve(self._levels(genus.taxon_id), genus.lineage, on, origin)
+        entry, level = listed.entry, listed.level
+        if entry is None or level is None:
+            return LookupResult(query=query, on=on, origin=origin, suggestions=suggestions)
+        note = (
+            f"name not in the registry; its genus {genus.accepted_name} is in Appendix {listed.appendix} "
+            f"({level.label}), which covers every species of the genus"
+        )
+        party, parties = _appendix_iii_parties(listed, origin)
+        return LookupResult(
+            query=query,
+            on=on,
+            origin=origin,
+            kingdom=genus.kingdom,
+            appendix=listed.appendix,
+            listed_under=entry.listed_under or level.label,
+            party=party,
+            parties=parties,
+            annotation=note,
+            effective_at=entry.effective_at,
+            reservations=listed.reservations,
+            suggestions=suggestions,
+        )
 
     def suggest(self, name: str, limit: int = SUGGESTION_LIMIT) -> list[str]:
         """Known names close to ``name`` (rapidfuzz ratio of the normalized names), best first.

@@ -169,10 +169,12 @@ def test_unknown_names_get_suggestions(embedded: Registry) -> None:
     assert embedded.listing_at("Qqqqqq zzzzzz", TODAY).suggestions == []
 
 
-def test_an_unknown_species_of_a_listed_genus_says_so(embedded: Registry) -> None:
+def test_an_unknown_species_of_a_listed_genus_has_the_genus_listing(embedded: Registry) -> None:
+    """A genus or higher-taxon listing covers every species of the genus, named in the registry or not."""
     result = embedded.listing_at("Amazona nonexistens", TODAY)
-    assert result.appendix is None and not result.found
+    assert (result.found, result.appendix, result.listed_under) == (False, "II", "Psittaciformes spp.")
     assert "genus Amazona is in Appendix II (Psittaciformes spp.)" in (result.annotation or "")
+    assert embedded.listing_at("Dalbergia inventa", TODAY).appendix == "II"
 
 
 def test_changes_between_two_dates(embedded: Registry) -> None:
