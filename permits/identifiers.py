@@ -42,12 +42,20 @@ def identifier_key(text: str | None) -> str | None:
     return "".join(filter(str.isalnum, folded)) or None
 
 
-@lru_cache(maxsize=4096)
 def latin_look_alike(char: str) -> str:
-    """The ASCII letter a letter of a script other than Latin is confusable with, in the Unicode confusables
-    data (``confusable-homoglyphs``, pinned: its table is part of every stored stamp key); else ``char``. A small
+    """``ascii_look_alike`` for letters of scripts other than Latin only: Latin letters are never merged (``É``
+    is not ``E``)."""
+    if char.isascii() or unicodedata.name(char, "LATIN").startswith("LATIN"):
+        return char
+    return ascii_look_alike(char)
+
+
+@lru_cache(maxsize=4096)
+def ascii_look_alike(char: str) -> str:
+    """The ASCII letter a non-ASCII letter is confusable with, in the Unicode confusables data
+    (``confusable-homoglyphs``, pinned: its table is part of every stored stamp key); else ``char``. A small
     letter with no ASCII look-alike of its own (Cyrillic ``к``) reads as the small form of its capital's."""
-    if not char.isalpha() or char.isascii() or unicodedata.name(char, "LATIN").startswith("LATIN"):
+    if char.isascii() or not char.isalpha():
         return char
     from confusable_homoglyphs.confusables import confusables_data
 

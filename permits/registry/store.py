@@ -10,9 +10,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import itertools
 import os
+import re
 import sqlite3
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,8 +24,10 @@ from typing import Any
 
 from permits.errors import ConfigurationError, InputError
 from permits.fileio import ensure_folder
-from permits.identifiers import latin_look_alike
+from permits.identifiers import ascii_look_alike
 from permits.registry.model import (
+    APPENDICES,
+    SPECIES_RANKS,
     ChangeType,
     CommonName,
     FirstListing,
@@ -84,6 +89,10 @@ _LEVELS = (
     "ORDER BY l.depth, c.seq"
 )
 _SEP = "|"
+_MEMBERS = (
+    "SELECT t.full_name FROM taxon t WHERE (t.lineage LIKE ? ESCAPE '\\' OR t.lineage LIKE ? ESCAPE '\\') "
+    "AND EXISTS (SELECT 1 FROM listing_change c WHERE c.taxon_id = t.id)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +105,37 @@ class _Match:
     rank: str
     kingdom: str | None
     lineage: frozenset[str]
+
+
+_HYBRID_MARK = re.compile(r"\s+[x\u00d7]\s+")  # x or the multiplication sign
+_RANK_WORDS = frozenset({"subsp", "ssp", "var", "f", "forma", "cf", "aff", "sp", "spp"})
+
+
+def _name_words(name: str) -> list[str]:
+    """The genus and the lower-case epithets of a scientific name as written, without author text, rank words,
+    punctuation, invisible characters, accents or look-alike letters: "Manis jávanica Desmarest, 1822" gives
+    ``["Manis", "javanica"]``."""
+    plain = "".join(
+        ascii_look_alike(char)
+        for char in unicodedata.normalize("NFD", name)
+        if unicodedata.category(char) not in ("Mn", "Cf")
+    )
+    words = [word for word in re.findall(r"[A-Za-z]+(?:-[a-z]+)*", plain) if word.lower() not in _RANK_WORDS]
+    if not words:
+        return []
+    return [words[0], *itertools.takewhile(str.islower, words[1:])]
+
+
+def _read_as(read: LookupResult, unknown: LookupResult, note: str) -> LookupResult:
+    """``read``'s listing for the unknown name of ``unknown`` (which keeps its query and suggestions)."""
+    return dataclasses.replace(
+        read,
+        query=unknown.query,
+        accepted_name=None,
+        matched_name=None,
+        annotation=f"name not in the registry; {note}" + (f"; {read.annotation}" if read.annotation else ""),
+        suggestions=unknown.suggestions,
+    )
 
 
 def _appendix_iii_parties(resolution: Resolution, origin: str | None) -> tuple[str | None, tuple[str, ...]]:
@@ -315,9 +355,6 @@ class Registry:
 
     def _load_match(self, key: str) -> _Match | None:
         row = self._connection.execute(_RESOLVE_NAME, (key,)).fetchone()
-        if row is None and not key.isascii():  # names are Latin: a Cyrillic i (U+0456) in one is an i
-            latin = "".join(map(latin_look_alike, key))
-            row = self._connection.execute(_RESOLVE_NAME, (latin,)).fetchone() if latin != key else None
         if row is None:
             return None
         return _Match(row[0], row[1], row[2], row[3], row[4], frozenset(_split(row[5])))
@@ -374,37 +411,58 @@ class Registry:
         )
 
     def _unknown(self, query: str, on: dt.date, origin: str | None) -> LookupResult:
-        """No such name: close names as suggestions. A species of a known genus that a genus or higher-taxon
-        listing covers ("Dalbergia spp.", "Psittaciformes spp.") has that listing: it covers every species of
-        the genus, named in the registry or not."""
-        words = query.split()
-        genus = self._match(normalize_name(words[0])) if len(words) > 1 else None
+        """No such name: close names as suggestions, and the listing the name falls under when the registry
+        can tell (fail closed), with a note saying how it was read:
+
+        - a hybrid ("Ara ararauna x Ara macao") has the strictest of its parents' listings;
+        - a name the registry knows once author text, punctuation, accents, invisible characters and look-alike
+          letters are left out, or once cut to its species (a subspecies the registry lacks), has that name's;
+        - a species of a known genus that a genus or higher-taxon listing covers ("Dalbergia spp.") has that
+          listing, which covers every species of the genus, named in the registry or not.
+        """
         suggestions = self.suggest(query)
+        unknown = LookupResult(query=query, on=on, origin=origin, suggestions=suggestions)
+        parents = _HYBRID_MARK.split(query)
+        if len(parents) > 1:
+            listed = [result for result in (self.listing_at(p, on, origin) for p in parents) if result.appendix]
+            if not listed:
+                return unknown
+            strictest = min(listed, key=lambda result: APPENDICES.index(result.appendix or ""))
+            note = f"a hybrid; judged as its parent {strictest.accepted_name or strictest.query}"
+            return _read_as(strictest, unknown, note)
+        words = _name_words(query)
+        for size in (3, 2):
+            candidate = " ".join(words[:size])
+            if len(words) >= size and (match := self._match(normalize_name(candidate))) is not None:
+                read = self._result(
+                    candidate, on, origin, match, resolve(self._levels(match.taxon_id), match.lineage, on, origin)
+                )
+                return _read_as(read, unknown, f"read as {match.accepted_name}")
+        genus = self._match(normalize_name(words[0])) if len(words) > 1 else None
         if genus is None:
-            return LookupResult(query=query, on=on, origin=origin, suggestions=suggestions)
-        listed = resolve(self._levels(genus.taxon_id), genus.lineage, on, origin)
-        entry, level = listed.entry, listed.level
-        if entry is None or level is None:
-            return LookupResult(query=query, on=on, origin=origin, suggestions=suggestions)
+            return unknown
+        listed_genus = resolve(self._levels(genus.taxon_id), genus.lineage, on, origin)
+        if listed_genus.entry is None or listed_genus.level is None:
+            return unknown
+        read = self._result(words[0], on, origin, genus, listed_genus)
         note = (
-            f"name not in the registry; its genus {genus.accepted_name} is in Appendix {listed.appendix} "
-            f"({level.label}), which covers every species of the genus"
+            f"its genus {genus.accepted_name} is in Appendix {listed_genus.appendix} ({read.listed_under}), which "
+            "covers every species of the genus"
         )
-        party, parties = _appendix_iii_parties(listed, origin)
-        return LookupResult(
-            query=query,
-            on=on,
-            origin=origin,
-            kingdom=genus.kingdom,
-            appendix=listed.appendix,
-            listed_under=entry.listed_under or level.label,
-            party=party,
-            parties=parties,
-            annotation=note,
-            effective_at=entry.effective_at,
-            reservations=listed.reservations,
-            suggestions=suggestions,
-        )
+        return _read_as(read, unknown, note)
+
+    def strictest_member(self, name: str, on: dt.date, origin_country: str | None = None) -> LookupResult | None:
+        """For a higher taxon (genus, family, ...): the strictest listing on ``on``, for specimens originating in
+        ``origin_country``, of the taxa within it that have a listing of their own ("Manis javanica" in
+        Appendix I within "Manis spp."); None for a species, an unknown name, or when none of its members has
+        a listing of its own."""
+        match = self._match(normalize_name(name))
+        if match is None or match.rank in SPECIES_RANKS:
+            return None
+        key = normalize_name(match.accepted_name).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self._connection.execute(_MEMBERS, (f"%{_SEP}{key}{_SEP}%", f"%{_SEP}{key}")).fetchall()
+        listed = [result for result in (self.listing_at(row[0], on, origin_country) for row in rows) if result.appendix]
+        return min(listed, key=lambda result: APPENDICES.index(result.appendix or ""), default=None)
 
     def suggest(self, name: str, limit: int = SUGGESTION_LIMIT) -> list[str]:
         """Known names close to ``name`` (rapidfuzz ratio of the normalized names), best first.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from permits.codes import COMMERCIAL_PURPOSE, DocumentType
+from permits.codes import APPENDICES, COMMERCIAL_PURPOSE, DocumentType
 from permits.identifiers import identifier_key
 from permits.model import Permit, SpecimenLine, add_months
 from permits.rules.confinement import deemed_appendix_i
@@ -21,6 +21,8 @@ ANIMAL_ONLY_SOURCES = frozenset({"C", "F", "R"})
 PLANT_ONLY_SOURCES = frozenset({"A", "Y"})
 SOURCES_NEEDING_COMPANION = frozenset({"I", "O"})
 PRE_CONVENTION = "O"
+CERTIFICATE_SOURCES = frozenset({PRE_CONVENTION, "C", "A", "X"})
+TRAVELLING_EXHIBITION = "Q"
 EXPORT_DOCUMENTS = frozenset({DocumentType.EXPORT, DocumentType.RE_EXPORT})
 
 
@@ -62,7 +64,7 @@ class IssuerIsTradingParty(Rule):
     )
 
     def check(self, permit: Permit, context: RuleContext) -> list[Finding]:
-        from_the_sea = any(line.source == "X" for line in permit.items)
+        from_the_sea = all(line.source == "X" for line in permit.items)
         if permit.document_type is DocumentType.IMPORT or (permit.document_type is DocumentType.OTHER and from_the_sea):
             expected, role = permit.importer.country, "importer"
         else:
@@ -124,6 +126,28 @@ class AppendixMatchesListing(LineRule):
         return [
             f"{line.scientific_name} is declared Appendix {line.appendix} but was in Appendix {appendix}"
             f"{under} on {permit.issued} for origin {origin_country(line, permit)}" + (f": {deemed}" if deemed else "")
+        ]
+
+
+class HigherTaxonName(LineRule):
+    id = "HIGHER_TAXON_NAME"
+    reference = "Res. Conf. 12.3 (Rev. CoP19): the scientific name of the species, higher taxa only where agreed"
+    summary = (
+        "A line naming a genus or higher taxon ('Manis spp.') may hold any of its species: it cannot declare an "
+        "Appendix weaker than the strictest listing within it."
+    )
+
+    def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
+        member = context.registry.strictest_member(line.scientific_name, permit.issued, origin_country(line, permit))
+        if (
+            member is None
+            or member.appendix is None
+            or APPENDICES.index(member.appendix) >= APPENDICES.index(line.appendix)
+        ):
+            return []
+        return [
+            f"{line.scientific_name} includes {member.accepted_name}, in Appendix {member.appendix} on "
+            f"{permit.issued}, so the line cannot be Appendix {line.appendix}: name the species"
         ]
 
 
@@ -248,13 +272,23 @@ class AppendixIImportPermitCited(Rule):
     summary = "An export permit or re-export certificate for Appendix I specimens cites the import permit (Box 5)."
 
     def check(self, permit: Permit, context: RuleContext) -> list[Finding]:
-        if permit.document_type not in EXPORT_DOCUMENTS or permit.import_permit:
+        if permit.document_type not in EXPORT_DOCUMENTS or _cites_a_document(permit.import_permit, permit):
             return []
         lines = [index for index, line in enumerate(permit.items) if line.appendix == "I" and line.source != "D"]
         if not lines:
             return []
         what = "exports" if permit.document_type is DocumentType.EXPORT else "re-exports"
-        return [self.finding(f"{what} Appendix I specimens but cites no import permit (import_permit)", lines[0])]
+        cited = f" ({permit.import_permit!r} is no document number)" if permit.import_permit else ""
+        return [
+            self.finding(f"{what} Appendix I specimens but cites no import permit (import_permit){cited}", lines[0])
+        ]
+
+
+def _cites_a_document(number: str | None, permit: Permit) -> bool:
+    """Whether ``number`` can name another document: it has a digit (not "none", "N/A" or "X") and is not the
+    permit's own number."""
+    key = identifier_key(number)
+    return key is not None and any(char.isdigit() for char in key) and key != identifier_key(permit.number)
 
 
 class AppendixIIIOrigin(LineRule):
@@ -299,6 +333,11 @@ class ReExportCitesOrigin(LineRule):
                 problems.append(f"box {box} cites a document dated {cited.date}, after this one ({permit.issued})")
             if cited.country == permit.exporter.country:
                 problems.append(f"box {box} names {cited.country}, the re-exporting country itself")
+        if line.last_reexport is not None and line.last_reexport.date < line.origin.date:
+            problems.append(
+                f"box 12a cites a re-export dated {line.last_reexport.date}, before the origin permit of box 12 "
+                f"({line.origin.date})"
+            )
         return problems
 
 
@@ -338,6 +377,41 @@ class QuotaRespected(LineRule):
                 f"box 11a: {quota.exported_to_date} exported this year is less than this line's {line.quantity}"
             )
         return problems
+
+
+class CertificateBasis(LineRule):
+    id = "CERTIFICATE_BASIS"
+    reference = (
+        "Arts. V.3, VII.2, VII.5, VII.7 and XIV.5; Res. Conf. 12.3 (Rev. CoP19): certificates in lieu of permits"
+    )
+    summary = (
+        "A certificate of type other is only for pre-Convention (O), captive-bred or artificially propagated (C, "
+        "A) or introduced-from-the-sea (X) specimens, Appendix III specimens (certificate of origin) or a "
+        "travelling exhibition (purpose Q); other specimens need an export permit or re-export certificate."
+    )
+
+    def applies(self, permit: Permit) -> bool:
+        return permit.document_type is DocumentType.OTHER and permit.purpose != TRAVELLING_EXHIBITION
+
+    def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
+        if line.source in CERTIFICATE_SOURCES or line.appendix == "III":
+            return []
+        return [
+            f"source {line.source} specimens of Appendix {line.appendix} need an export permit or re-export "
+            "certificate: a certificate of type other replaces them only for sources O, C, A and X, Appendix III "
+            "certificates of origin and travelling exhibitions (purpose Q)"
+        ]
+
+
+class SourceRNotAppendixI(LineRule):
+    id = "SOURCE_R_APPENDIX"
+    reference = "Res. Conf. 11.16 (Rev. CoP15) and 12.3 (Rev. CoP19), source code R: ranching"
+    summary = "Source R (ranched) is for specimens of Appendix II or III populations, never Appendix I."
+
+    def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
+        if "R" not in (line.source, line.second_source) or line.appendix != "I":
+            return []
+        return ["source R (ranched) is for Appendix II populations (ranching), but the line is Appendix I"]
 
 
 class SourceDIsAppendixI(LineRule):
@@ -415,6 +489,7 @@ RULES: tuple[Rule, ...] = (
     KnownTaxon(),
     ListedSpecies(),
     AppendixMatchesListing(),
+    HigherTaxonName(),
     SourceForKingdom(),
     SourceCompanion(),
     UnknownSourceJustified(),
@@ -425,6 +500,8 @@ RULES: tuple[Rule, ...] = (
     ReExportCitesOrigin(),
     ExportOrigin(),
     QuotaRespected(),
+    CertificateBasis(),
+    SourceRNotAppendixI(),
     SourceDIsAppendixI(),
     SourceDOperationNamed(),
     MarksUnique(),

@@ -28,6 +28,8 @@ class Listing(Protocol):
     @property
     def kingdom(self) -> str | None: ...
     @property
+    def rank(self) -> str | None: ...
+    @property
     def annotation(self) -> str | None: ...
     @property
     def effective_at(self) -> dt.date | None: ...
@@ -47,10 +49,12 @@ class FirstListing(Protocol):
 
 
 class ListingSource(Protocol):
-    """Where rules learn the Appendix a taxon was in on a date, and since when it has been listed."""
+    """Where rules learn the Appendix a taxon was in on a date, since when it has been listed, and the strictest
+    listing within a higher taxon."""
 
     def listing_at(self, name: str, on: dt.date, origin_country: str | None = None) -> Listing: ...
     def first_listed(self, name: str, origin_country: str | None = None) -> FirstListing: ...
+    def strictest_member(self, name: str, on: dt.date, origin_country: str | None = None) -> Listing | None: ...
 
 
 class RememberedListings:
@@ -61,12 +65,16 @@ class RememberedListings:
     def __init__(self, source: ListingSource, size: int = 4096) -> None:
         self._ask = functools.lru_cache(maxsize=size)(source.listing_at)
         self._ask_first = functools.lru_cache(maxsize=size)(source.first_listed)
+        self._ask_members = functools.lru_cache(maxsize=size)(source.strictest_member)
 
     def listing_at(self, name: str, on: dt.date, origin_country: str | None = None) -> Listing:
         return self._ask(name, on, origin_country)
 
     def first_listed(self, name: str, origin_country: str | None = None) -> FirstListing:
         return self._ask_first(name, origin_country)
+
+    def strictest_member(self, name: str, on: dt.date, origin_country: str | None = None) -> Listing | None:
+        return self._ask_members(name, on, origin_country)
 
 
 @dataclass(frozen=True)

@@ -177,6 +177,40 @@ def test_an_unknown_species_of_a_listed_genus_has_the_genus_listing(embedded: Re
     assert embedded.listing_at("Dalbergia inventa", TODAY).appendix == "II"
 
 
+@pytest.mark.parametrize(
+    ("written", "appendix", "read_as"),
+    [
+        ("Panthera tigris amoyensis", "I", "Panthera tigris"),  # a subspecies the registry lacks
+        ("Panthera tigris (Linnaeus, 1758)", "I", "Panthera tigris"),  # author text
+        ("Manis javanica Desmarest, 1822", "I", "Manis javanica"),
+        ("Manis javanica.", "I", "Manis javanica"),
+        ("Manis j\u00e1vanica", "I", "Manis javanica"),  # an accent
+        ("Loxodonta\u200b africana", "I", "Loxodonta africana"),  # a zero-width space
+        ("Lox\u00adodonta africana", "I", "Loxodonta africana"),  # a soft hyphen
+        ("Loxodont\u0251 \u0251fric\u0251n\u0251", "I", "Loxodonta africana"),  # Latin alpha for a
+        ("Ceratotherium s\u0456mum s\u0456mum", "I", "Ceratotherium simum simum"),  # Cyrillic i
+        ("Ara ararauna x Ara macao", "I", "Ara macao"),  # a hybrid: its strictest parent
+    ],
+)
+def test_an_unknown_name_is_read_as_the_name_it_writes(
+    embedded: Registry, written: str, appendix: str, read_as: str
+) -> None:
+    """A name the registry does not know as written, but does once author text, punctuation, invisible
+    characters, accents and look-alike letters are left out, or cut to its species, has that listing (still
+    unknown as written: the rules warn), so that it cannot pass as unlisted or under the genus listing."""
+    result = embedded.listing_at(written, TODAY, "KE")
+    assert (result.found, result.appendix) == (False, appendix)
+    assert read_as in (result.annotation or ""), result.annotation
+
+
+def test_the_strictest_listing_within_a_higher_taxon(embedded: Registry) -> None:
+    assert embedded.listing_at("Manis spp.", TODAY).appendix == "II"  # the genus's own entry
+    strictest = embedded.strictest_member("Manis spp.", TODAY)
+    assert strictest is not None and strictest.appendix == "I"
+    assert embedded.strictest_member("Manis javanica", TODAY) is None  # a species
+    assert embedded.strictest_member("No such", TODAY) is None
+
+
 def test_changes_between_two_dates(embedded: Registry) -> None:
     changes = embedded.listing_changes_between("Manis javanica", day("2016-01-01"), day("2018-01-01"))
     assert [(c.appendix, c.effective_at) for c in changes] == [("I", day("2017-01-02")), ("II", day("2017-01-02"))]
