@@ -19,6 +19,7 @@ from permits.rules import RuleContext, evaluate
 from permits.rules.catalog import RULES
 from permits.rules.confinement import deemed_appendix_i
 from permits.rules.interface import ListingSource
+from permits.rules.zero_quota import zero_quota_clause
 from tests.conftest import EXAMPLE_PERMITS, EXAMPLES, CliResult, MakeAuthority, example_mapping
 from tests.registry.conftest import FIXTURES as REGISTRY_FIXTURES
 from tests.registry.conftest import build_from
@@ -95,6 +96,10 @@ CASES: dict[str, tuple[Callable[[], dict[str, Any]], Callable[[], dict[str, Any]
     "PRE_CONVENTION_DATE": (pre_convention, lambda: pre_convention("1991-03-01")),
     "CERTIFICATE_BASIS": (pre_convention, lambda: zoo_line(source="W") | {"type": "other"}),
     "HIGHER_TAXON_NAME": (lambda: pangolins("I"), lambda: pangolins("II")),
+    "ZERO_QUOTA": (
+        lambda: south_african_export("Panthera leo", "LIV", "T"),
+        lambda: south_african_export("Panthera leo", "BON", "T", unit="KIL"),  # wild lion bones: zero quota
+    ),
     "SOURCE_R_APPENDIX": (zoo, lambda: zoo_line(source="R")),
     "SOURCE_KINGDOM": (timber_line, lambda: timber_line(source="C")),
     "SOURCE_COMPANION": (
@@ -305,6 +310,38 @@ def test_confining_annotations_in_the_three_languages(
     assert all(deemed_appendix_i("II", annotation, term, purpose) for term, purpose in deemed)
     assert not any(deemed_appendix_i("II", annotation, term, purpose) for term, purpose in kept)
     assert not any(deemed_appendix_i("I", annotation, term, purpose) for term, purpose in deemed)
+
+
+@pytest.mark.parametrize(
+    ("name", "origin", "term", "bound"),
+    [
+        ("Saiga tatarica", "KZ", "HOR", True),
+        ("Crocodylus niloticus", "EG", "SKI", True),  # "Egypt (zero quota for wild specimens ...)"
+        ("Crocodylus niloticus", "ZA", "SKI", False),
+        ("Centrochelys sulcata", "SN", "LIV", True),  # named in the Testudinidae annotation
+        ("Testudo horsfieldii", "UZ", "LIV", False),  # another tortoise of that family listing
+        ("Crocodylus porosus", "PH", "SKI", True),  # "the Philippines (Palawan population, zero quota ...)"
+        ("Crocodylus porosus", "MY", "SKI", False),  # "zero quota for the other States" says neither wild nor T
+        ("Panthera leo", "ZA", "SKU", True),
+    ],
+)
+def test_zero_export_quotas_of_the_annotations(registry: Registry, name: str, origin: str, term: str,
+                                               bound: bool) -> None:  # fmt: skip
+    line = {"scientific_name": name, "appendix": "II", "term": term, "source": "W", "unit": "NUM", "quantity": 3}
+    party = {"name": "Exporter", "country": origin}
+    export = zoo(purpose="T", exporter=party, authority=party, items=[line])
+    assert ("ZERO_QUOTA" in fired(registry, export)) is bound
+    captive = {**export, "items": [{**export["items"][0], "source": "C"}]}
+    assert "ZERO_QUOTA" not in fired(registry, captive)
+
+
+def test_a_zero_quota_binds_the_country_named_just_before_it() -> None:
+    morelet = (
+        "Only the population of Belize, which is included in Appendix II with a zero quota for wild specimens "
+        "traded for commercial purposes, and the population of Mexico, which is included in Appendix II."
+    )
+    assert zero_quota_clause(morelet, ("Crocodylus moreletii",), "BZ", "SKI", "W", "T")
+    assert zero_quota_clause(morelet, ("Crocodylus moreletii",), "MX", "SKI", "W", "T") is None
 
 
 def test_examples_meet_every_rule(registry: Registry) -> None:

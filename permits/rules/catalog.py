@@ -15,6 +15,7 @@ from permits.identifiers import identifier_key
 from permits.model import Permit, SpecimenLine, add_months
 from permits.rules.confinement import deemed_appendix_i
 from permits.rules.interface import Finding, LineRule, Rule, RuleContext, origin_country
+from permits.rules.zero_quota import WILD, zero_quota_clause
 from permits.verification.result import Severity
 
 ANIMAL_ONLY_SOURCES = frozenset({"C", "F", "R"})
@@ -358,6 +359,26 @@ class ExportOrigin(LineRule):
         ]
 
 
+class ZeroQuota(LineRule):
+    id = "ZERO_QUOTA"
+    reference = "Art. IV and the annotations to the Appendices: zero export quotas"
+    summary = (
+        "No wild specimens traded for commercial purposes (source W, purpose T) where the listing's annotation "
+        "sets a zero export quota for them (for the kinds of specimen, taxa and country it names)."
+    )
+
+    def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
+        if line.source != WILD or permit.purpose != COMMERCIAL_PURPOSE:
+            return []
+        listing = context.listing(line, permit)
+        names = (line.scientific_name, listing.accepted_name or line.scientific_name)
+        origin = origin_country(line, permit)
+        clause = zero_quota_clause(listing.annotation, names, origin, line.term, line.source, permit.purpose)
+        if clause is None:
+            return []
+        return [f"{line.scientific_name} from {origin}: the listing sets a zero export quota ({clause})"]
+
+
 class QuotaRespected(LineRule):
     id = "QUOTA_EXCEEDED"
     reference = "Res. Conf. 12.3 (Rev. CoP19), box 11a: the total exported this year, this permit included"
@@ -499,6 +520,7 @@ RULES: tuple[Rule, ...] = (
     AppendixIIIOrigin(),
     ReExportCitesOrigin(),
     ExportOrigin(),
+    ZeroQuota(),
     QuotaRespected(),
     CertificateBasis(),
     SourceRNotAppendixI(),
