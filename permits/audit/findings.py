@@ -5,14 +5,18 @@ interrupted and resumed audit reports exactly what an uninterrupted one does. On
 proven take part. The kinds and severities (``error`` and ``warning`` make ``cites audit`` exit 1, ``info``
 does not):
 
-- ``DUPLICATE_NUMBER`` (error): different signed documents carry one Party's permit number.
+- ``DUPLICATE_NUMBER`` (error): different signed documents carry one Party's permit number (compared as security
+  stamps are: ``KE/1`` and ``ke-1`` are one number).
 - ``REPEATED_PERMIT`` (warning): the same signed document is in several inputs (filed or presented twice: check
-  it covered one consignment only).
+  it covered one consignment only); info when each input is a file of one name with another suffix (``cites
+  issue`` saves a permit as PDF, image and QR text).
 - ``REUSED_STAMP`` (error): one Party's security stamp (Box 5b) is on documents with different numbers.
 - ``DUPLICATE_MARK`` (warning): one microchip, ring or tag number (Box 9) is on several documents that do not
   cite each other (a re-export citing its origin, or a replacement, legitimately repeats the marks).
-- ``REEXPORT_OVER_QUANTITY`` (error): re-exports citing one document re-export more of a species, in a unit,
-  than that document covered.
+- ``REEXPORT_OVER_QUANTITY`` (error): re-exports citing one document re-export more of a kind of specimen (term)
+  of a species, in a unit, than that document covered.
+- ``REEXPORT_NOT_COMPARED`` (info): re-exports are of a kind of specimen or in a unit that the cited document
+  lists its species in only otherwise (skins re-exported as watch straps): their quantity is not compared.
 - ``ORIGIN_NOT_VALID`` (warning): a cited document is in the batch but NOT VALID for a reason other than
   having expired or been used (which an origin permit normally is by the time of its re-export).
 - ``ORIGIN_NOT_IN_BATCH`` (info): a cited document is not in the batch, so its quantity was not checked.
@@ -25,12 +29,14 @@ another document in the batch (Box 5), are not counted; one certificate in sever
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import groupby
 from operator import itemgetter
+from pathlib import PurePath
 from typing import Any
 
 from permits.audit.index import BatchIndex
@@ -64,13 +70,15 @@ class Finding:
 
 def duplicate_numbers(database: sqlite3.Connection) -> Iterator[Finding]:
     query = (
-        "SELECT party, number, content, input FROM rows WHERE authenticated AND (party, number) IN "
-        "(SELECT party, number FROM rows WHERE authenticated GROUP BY party, number HAVING count(DISTINCT content) > 1)"
-        " ORDER BY party, number, seq"
+        "SELECT party, number_key, number, content, input FROM rows WHERE authenticated AND (party, number_key) IN "
+        "(SELECT party, number_key FROM rows WHERE authenticated GROUP BY party, number_key "
+        "HAVING count(DISTINCT content) > 1) ORDER BY party, number_key, seq"
     )
-    for (party, number), members in _groups(database, query, 2):
-        documents = len(_distinct(content for content, _ in members))  # a document may be in several inputs
-        message = f"{party} permit number {number} is on {documents} different signed documents"
+    for (party, _), members in _groups(database, query, 2):
+        documents = len(_distinct(content for _, content, _ in members))  # a document may be in several inputs
+        number, *others = _distinct(written for written, _, _ in members)
+        also = f" (also written {', '.join(others)})" if others else ""
+        message = f"{party} permit number {number}{also} is on {documents} different signed documents"
         details = {"party": party, "number": number}
         yield Finding("DUPLICATE_NUMBER", Severity.ERROR, message, _inputs(members), details)
 
@@ -82,8 +90,24 @@ def repeated_permits(database: sqlite3.Connection) -> Iterator[Finding]:
     )
     for (_, party, number), members in _groups(database, query, 3):
         inputs = _inputs(members)
+        details = {"party": party, "number": number}
+        files = {_file_of(reference) for reference in inputs}
+        if len(files) == len(inputs) and len({_stem(file) for file in files}) == 1:  # KE-1.pdf, KE-1.png, KE-1.txt
+            message = f"{party} permit {number}: one signed document saved as {len(inputs)} files of one name"
+            yield Finding("REPEATED_PERMIT", Severity.INFO, message, inputs, details)
+            continue
         message = f"{party} permit {number}: the same signed document is in {len(inputs)} inputs"
-        yield Finding("REPEATED_PERMIT", Severity.WARNING, message, inputs, {"party": party, "number": number})
+        yield Finding("REPEATED_PERMIT", Severity.WARNING, message, inputs, details)
+
+
+def _file_of(reference: str) -> str:
+    """The file of an input reference: "out/KE-1.txt:1" is in "out/KE-1.txt"."""
+    return re.sub(r":\d+$", "", reference)
+
+
+def _stem(file: str) -> str:
+    """A file's path without its suffix: "out/KE-1.txt" is "out/KE-1"."""
+    return str(PurePath(file).with_suffix("")) if PurePath(file).suffix else file
 
 
 def reused_stamps(database: sqlite3.Connection) -> Iterator[Finding]:
@@ -137,7 +161,7 @@ def _linked(documents: list[tuple[str, str]], members: list[tuple[Any, ...]]) ->
 
 CITING_LINES = """
 WITH cited AS (
-    SELECT r.seq, r.input, r.party, r.number, l.line, l.species, l.species_key, l.unit, l.quantity,
+    SELECT r.seq, r.input, r.party, r.number, l.line, l.species, l.species_key, l.term, l.unit, l.quantity,
            l.origin_country, l.origin_number, l.last_country, l.last_number,
            l.last_number IS NOT NULL AND (l.origin_number IS NULL OR EXISTS (
                SELECT 1 FROM rows p WHERE p.authenticated AND p.party = l.last_country AND p.number = l.last_number
@@ -148,7 +172,7 @@ WITH cited AS (
 )
 SELECT CASE WHEN via_last THEN last_country ELSE origin_country END AS parent_country,
        CASE WHEN via_last THEN last_number ELSE origin_number END AS parent_number,
-       species_key, unit,
+       species_key, term, unit,
        CASE WHEN via_last THEN 'last re-export certificate' ELSE 'origin permit' END AS parent_kind,
        species, party, number, line, quantity, seq, input
 FROM cited
@@ -164,45 +188,64 @@ IN_BATCH = (
 def reexports_over_quantity(database: sqlite3.Connection) -> Iterator[Finding]:
     citing = (
         f"SELECT * FROM ({CITING_LINES}) WHERE {IN_BATCH} "
-        "ORDER BY parent_country, parent_number, species_key, unit, party, number, line, seq"
+        "ORDER BY parent_country, parent_number, species_key, term, unit, party, number, line, seq"
     )
     covered = _CoveredQuantities(database)
-    for (country, number, key, unit), members in _groups(database, citing, 4):
+    for (country, number, key, term, unit), members in _groups(database, citing, 5):
         shipped: dict[tuple[str, str, int], Decimal] = {}
         for _, _, party, child, line, quantity, _, _ in members:
             shipped[(party, child, line)] = max(shipped.get((party, child, line), Decimal(0)), Decimal(quantity))
-        total, cover = sum(shipped.values(), Decimal(0)), covered.of((country, number, key, unit))
+        total, cover = sum(shipped.values(), Decimal(0)), covered.of((country, number, key, term, unit))
         if total <= cover:
             continue
         kinds, species = " and ".join(sorted({member[0] for member in members}, reverse=True)), members[0][1]
-        message = (
-            f"re-exports of {species} citing {country} {number} (as {kinds}) add up to {format_quantity(total)} "
-            f"{unit}, more than the {format_quantity(cover)} {unit} it covered"
-        )
-        details = {"cited": {"country": country, "number": number}, "species": species, "unit": unit,
+        details = {"cited": {"country": country, "number": number}, "species": species, "term": term, "unit": unit,
                    "covered": format_quantity(cover), "reexported": format_quantity(total)}  # fmt: skip
+        if not cover and _covers_species_otherwise(database, country, number, key):
+            message = (
+                f"re-exports of {species} citing {country} {number} (as {kinds}) are {term} in {unit}, which that "
+                f"document lists only as other specimens or in another unit: their quantity is not compared"
+            )
+            yield Finding("REEXPORT_NOT_COMPARED", Severity.INFO, message, _inputs(members), details)
+            continue
+        message = (
+            f"re-exports of {species} ({term}) citing {country} {number} (as {kinds}) add up to "
+            f"{format_quantity(total)} {unit}, more than the {format_quantity(cover)} {unit} it covered"
+        )
         yield Finding("REEXPORT_OVER_QUANTITY", Severity.ERROR, message, _inputs(members), details)
 
 
+def _covers_species_otherwise(database: sqlite3.Connection, country: str, number: str, key: str) -> bool:
+    """Whether the cited document lists the species at all (as another kind of specimen or in another unit:
+    skins re-exported as watch straps cannot be counted against it)."""
+    found = database.execute(
+        "SELECT 1 FROM rows r JOIN lines l ON l.seq = r.seq "
+        "WHERE r.authenticated AND r.party = ? AND r.number = ? AND l.species_key = ? LIMIT 1",
+        (country, number, key),
+    )
+    return found.fetchone() is not None
+
+
 COVERED_LINES = f"""
-SELECT r.party, r.number, l.species_key, l.unit, r.seq, l.quantity FROM rows r JOIN lines l ON l.seq = r.seq
+SELECT r.party, r.number, l.species_key, l.term, l.unit, r.seq, l.quantity FROM rows r JOIN lines l ON l.seq = r.seq
 WHERE r.authenticated AND (r.party, r.number) IN (SELECT parent_country, parent_number FROM ({CITING_LINES}))
-ORDER BY r.party, r.number, l.species_key, l.unit, r.seq
+ORDER BY r.party, r.number, l.species_key, l.term, l.unit, r.seq
 """
 """The lines of every cited document in the batch, in the order of the citing groups."""
 
 
 class _CoveredQuantities:
-    """What each cited document covered of a species in a unit, for keys (country, number, species key, unit)
+    """What each cited document covered of a kind of specimen of a species in a unit, for keys (country, number,
+    species key, term, unit)
     asked in ascending order: a merge join with ``COVERED_LINES``, one ordered pass instead of one query per
     group. A document in several inputs covered the largest of its copies (one document filed twice is one
     copy: its quantity is not multiplied)."""
 
     def __init__(self, database: sqlite3.Connection) -> None:
-        self._documents = _groups(database, COVERED_LINES, 4)
+        self._documents = _groups(database, COVERED_LINES, 5)
         self._current = next(self._documents, None)
 
-    def of(self, key: tuple[str, str, str, str]) -> Decimal:
+    def of(self, key: tuple[str, str, str, str, str]) -> Decimal:
         while self._current is not None and self._current[0] < key:
             self._current = next(self._documents, None)
         if self._current is None or self._current[0] != key:

@@ -49,10 +49,11 @@ def facts_of(row: Row) -> RowFacts:
     verdict = (str(row["input"]), status, bool(row["valid"]), str(row["reason"]), category, claimed_party)
     permit = row.get("permit")
     if not isinstance(permit, dict):
-        return RowFacts((*verdict, False, None, None, None, None, None, None, None))
-    stamp = permit.get("security_stamp")
-    document = (content_key(permit), permit["authority"]["country"], permit["number"], identifier_key(stamp), stamp,
-                permit["issued"], (permit.get("replaces") or {}).get("number"))  # fmt: skip
+        return RowFacts((*verdict, False, None, None, None, None, None, None, None, None))
+    stamp, number = permit.get("security_stamp"), str(permit["number"])
+    replaces = (permit.get("replaces") or {}).get("number")
+    document = (content_key(permit), permit["authority"]["country"], number, identifier_key(number) or number,
+                identifier_key(stamp), stamp, permit["issued"], replaces)  # fmt: skip
     lines = tuple(enumerate(permit["items"], start=1))
     return RowFacts(
         (*verdict, True, *document),
@@ -79,8 +80,8 @@ def _line_columns(number: int, line: dict[str, Any]) -> tuple[Any, ...]:
     species = str(line["scientific_name"])
     origin = _reference(line.get("origin"))
     last = _reference(line.get("last_reexport"))
-    return (number, species, species_key(species), str(line.get("unit", "NUM")), str(line["quantity"]),
-            *origin, *last)  # fmt: skip
+    return (number, species, species_key(species), str(line.get("term", "")), str(line.get("unit", "NUM")),
+            str(line["quantity"]), *origin, *last)  # fmt: skip
 
 
 def _reference(reference: dict[str, Any] | None) -> tuple[str | None, str | None]:
@@ -96,12 +97,13 @@ SCHEMA = """
 CREATE TABLE rows (
     seq INTEGER PRIMARY KEY, input TEXT NOT NULL, status TEXT NOT NULL, valid INTEGER NOT NULL,
     reason TEXT NOT NULL, category TEXT NOT NULL, claimed_party TEXT, authenticated INTEGER NOT NULL,
-    content TEXT, party TEXT, number TEXT, stamp TEXT, stamp_written TEXT, issued TEXT, replaces TEXT
+    content TEXT, party TEXT, number TEXT, number_key TEXT, stamp TEXT, stamp_written TEXT, issued TEXT,
+    replaces TEXT
 );
 CREATE TABLE lines (
     seq INTEGER NOT NULL, line INTEGER NOT NULL, species TEXT NOT NULL, species_key TEXT NOT NULL,
-    unit TEXT NOT NULL, quantity TEXT NOT NULL, origin_country TEXT, origin_number TEXT, last_country TEXT,
-    last_number TEXT
+    term TEXT NOT NULL, unit TEXT NOT NULL, quantity TEXT NOT NULL, origin_country TEXT, origin_number TEXT,
+    last_country TEXT, last_number TEXT
 );
 CREATE TABLE marks (seq INTEGER NOT NULL, line INTEGER NOT NULL, kind TEXT NOT NULL, mark TEXT NOT NULL,
                     written TEXT NOT NULL);
@@ -110,6 +112,7 @@ CREATE TABLE done (input TEXT PRIMARY KEY) WITHOUT ROWID;
 
 ANALYSIS_INDEXES = """
 CREATE INDEX IF NOT EXISTS rows_document ON rows (party, number);
+CREATE INDEX IF NOT EXISTS rows_number_key ON rows (party, number_key);
 CREATE INDEX IF NOT EXISTS rows_content ON rows (content);
 CREATE INDEX IF NOT EXISTS rows_replaces ON rows (party, replaces);
 CREATE INDEX IF NOT EXISTS lines_seq ON lines (seq);
@@ -173,8 +176,8 @@ class BatchIndex:
 
     def _flush(self) -> None:
         with self.database:
-            self.database.executemany(f"INSERT INTO rows VALUES ({', '.join('?' * 15)})", self._rows)
-            self.database.executemany(f"INSERT INTO lines VALUES ({', '.join('?' * 10)})", self._lines)
+            self.database.executemany(f"INSERT INTO rows VALUES ({', '.join('?' * 16)})", self._rows)
+            self.database.executemany(f"INSERT INTO lines VALUES ({', '.join('?' * 11)})", self._lines)
             self.database.executemany("INSERT INTO marks VALUES (?, ?, ?, ?, ?)", self._marks)
         self._rows, self._lines, self._marks = [], [], []
 

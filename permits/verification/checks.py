@@ -44,9 +44,11 @@ class UseLookup(Protocol):
 
 
 class Check(Protocol):
-    """One step of verification."""
+    """One step of verification. A failed error result ends the verification, unless the check says its later
+    checks stay meaningful (``stops`` False: a permit that has expired can still be revoked or break a rule)."""
 
     id: ClassVar[str]
+    stops: ClassVar[bool]
 
     def run(self, context: VerificationContext) -> list[CheckResult]: ...
 
@@ -56,6 +58,7 @@ class BaseCheck:
 
     id: ClassVar[str]
     status: ClassVar[Status]
+    stops: ClassVar[bool] = True
 
     def passed(self, message: str) -> list[CheckResult]:
         return [CheckResult(self.id, True, message)]
@@ -256,8 +259,12 @@ def _claim_mismatches(
 
 
 class ValidityDatesCheck(BaseCheck):
+    """The validity dates. An expired (or not yet valid) permit is still checked further: the report of an
+    audit of last year's permits shows which of them were also revoked, used or against the rules."""
+
     id = "dates"
     status = Status.EXPIRED
+    stops = False
 
     def run(self, context: VerificationContext) -> list[CheckResult]:
         claims, permit = _require(context.claims), _require(context.permit)
@@ -331,6 +338,7 @@ class RulesCheck:
     are unknown to the rules."""
 
     id: ClassVar[str] = "rules"
+    stops: ClassVar[bool] = True
 
     def __init__(self, registry: ListingSource, as_of: dt.date | None = None) -> None:
         from permits.rules import RememberedListings

@@ -98,12 +98,12 @@ class Verifier:
 
     @staticmethod
     def run(context: VerificationContext, pipeline: Sequence[checks.Check], source: str | None) -> Verdict:
-        """Run ``pipeline`` in order, stopping at the first failed error check."""
+        """Run ``pipeline`` in order, stopping at the first failed error check that ``stops``."""
         results: list[CheckResult] = []
         for check in pipeline:
             outcome = check.run(context)
             results.extend(outcome)
-            if any(result.fails for result in outcome):
+            if check.stops and any(result.fails for result in outcome):
                 break
         key = context.key
         signer = (

@@ -142,7 +142,8 @@ def test_mixed_batch_verdicts_and_findings(cli: Cli, tmp_path: Path, batch: Batc
     assert _findings(findings, batch.folder) == EXPECTED_FINDINGS
     over = next(json.loads(line) for line in findings.read_text().splitlines() if "OVER" in line)
     assert over["details"] == {
-        "cited": {"country": "ZW", "number": "ZW/2026/00871"}, "species": "Crocodylus niloticus", "unit": "NUM",
+        "cited": {"country": "ZW", "number": "ZW/2026/00871"}, "species": "Crocodylus niloticus", "term": "LPS",
+        "unit": "NUM",
         "covered": "24", "reexported": "40",
     }  # fmt: skip
     assert "Audit: 24 row(s), 15 VALID, 9 NOT VALID" in result.stdout

@@ -80,6 +80,36 @@ def test_a_species_the_origin_permit_never_covered(tmp_path: Path) -> None:
     assert finding.kind == "REEXPORT_OVER_QUANTITY" and "more than the 0 NUM it covered" in finding.message
 
 
+def test_other_kinds_of_specimen_of_the_cited_species_are_not_compared(tmp_path: Path) -> None:
+    """Skins re-exported as watch straps, or by weight against a count, cannot be counted against the origin:
+    an info finding says so, not an over-quantity error; the same kind and unit still are counted."""
+    origin = crocodile_export("ZW/1", 24)
+    straps = with_line(crocodile_reexport("IT/RE/1", 60, "ZW/1"), term="SKP")
+    by_weight = with_line(crocodile_reexport("IT/RE/2", 5, "ZW/1"), unit="KIL")
+    with BatchIndex(tmp_path) as index:
+        rows = (_row("origin", origin), _row("straps", straps), _row("kilos", by_weight))
+        index.add(facts_of(row) for row in rows)
+        found = [(finding.kind, finding.severity.value, finding.inputs) for finding in find_all(index)]
+    assert found == [
+        ("REEXPORT_NOT_COMPARED", "info", ("kilos",)),
+        ("REEXPORT_NOT_COMPARED", "info", ("straps",)),
+    ]
+
+
+def test_a_number_written_twice_differently_and_one_permit_saved_as_three_files(tmp_path: Path) -> None:
+    """Numbers compare as stamps do (KE/1 and ke-1, or Cyrillic look-alike letters, are one number); the PDF,
+    image and QR text ``cites issue`` writes for one permit are one document, an info finding, not a warning."""
+    first = zoo("KE/2026/ZOO/0104", "S-1", "900118000000001")
+    second = zoo("\u041a\u0415-2026-zoo-0104", "S-2", "900118000000002")  # Cyrillic Ka and Ie: "KE"
+    found = _find(tmp_path / "numbers", _row("a", first), _row("b", second))
+    assert found == [("DUPLICATE_NUMBER", ("a", "b"))]
+    with BatchIndex(tmp_path) as index:
+        copies = ("out/KE-1.pdf", "out/KE-1.png", "out/KE-1.txt:1")
+        index.add(facts_of(_row(reference, first)) for reference in copies)
+        [finding] = find_all(index)
+    assert (finding.kind, finding.severity.value, finding.inputs) == ("REPEATED_PERMIT", "info", copies)
+
+
 def test_a_mark_repeated_by_a_reexport_or_a_replacement_is_not_a_duplicate(tmp_path: Path) -> None:
     chip = [{"kind": "microchip", "id": "900118000000042"}]
     origin = _row("origin", with_line(crocodile_export("ZW/1", 1), marks=chip))

@@ -184,3 +184,16 @@ def test_register_publishes_rising_versions(world: TrustWorld) -> None:
     assert (first.signed["version"], second.signed["version"]) == (1, 2)
     assert first.signed["entries"] == [{"hash": permit_hash("KE", NUMBER), "revoked": str(TODAY), "reason": "lost"}]
     assert NUMBER not in json.dumps(first.signed)
+
+
+def test_an_expired_permit_that_was_also_revoked_says_both(world: TrustWorld) -> None:
+    """A failed date does not end verification: an audit of last year's permits sees the revocation too."""
+    kenya = world.authority()
+    world.install([entry(kenya)])
+    text = seal(example_permit(), kenya.key)
+    install(world.revocation_list(kenya, {NUMBER: Revocation(TODAY, RevocationReason.STOLEN)}))
+    at_expiry = dt.datetime.combine(example_permit().valid_until + DAY, dt.time(12), tzinfo=dt.UTC)
+    verdict = world.verify(text, at=at_expiry)
+    assert (verdict.valid, verdict.status) == (False, Status.EXPIRED)
+    failed = {check.id: check.message for check in verdict.checks if check.fails}
+    assert list(failed) == ["dates", "revocation"] and "reason: stolen" in failed["revocation"]
