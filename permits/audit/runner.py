@@ -33,6 +33,7 @@ from permits.audit.index import BatchIndex, RowFacts, Summary, facts_of
 from permits.audit.inputs import AuditInput, iter_inputs
 from permits.audit.reports import PageFormat, Row, RowFormat, finding_format, report_format
 from permits.audit.reports.html import PAGE_TITLE, HtmlPage
+from permits.audit.run_record import RUN_RECORD_FORMAT, RunRecord
 from permits.errors import InputError
 from permits.fileio import atomic_writer, ensure_folder, path_exists, write_text_atomic
 from permits.ledger import ledger_exists, open_ledger
@@ -95,18 +96,28 @@ def run_audit(
     rows_format = report_format(report)
     findings = findings or report.with_name(f"{report.stem}.findings{report.suffix}")
     findings_format = finding_format(findings)
+    run_record = report.with_name(f"{report.stem}.run.json")
     outputs = {"--report": report, "--findings": findings, **({"--html": html} if html else {})}
+    outputs["the run record"] = run_record
     _check_arguments(paths, outputs, workers, resume)
     if ledger_exists(ledger_url):
         open_ledger(ledger_url, existing=True)  # a missing or unusable ledger: a usage error before any work
     if not resume and next(iter_inputs(paths, payload_column, exclude=outputs.values()), None) is None:
         raise InputError(f"no inputs to audit in {', '.join(map(str, paths))} (PDFs, images, text, JSONL or CSV)")
+    settings = RunRecord.now(paths, payload_column, ledger_url)
+    if resume and (changed := RunRecord.read(run_record).differences(settings)):
+        raise InputError(
+            f"{report}: the interrupted audit was judged against other settings ({'; '.join(changed)}); resume with "
+            "those, or audit again into a new report"
+        )
     ensure_folder(report.parent)
     with BatchIndex(report.parent) as index, ReportFile(report, rows_format, resume=resume) as output:
         resumed = output.load(index) if resume else 0
         if resume:
             _check_same_inputs(index, report, iter_inputs(paths, payload_column, exclude=outputs.values()))
             output.cut_torn_tail()
+        else:
+            settings.write(run_record)
 
         def pending() -> Iterator[AuditInput]:
             items = iter_inputs(paths, payload_column, exclude=outputs.values())
@@ -124,7 +135,10 @@ def run_audit(
         summary = index.summary()
         if html is not None:
             page: PageFormat = HtmlPage()
-            write_text_atomic(html, page.render(summary, tally))
+            written = [(f"{name} file", f"{path} (SHA-256 {_sha256(path)})") for name, path in
+                       (("report", report), ("findings", findings))]  # fmt: skip
+            recorded = RunRecord.read(run_record).described()  # a resumed audit: the interrupted run's start
+            write_text_atomic(html, page.render(summary, tally, recorded + written))
         return AuditResult(report, findings, html, summary, tally, resumed)
 
 
@@ -166,8 +180,8 @@ def _check_arguments(paths: Sequence[Path], outputs: dict[str, Path], workers: i
             )
 
 
-FINDINGS_OPENINGS = (b'{"kind":', b"kind,severity,")
-"""How a findings file begins (JSON Lines, CSV); the report is checked as it is read back."""
+FINDINGS_OPENINGS = (b'{"kind":', b"kind,severity,", b'{\n  "format": "' + RUN_RECORD_FORMAT.encode())
+"""How a findings file (JSON Lines, CSV) or the run record begins; the report is checked as it is read back."""
 
 
 def _written_by_audit(path: Path) -> bool:
@@ -398,3 +412,11 @@ def _write_findings(findings: Iterator[Finding], path: Path, rows_format: RowFor
             handle.write(rows_format.encode(finding.to_row()))
             tally.add(finding)
     return tally
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -3,6 +3,7 @@ report from one worker and from two, CSV as lossless as JSON Lines, the HTML pag
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -152,6 +153,8 @@ def test_mixed_batch_verdicts_and_findings(cli: Cli, tmp_path: Path, batch: Batc
     assert html.count("<svg") == 5 and "Failures by month of issue" in html and "2024-01" in html
     assert "<script" not in html and "src=" not in html and "url(" not in html
     assert "http" not in html.replace("http://www.w3.org/2000/svg", "")
+    assert "What this audit was judged against" in html and "local trust store (development mode)" in html
+    assert f"{report} (SHA-256 {hashlib.sha256(report.read_bytes()).hexdigest()})" in html
 
 
 def test_two_workers_give_the_same_report(cli: Cli, tmp_path: Path, batch: Batch) -> None:
@@ -194,7 +197,7 @@ def test_exit_codes(cli: Cli, tmp_path: Path, make_authority: MakeAuthority) -> 
     assert cli("audit", two, "--report", tmp_path / "two.jsonl").exit_code == 0
     written = (tmp_path / "two.jsonl").read_bytes()
     other = cli("audit", good, "--report", tmp_path / "two.jsonl", "--resume")  # not the interrupted run's inputs
-    assert other.exit_code == 2 and "holds rows of inputs that are not among this audit's inputs" in other.stderr
+    assert other.exit_code == 2 and "judged against other settings (inputs: [" in other.stderr
     assert (tmp_path / "two.jsonl").read_bytes() == written
     assert cli("audit", tmp_path / "missing.txt", "--report", tmp_path / "s.jsonl").exit_code == 2
     assert cli("audit", good, "--report", tmp_path / "r.txt").exit_code == 2

@@ -18,6 +18,7 @@ import pytest
 from permits.audit.runner import run_audit
 from permits.envelope import seal
 from permits.errors import InputError
+from permits.ledger import open_ledger
 from tests.audit.batch import zoo
 from tests.conftest import MakeAuthority
 from tests.reading.samples import a4_page, qr_image
@@ -91,6 +92,7 @@ def test_a_torn_last_record_is_cut_and_redone(tmp_path: Path, make_authority: Ma
     run_audit([source], whole)
     content = whole.read_bytes()
     torn.write_bytes(content[: content.index(b"\n", len(content) // 2) + 200])  # rows, then half a row
+    _copy_run_record(whole, torn)
     result = run_audit([source], torn, resume=True)
     assert torn.read_bytes() == content and result.resumed_rows < 5 and result.summary.rows == 5
 
@@ -110,6 +112,7 @@ def test_a_document_cut_between_its_rows_is_read_again(tmp_path: Path, make_auth
         *[("two-permits.png", None)] * 2,
     ]
     cut.write_bytes(content[: content.index(b"\n", content.index(b"\n") + 1) + 1])  # the image's first row only
+    _copy_run_record(whole, cut)
     result = run_audit(inputs, cut, resume=True)
     assert cut.read_bytes() == content and result.resumed_rows == 1
 
@@ -132,3 +135,29 @@ def test_damaged_foreign_or_busy_reports_are_refused(tmp_path: Path, make_author
         with pytest.raises(InputError, match="another audit is writing this report"):
             run_audit([source], report, resume=True)
     assert report.read_text() == row and not list(tmp_path.glob(".cites-audit-index-*"))
+
+
+def _copy_run_record(report: Path, copy: Path) -> None:
+    """Give a report cut from another its run record too (an interrupted audit leaves both)."""
+    copy.with_name(f"{copy.stem}.run.json").write_bytes(report.with_name(f"{report.stem}.run.json").read_bytes())
+
+
+def test_resuming_with_other_settings_is_refused(tmp_path: Path, make_authority: MakeAuthority) -> None:
+    """Rows judged against another ledger, trust source, revocation lists or registry are not mixed into one
+    report: the run record beside it names what changed, and the report is left as it was."""
+    source = tmp_path / "one.txt"
+    source.write_text(seal(zoo("KE/1", "S-1", "C-1"), make_authority().key) + "\n")
+    report = tmp_path / "report.jsonl"
+    run_audit([source], report)
+    record = json.loads(report.with_name("report.run.json").read_text())
+    assert record["format"] == "cites-audit-run/1" and record["inputs"] == [str(source)]
+    assert record["ledger"] is None and "local trust store" in record["trust"]
+    written = report.read_bytes()
+    ledger = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    open_ledger(ledger).alerts()  # creates the ledger
+    with pytest.raises(InputError, match=r"judged against other settings \(ledger: None, now 'sqlite:///"):
+        run_audit([source], report, resume=True, ledger_url=ledger)
+    assert report.read_bytes() == written
+    report.with_name("report.run.json").unlink()
+    with pytest.raises(InputError, match="no run record of the interrupted audit"):
+        run_audit([source], report, resume=True)

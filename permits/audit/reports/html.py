@@ -42,7 +42,7 @@ svg text{font-family:inherit;font-size:12px;fill:#222}
 class HtmlPage:
     """The summary page."""
 
-    def render(self, summary: Summary, findings: FindingsTally) -> str:
+    def render(self, summary: Summary, findings: FindingsTally, provenance: list[tuple[str, str]]) -> str:
         generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         rate = f"{summary.valid / summary.rows:.1%}" if summary.rows else "n/a"
         sections = [
@@ -53,6 +53,7 @@ class HtmlPage:
             _chart_section("Failures by month of issue", summary.failures_by_month),
             _reasons_section(summary),
             _findings_section(findings),
+            _provenance_section(provenance),
         ]
         return (
             "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
@@ -116,6 +117,11 @@ def _reasons_section(summary: Summary) -> str:
     )
     body = f"<table><tr><th>count</th><th>reason</th></tr>{rows}</table>" if rows else "<p>None.</p>"
     return f"<section><h2>Most common reasons a permit is NOT VALID</h2>{body}</section>"
+
+
+def _provenance_section(provenance: list[tuple[str, str]]) -> str:
+    rows = "".join(f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>" for label, value in provenance)
+    return f"<section><h2>What this audit was judged against</h2><table>{rows}</table></section>"
 
 
 def _findings_section(findings: FindingsTally) -> str:

@@ -46,4 +46,6 @@ class RowFormat(Protocol):
 class PageFormat(Protocol):
     """A one-file summary of a whole audit."""
 
-    def render(self, summary: Summary, findings: FindingsTally) -> str: ...
+    def render(self, summary: Summary, findings: FindingsTally, provenance: list[tuple[str, str]]) -> str:
+        """The page; ``provenance`` says what the audit was judged against and which files it wrote."""
+        ...
