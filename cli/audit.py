@@ -129,7 +129,7 @@ def _print_summary(result: AuditResult) -> None:
             statuses.add_row(status, f"{count:,}", f"{count / summary.rows:.1%}")
         console.print(statuses)
     if summary.top_reasons:
-        console.print("Most common reasons (NOT VALID):")
+        console.print("Most common reasons (NOT VALID), by status and rule, with the first example:")
         reasons = Table()
         reasons.add_column("count", justify="right")
         reasons.add_column("reason")

@@ -120,6 +120,8 @@ CREATE INDEX IF NOT EXISTS marks_mark ON marks (kind, mark);
 """
 """Built once every row is in (cheaper than maintaining them row by row)."""
 FLUSH_ROWS = 2000
+NOT_VALID_LISTED = 500
+"""How many NOT VALID rows the HTML page lists by name (all are in the report)."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,8 @@ class Summary:
     failures_by_party: list[tuple[str, int]]
     failures_by_species: list[tuple[str, int]]
     failures_by_month: list[tuple[str, int]]
+    first_not_valid: list[tuple[str, str, str, str]]
+    """The first ``NOT_VALID_LISTED`` NOT VALID rows: (input, "PARTY NUMBER" or "", status, reason)."""
 
     @property
     def not_valid(self) -> int:
@@ -217,7 +221,12 @@ class BatchIndex:
             rows=rows,
             valid=valid,
             by_status=self._counts("status", "1"),
-            top_reasons=self._counts("reason", "NOT valid", limit=top),
+            top_reasons=query(  # by status and rule, with the first reason as the example (reasons name paths, dates)
+                "SELECT category || ': ' || (SELECT reason FROM rows x WHERE NOT x.valid AND x.category = r.category "
+                "ORDER BY seq LIMIT 1), count(*) AS n FROM rows r WHERE NOT valid GROUP BY category "
+                "ORDER BY n DESC, category LIMIT ?",
+                (top,),
+            ).fetchall(),
             failures_by_reason=self._counts("category", "NOT valid"),
             failures_by_party=self._counts(f"coalesce(party, claimed_party, '{NOT_AUTHENTICATED}')", "NOT valid"),
             failures_by_species=[(label, count) for label, count in failures_by_species if count],
@@ -225,6 +234,11 @@ class BatchIndex:
                 self._counts(f"coalesce(substr(issued, 1, 7), '{NOT_AUTHENTICATED}')", "NOT valid"),
                 key=lambda item: (item[0] == NOT_AUTHENTICATED, item[0]),  # months in order, then the rest
             ),
+            first_not_valid=query(
+                "SELECT input, coalesce(party || ' ' || number, ''), status, reason FROM rows WHERE NOT valid "
+                "ORDER BY seq LIMIT ?",
+                (NOT_VALID_LISTED,),
+            ).fetchall(),
         )
 
     def _counts(self, label: str, where: str, limit: int = -1) -> list[tuple[str, int]]:

@@ -101,7 +101,8 @@ def origin_country(line: SpecimenLine, permit: Permit) -> str:
 
 @dataclass(frozen=True)
 class Finding:
-    """One rule that fired, on the whole permit (``line`` None) or on one specimen line (0-based)."""
+    """One rule that fired, on the whole permit (``line`` None) or on one specimen line (0-based; shown from 1,
+    as Box 14 endorsements number lines)."""
 
     rule_id: str
     severity: Severity
@@ -110,7 +111,7 @@ class Finding:
     line: int | None = None
 
     def describe(self) -> str:
-        where = f"items[{self.line}]: " if self.line is not None else ""
+        where = f"line {self.line + 1}: " if self.line is not None else ""
         return f"{self.rule_id}: {where}{self.message} ({self.reference})"
 
 

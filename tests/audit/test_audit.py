@@ -10,6 +10,7 @@ import shutil
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 import cbor2
@@ -154,6 +155,8 @@ def test_mixed_batch_verdicts_and_findings(cli: Cli, tmp_path: Path, batch: Batc
     assert "<script" not in html and "src=" not in html and "url(" not in html
     assert "http" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "What this audit was judged against" in html and "local trust store (development mode)" in html
+    not_valid = [row for row in rows if not row["valid"]]
+    assert "<h2>NOT VALID permits</h2>" in html and all(escape(row["input"]) in html for row in not_valid)
     assert f"{report} (SHA-256 {hashlib.sha256(report.read_bytes()).hexdigest()})" in html
 
 

@@ -52,6 +52,7 @@ class HtmlPage:
             _chart_section("Failures by species", summary.failures_by_species),
             _chart_section("Failures by month of issue", summary.failures_by_month),
             _reasons_section(summary),
+            _not_valid_section(summary),
             _findings_section(findings),
             _provenance_section(provenance),
         ]
@@ -116,7 +117,25 @@ def _reasons_section(summary: Summary) -> str:
         f"<tr><td class='n'>{count:,}</td><td>{escape(reason)}</td></tr>" for reason, count in summary.top_reasons
     )
     body = f"<table><tr><th>count</th><th>reason</th></tr>{rows}</table>" if rows else "<p>None.</p>"
-    return f"<section><h2>Most common reasons a permit is NOT VALID</h2>{body}</section>"
+    title = "Most common reasons a permit is NOT VALID (by status and rule, with the first example)"
+    return f"<section><h2>{title}</h2>{body}</section>"
+
+
+def _not_valid_section(summary: Summary) -> str:
+    if not summary.first_not_valid:
+        return "<section><h2>NOT VALID permits</h2><p>None.</p></section>"
+    rows = "".join(
+        f"<tr><td>{escape(source)}</td><td>{escape(document)}</td><td>{escape(status)}</td><td>{escape(reason)}</td></tr>"
+        for source, document, status, reason in summary.first_not_valid
+    )
+    shown = len(summary.first_not_valid)
+    note = (
+        f" (the first {shown:,} of {summary.not_valid:,}; all are in the report)" if shown < summary.not_valid else ""
+    )
+    return (
+        f"<section><h2>NOT VALID permits{escape(note)}</h2><table><tr><th>input</th><th>document</th>"
+        f"<th>status</th><th>reason</th></tr>{rows}</table></section>"
+    )
 
 
 def _provenance_section(provenance: list[tuple[str, str]]) -> str:
