@@ -161,3 +161,21 @@ def test_resuming_with_other_settings_is_refused(tmp_path: Path, make_authority:
     report.with_name("report.run.json").unlink()
     with pytest.raises(InputError, match="no run record of the interrupted audit"):
         run_audit([source], report, resume=True)
+
+
+def test_a_csv_cell_a_spreadsheet_would_run_is_quoted_and_read_back(
+    tmp_path: Path, make_authority: MakeAuthority, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A seized file named like a formula, audited by a relative path, is written with one leading quote, which a
+    resume reads away."""
+    monkeypatch.chdir(tmp_path)
+    source = Path("=HYPERLINK(1)+1.txt")
+    source.write_text("".join(seal(zoo(f"KE/{n}", f"S-{n}", f"C-{n}"), make_authority().key) + "\n" for n in range(3)))
+    whole, cut = Path("whole.csv"), Path("cut.csv")
+    run_audit([source], whole)
+    content = whole.read_bytes()
+    assert content.splitlines()[1].startswith(b"'=HYPERLINK(1)+1.txt:1,'=HYPERLINK(1)+1.txt,")
+    lines = content.splitlines(keepends=True)
+    cut.write_bytes(b"".join(lines[:3]))  # the header and two rows: the last input's row is judged again
+    _copy_run_record(whole, cut)
+    assert run_audit([source], cut, resume=True).resumed_rows == 1 and cut.read_bytes() == content

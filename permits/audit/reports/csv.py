@@ -1,6 +1,7 @@
 """CSV rows for spreadsheets: a header row, then one record per row. Text columns hold their text; the other
 columns (numbers, booleans, nested objects such as ``permit`` and ``checks``) hold JSON text; an empty cell is
-null. Keys a row has beyond the columns go, as one JSON object, into the ``overflow`` column."""
+null. A text cell that would begin like a spreadsheet formula (``FORMULA_STARTS``) is written with one leading
+quote. Keys a row has beyond the columns go, as one JSON object, into the ``overflow`` column."""
 
 from __future__ import annotations
 
@@ -12,6 +13,14 @@ from typing import Any, BinaryIO
 
 from permits.audit.reports.interface import Record, Row
 from permits.errors import InputError
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+"""How a text cell a spreadsheet would run as a formula begins (a seized file named "=HYPERLINK(...).txt"), and
+the quote that marks such a cell: it gets one leading quote, which reading drops."""
+
+
+def _text(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") else cell
 
 
 class CsvRows:
@@ -56,7 +65,7 @@ class CsvRows:
         row: Row = {}
         try:
             for column, cell in zip(self.columns, cells, strict=True):
-                row[column] = None if not cell else cell if column in self.text_columns else json.loads(cell)
+                row[column] = None if not cell else _text(cell) if column in self.text_columns else json.loads(cell)
         except ValueError:
             return None
         if self.overflow is not None:
@@ -67,7 +76,8 @@ class CsvRows:
         if value is None:
             return ""
         if column in self.text_columns:
-            return str(value)
+            text = str(value)
+            return f"'{text}" if text.startswith(FORMULA_STARTS) else text
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
     @staticmethod
