@@ -123,7 +123,7 @@ expected_findings = {
     ("REUSED_STAMP", ("archive/KE-2026-ZOO-0001.pdf", "archive/KE-2026-ZOO-0002.pdf", "scanner-log.txt:3")),
     ("DUPLICATE_MARK", ("archive/KE-2026-ZOO-0001.pdf", "archive/KE-2026-ZOO-0002.pdf", "scanner-log.txt:3")),
     ("REPEATED_PERMIT", ("archive/KE-2026-ZOO-0002.pdf", "scanner-log.txt:3")),
-    ("REEXPORT_OVER_QUANTITY", ("archive/IT-2026-RE-01934.pdf", "archive/IT-2026-RE-01935.pdf")),
+    ("REEXPORT_OVER_QUANTITY", ("archive/ZW-2026-00871.pdf", "archive/IT-2026-RE-01934.pdf", "archive/IT-2026-RE-01935.pdf")),
 }
 failures = 0
 for reference, row in sorted(rows.items()):

@@ -201,18 +201,29 @@ def reexports_over_quantity(database: sqlite3.Connection) -> Iterator[Finding]:
         kinds, species = " and ".join(sorted({member[0] for member in members}, reverse=True)), members[0][1]
         details = {"cited": {"country": country, "number": number}, "species": species, "term": term, "unit": unit,
                    "covered": format_quantity(cover), "reexported": format_quantity(total)}  # fmt: skip
+        inputs = _with_cited(database, country, number, members)
         if not cover and _covers_species_otherwise(database, country, number, key):
             message = (
                 f"re-exports of {species} citing {country} {number} (as {kinds}) are {term} in {unit}, which that "
                 f"document lists only as other specimens or in another unit: their quantity is not compared"
             )
-            yield Finding("REEXPORT_NOT_COMPARED", Severity.INFO, message, _inputs(members), details)
+            yield Finding("REEXPORT_NOT_COMPARED", Severity.INFO, message, inputs, details)
             continue
         message = (
             f"re-exports of {species} ({term}) citing {country} {number} (as {kinds}) add up to "
             f"{format_quantity(total)} {unit}, more than the {format_quantity(cover)} {unit} it covered"
         )
-        yield Finding("REEXPORT_OVER_QUANTITY", Severity.ERROR, message, _inputs(members), details)
+        yield Finding("REEXPORT_OVER_QUANTITY", Severity.ERROR, message, inputs, details)
+
+
+def _with_cited(
+    database: sqlite3.Connection, country: str, number: str, members: list[tuple[Any, ...]]
+) -> tuple[str, ...]:
+    """The inputs of a finding about a cited document: the document's own first, then those citing it."""
+    cited = database.execute(
+        "SELECT input FROM rows WHERE authenticated AND party = ? AND number = ? ORDER BY seq", (country, number)
+    )
+    return tuple(_distinct(iter([*(row[0] for row in cited), *_inputs(members)])))
 
 
 def _covers_species_otherwise(database: sqlite3.Connection, country: str, number: str, key: str) -> bool:
@@ -268,7 +279,9 @@ def origins_not_valid(database: sqlite3.Connection) -> Iterator[Finding]:
         ).fetchone()
         message = f"{kind} {country} {number}, cited by re-exports, is NOT VALID ({status}: {reason})"
         details = {"cited": {"country": country, "number": number}, "status": status}
-        yield Finding("ORIGIN_NOT_VALID", Severity.WARNING, message, _inputs(members), details)
+        yield Finding(
+            "ORIGIN_NOT_VALID", Severity.WARNING, message, _with_cited(database, country, number, members), details
+        )
 
 
 def origins_not_in_batch(database: sqlite3.Connection) -> Iterator[Finding]:

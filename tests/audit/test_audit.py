@@ -124,8 +124,8 @@ EXPECTED_FINDINGS = {
     ("REPEATED_PERMIT", "warning", ("sub/scans/permit.pdf", "sub/scans/photo.png")),
     ("REUSED_STAMP", "error", ("archive.jsonl:1", "archive.jsonl:2")),
     ("DUPLICATE_MARK", "warning", ("archive.jsonl:3", "archive.jsonl:4")),
-    ("REEXPORT_OVER_QUANTITY", "error", ("sub/seized.csv:5", "sub/seized.csv:6")),
-    ("ORIGIN_NOT_VALID", "warning", ("sub/seized.csv:8",)),
+    ("REEXPORT_OVER_QUANTITY", "error", ("sub/seized.csv:4", "sub/seized.csv:5", "sub/seized.csv:6")),  # origin first
+    ("ORIGIN_NOT_VALID", "warning", ("sub/seized.csv:7", "sub/seized.csv:8")),
     ("ORIGIN_NOT_IN_BATCH", "info", ("sub/seized.csv:9",)),
 }
 

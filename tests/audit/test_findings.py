@@ -35,7 +35,7 @@ def test_a_reexport_counts_against_the_nearest_cited_document_in_the_batch(tmp_p
     other = _row("it2", crocodile_reexport("IT/RE/2", 10, "ZW/1"))
     assert _find(tmp_path / "chain", origin, french, italian) == []  # IT/RE/1 re-exports what FR/RE/1 brought in
     # without the French certificate, the Italian one counts against the origin: 20 + 10 > 24
-    assert _find(tmp_path / "gap", origin, italian, other) == [("REEXPORT_OVER_QUANTITY", ("it", "it2"))]
+    assert _find(tmp_path / "gap", origin, italian, other) == [("REEXPORT_OVER_QUANTITY", ("zw", "it", "it2"))]
 
 
 def test_revoked_replaced_and_repeated_certificates_are_not_counted_twice(tmp_path: Path) -> None:
@@ -58,7 +58,7 @@ def test_an_origin_permit_filed_twice_covers_its_quantity_once(tmp_path: Path) -
     origin = crocodile_export("ZW/1", 24)
     reexport = _row("re", crocodile_reexport("IT/RE/1", 30, "ZW/1"))
     found = _find(tmp_path, _row("o1", origin), _row("o2", origin), reexport)
-    assert found == [("REPEATED_PERMIT", ("o1", "o2")), ("REEXPORT_OVER_QUANTITY", ("re",))]  # 30 > 24, not 48
+    assert found == [("REPEATED_PERMIT", ("o1", "o2")), ("REEXPORT_OVER_QUANTITY", ("o1", "o2", "re"))]  # not 48
 
 
 def test_a_certificate_cited_as_origin_by_one_line_and_as_last_reexport_by_another(tmp_path: Path) -> None:
@@ -67,7 +67,7 @@ def test_a_certificate_cited_as_origin_by_one_line_and_as_last_reexport_by_anoth
     cited_as_origin = {"country": "FR", "number": "FR/RE/1", "date": "2026-02-01"}
     as_origin = _row("b", with_line(crocodile_reexport("IT/RE/2", 12, "ZW/1"), origin=cited_as_origin))
     assert _find(tmp_path, french, via_last, as_origin) == [  # 12 + 12 > 20, however each line cites it
-        ("REEXPORT_OVER_QUANTITY", ("a", "b")),
+        ("REEXPORT_OVER_QUANTITY", ("fr", "a", "b")),  # the cited document's inputs first
         ("ORIGIN_NOT_IN_BATCH", ("fr",)),
     ]
 
@@ -91,8 +91,8 @@ def test_other_kinds_of_specimen_of_the_cited_species_are_not_compared(tmp_path:
         index.add(facts_of(row) for row in rows)
         found = [(finding.kind, finding.severity.value, finding.inputs) for finding in find_all(index)]
     assert found == [
-        ("REEXPORT_NOT_COMPARED", "info", ("kilos",)),
-        ("REEXPORT_NOT_COMPARED", "info", ("straps",)),
+        ("REEXPORT_NOT_COMPARED", "info", ("origin", "kilos")),
+        ("REEXPORT_NOT_COMPARED", "info", ("origin", "straps")),
     ]
 
 
@@ -130,7 +130,7 @@ def test_origin_statuses(tmp_path: Path) -> None:
     for status in ("EXPIRED", "ALREADY_USED"):
         assert _find(tmp_path / status, _row("origin", crocodile_export("ZW/1", 5), status), reexport) == []
     broken = _row("origin", crocodile_export("ZW/1", 5), "RULE_VIOLATION")
-    assert _find(tmp_path / "rule", broken, reexport) == [("ORIGIN_NOT_VALID", ("re",))]
+    assert _find(tmp_path / "rule", broken, reexport) == [("ORIGIN_NOT_VALID", ("origin", "re"))]
     assert _find(tmp_path / "absent", reexport) == [("ORIGIN_NOT_IN_BATCH", ("re",))]
 
 
