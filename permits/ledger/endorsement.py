@@ -2,7 +2,7 @@
 (``endorse_verified``, what ``cites endorse`` does once the permit is verified).
 
 Only a VALID permit is endorsed; a NOT VALID one is refused with its verdict's reason (and the earlier use,
-when the ledger check found one).
+when the ledger check found one). An import permit is refused too: it does not authorise the export.
 
 The quantity shipped per line defaults to the full authorised quantity; a larger one is refused here,
 against the signed permit (which cannot change), before the ledger is touched. Partial quantities are fine
@@ -17,9 +17,13 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
+from permits.codes import DocumentType
 from permits.errors import InputError
 from permits.ledger.interface import EndorsementRefused, Ledger, Use
 from permits.model import QUANTITY_PATTERN, Permit, format_quantity, is_possible_amount, one_line_name
+
+NOT_AN_EXPORT_DOCUMENT = "NOT_AN_EXPORT_DOCUMENT"
+"""The ``status`` of a refused endorsement of an import permit."""
 
 if TYPE_CHECKING:
     from permits.verification.result import Verdict
@@ -35,6 +39,12 @@ def endorse_verified(
         reason = f"the permit is NOT VALID ({verdict.status.value}): {verdict.reason}"
         raise EndorsementRefused(reason, verdict.status.value, earlier)
     permit = verdict.permit
+    if permit.document_type is DocumentType.IMPORT:
+        raise EndorsementRefused(
+            f"{permit.number} is an import permit: Box 14 endorses the export document (export permit, re-export "
+            "or other certificate), which the import permit only accompanies",
+            NOT_AN_EXPORT_DOCUMENT,
+        )
     use = new_use(permit, port, officer, post, parse_quantities(quantity_entries, permit))
     ledger.endorse(use, actor=use.officer)
     return use

@@ -107,3 +107,12 @@ def test_an_over_long_line_is_refused_unread_and_the_next_lines_are_read(tmp_pat
     ]
     assert items[1].problem == "longer than 17,184 characters (no QR text is); refused"
     assert items[-1].problem == "not valid CSV (a line longer than 1,000,000 characters)"
+
+
+def test_an_earlier_audits_report_in_an_audited_folder_is_one_input(tmp_path: Path) -> None:
+    old = tmp_path / "last-year.jsonl"
+    row = '{"input": "a.pdf", "valid": true, "status": "VALID", "reason": "ok", "checks": []}\n'
+    old.write_text(row * 300)
+    assert list(iter_inputs([tmp_path])) == [
+        AuditInput(str(old), str(old), problem=f"{old}: a cites audit report or findings file, not read")
+    ]

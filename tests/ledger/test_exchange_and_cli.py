@@ -4,6 +4,7 @@ trail of issue, endorse and revoke, and offline posts exchanging signed exports 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sqlite3
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from permits.codes import DocumentType
 from permits.envelope import seal
 from permits.errors import LedgerError
 from permits.issuing import issue
@@ -320,3 +322,16 @@ def test_import_refuses_a_signed_export_with_an_impossible_use(
     result = cli("ledger", "import", export, "--from-key", post.files.certificate, "--db", f"sqlite:///{tmp_path}/c.db")
     assert result.exit_code == 2 and result.stderr.startswith("error: ") and problem in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_an_import_permit_is_not_endorsed_as_the_export_document(cli: Cli, make_authority: MakeAuthority) -> None:
+    """Box 14 endorses the export: an importing Party's import permit (for Appendix II specimens, which need
+    none under CITES) must not stand in for the exporting Party's permit."""
+    zoo = example_permit()
+    import_permit = dataclasses.replace(
+        zoo, document_type=DocumentType.IMPORT, authority=dataclasses.replace(zoo.authority, name="BfN", country="DE")
+    )
+    text = seal(import_permit, make_authority(party="DE").key)
+    assert json.loads(cli("verify", "--json", "--payload", text).stdout)["valid"]
+    result = cli("endorse", "--json", "--payload", text, "--port", "Mombasa", "--officer", "A")
+    assert result.exit_code == 1 and json.loads(result.stdout)["status"] == "NOT_AN_EXPORT_DOCUMENT"

@@ -1,5 +1,6 @@
 """JSON Lines files: one JSON object per line, the QR text under a key (``--payload-column``, default
-``payload``). A line that is not JSON is unreadable; an object without the key holds no permit."""
+``payload``). A line that is not JSON is unreadable; an object without the key holds no permit. An earlier
+audit's report or findings file (left in an audited folder) is one input without a permit, not one per row."""
 
 from __future__ import annotations
 
@@ -26,12 +27,18 @@ class JsonLinesSource:
 
     def inputs(self, path: Path) -> Iterator[AuditInput]:
         file = str(path)
+        first = True
         with open_text(path) as handle:
             for number, line in enumerate(bounded_lines(handle, limits.MAX_RECORD_CHARS), start=1):
                 if line is None:
                     yield AuditInput(f"{file}:{number}", file, number, problem=TOO_LONG, unreadable=True)
                 elif line.strip():
-                    yield self._input(f"{file}:{number}", file, number, line)
+                    item = self._input(f"{file}:{number}", file, number, line)
+                    if first and item.text is None and _written_by_an_audit(line):  # an earlier audit's output
+                        yield AuditInput(file, file, problem=f"{file}: a cites audit report or findings file, not read")
+                        return
+                    first = False
+                    yield item
 
     def _input(self, reference: str, file: str, number: int, line: str) -> AuditInput:
         try:
@@ -44,3 +51,15 @@ class JsonLinesSource:
         if not isinstance(value, str) or not value.strip():
             return AuditInput(reference, file, number, problem=f"no '{self.column}' text in this JSON line")
         return AuditInput(reference, file, number, text=value.strip())
+
+
+AUDIT_OUTPUT_KEYS = (frozenset({"input", "valid", "status", "checks"}), frozenset({"kind", "severity", "inputs"}))
+"""The keys every row of an audit report, or of its findings file, has."""
+
+
+def _written_by_an_audit(line: str) -> bool:
+    try:
+        document = json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(document, dict) and any(keys <= document.keys() for keys in AUDIT_OUTPUT_KEYS)
