@@ -8,7 +8,7 @@ offline and can be archived with the report. Every text from the report is escap
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from html import escape
 
 from permits.audit.findings import FindingsTally
@@ -83,10 +83,26 @@ def _failure_colour(label: str) -> str:
     return FAILURE_COLOUR
 
 
+def _section(title: str, body: str | None) -> str:
+    """A titled section of the page; no body says "None."."""
+    return f"<section><h2>{escape(title)}</h2>{body or '<p>None.</p>'}</section>"
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A table of cells already made (``_cell``), under a header row unless ``header`` is empty."""
+    head = f"<tr>{''.join(f'<th>{escape(label)}</th>' for label in header)}</tr>" if header else ""
+    body = "".join("<tr>" + "".join(cells) + "</tr>" for cells in rows)
+    return f"<table>{head}{body}</table>"
+
+
+def _cell(text: str, css: str = "") -> str:
+    return f"<td class='{css}'>{escape(text)}</td>" if css else f"<td>{escape(text)}</td>"
+
+
 def _chart_section(title: str, counts: list[tuple[str, int]], colour_of: Callable[[str], str] = _failure_colour) -> str:
     """A horizontal bar chart as inline SVG (the first ``MAX_BARS`` rows; the rest summed in one bar)."""
     if not counts:
-        return f"<section><h2>{escape(title)}</h2><p>None.</p></section>"
+        return _section(title, None)
     shown = counts[:MAX_BARS]
     if len(counts) > MAX_BARS:
         shown = [*shown, (f"({len(counts) - MAX_BARS} more)", sum(count for _, count in counts[MAX_BARS:]))]
@@ -105,60 +121,50 @@ def _chart_section(title: str, counts: list[tuple[str, int]], colour_of: Callabl
             f"fill='{colour_of(label)}'/>"
             f"<text x='{LABEL_WIDTH + length + 6}' y='{y + 15}'>{count:,}</text></g>"
         )
-    return (
-        f"<section><h2>{escape(title)}</h2>"
+    svg = (
         f"<svg xmlns='http://www.w3.org/2000/svg' role='img' aria-label='{escape(title)}' width='{width}' "
-        f"height='{height}' viewBox='0 0 {width} {height}'>{''.join(bars)}</svg></section>"
+        f"height='{height}' viewBox='0 0 {width} {height}'>{''.join(bars)}</svg>"
     )
+    return _section(title, svg)
 
 
 def _reasons_section(summary: Summary) -> str:
-    rows = "".join(
-        f"<tr><td class='n'>{count:,}</td><td>{escape(reason)}</td></tr>" for reason, count in summary.top_reasons
-    )
-    body = f"<table><tr><th>count</th><th>reason</th></tr>{rows}</table>" if rows else "<p>None.</p>"
+    rows = [(_cell(f"{count:,}", "n"), _cell(reason)) for reason, count in summary.top_reasons]
     title = "Most common reasons a permit is NOT VALID (by status and rule, with the first example)"
-    return f"<section><h2>{title}</h2>{body}</section>"
+    return _section(title, _table(("count", "reason"), rows) if rows else None)
 
 
 def _not_valid_section(summary: Summary) -> str:
-    if not summary.first_not_valid:
-        return "<section><h2>NOT VALID permits</h2><p>None.</p></section>"
-    rows = "".join(
-        f"<tr><td>{escape(source)}</td><td>{escape(document)}</td><td>{escape(status)}</td><td>{escape(reason)}</td></tr>"
-        for source, document, status, reason in summary.first_not_valid
-    )
-    shown = len(summary.first_not_valid)
+    rows = [tuple(map(_cell, row)) for row in summary.first_not_valid]
+    shown = len(rows)
     note = (
         f" (the first {shown:,} of {summary.not_valid:,}; all are in the report)" if shown < summary.not_valid else ""
     )
-    return (
-        f"<section><h2>NOT VALID permits{escape(note)}</h2><table><tr><th>input</th><th>document</th>"
-        f"<th>status</th><th>reason</th></tr>{rows}</table></section>"
-    )
+    body = _table(("input", "document", "status", "reason"), rows) if rows else None
+    return _section(f"NOT VALID permits{note}", body)
 
 
 def _provenance_section(provenance: list[tuple[str, str]]) -> str:
-    rows = "".join(f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>" for label, value in provenance)
-    return f"<section><h2>What this audit was judged against</h2><table>{rows}</table></section>"
+    rows = [(f"<th>{escape(label)}</th>", _cell(value)) for label, value in provenance]
+    return _section("What this audit was judged against", _table((), rows))
 
 
 def _findings_section(findings: FindingsTally) -> str:
     if not findings.total:
-        return "<section><h2>Cross-permit findings</h2><p>None.</p></section>"
-    counts = "".join(
-        f"<tr><td>{escape(kind)}</td><td class='{severity}'>{severity}</td><td class='n'>{count:,}</td></tr>"
-        for (kind, severity), count in findings.counts.items()
+        return _section("Cross-permit findings", None)
+    counts = [(_cell(kind), _cell(severity, severity), _cell(f"{count:,}", "n"))
+              for (kind, severity), count in findings.counts.items()]  # fmt: skip
+    samples = []
+    for finding in findings.samples:
+        more = f" and {len(finding.inputs) - 6} more" if len(finding.inputs) > 6 else ""
+        inputs = f"<small>{escape(', '.join(finding.inputs[:6]) + more)}</small>"
+        severity = finding.severity.value
+        samples.append(
+            (_cell(finding.kind), _cell(severity, severity), f"<td>{escape(finding.message)}<br>{inputs}</td>")
+        )
+    body = (
+        _table(("kind", "severity", "count"), counts)
+        + f"<h3>Examples (the first {findings.samples_per_kind} of each kind; all are in the findings file)</h3>"
+        + _table(("kind", "severity", "finding and inputs"), samples)
     )
-    samples = "".join(
-        f"<tr><td>{escape(finding.kind)}</td><td class='{finding.severity.value}'>{finding.severity.value}</td>"
-        f"<td>{escape(finding.message)}<br><small>{escape(', '.join(finding.inputs[:6]))}"
-        f"{escape(f' and {len(finding.inputs) - 6} more') if len(finding.inputs) > 6 else ''}</small></td></tr>"
-        for finding in findings.samples
-    )
-    return (
-        "<section><h2>Cross-permit findings</h2>"
-        f"<table><tr><th>kind</th><th>severity</th><th>count</th></tr>{counts}</table>"
-        f"<h3>Examples (the first {findings.samples_per_kind} of each kind; all are in the findings file)</h3>"
-        f"<table><tr><th>kind</th><th>severity</th><th>finding and inputs</th></tr>{samples}</table></section>"
-    )
+    return _section("Cross-permit findings", body)
