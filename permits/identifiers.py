@@ -6,8 +6,10 @@ hyphen U+2010 or with a zero-width space inside are one stamp. Decimal digits of
 digits 0-9 (the Arabic-Indic ``٤٢`` is ``42``).
 
 The one rule for every place that matches these numbers: the issuing register (``permits.ledger``) refuses a
-stamp the Party used before under it, and the batch audit (``permits.audit``) finds re-used stamps and
-duplicate marks with it. Permit numbers are compared exactly (they are the document's identity, as issued).
+stamp the Party used before under it, the batch audit (``permits.audit``) finds re-used stamps and
+duplicate marks with it, and the rules find a mark twice in one permit and a placeholder import permit. Permit
+numbers are compared exactly by the issuing register and the ledger (they are the document's identity, as
+issued); the audit's duplicate-number finding compares them by ``document_number_key``.
 
 A letter of another script that looks like a Latin letter counts as that letter (the Cyrillic capital Es,
 U+0421, is ``c``; the Greek capital Omicron is ``o``), by the Unicode confusables data (UTS #39) that the
@@ -19,6 +21,7 @@ is not ``0``.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from functools import lru_cache
 
@@ -31,6 +34,19 @@ def identifier_key(text: str | None) -> str | None:
     number: two such stamps are not one stamp)."""
     if not text:
         return None
+    return "".join(filter(str.isalnum, _folded(text))) or None
+
+
+def document_number_key(text: str) -> str:
+    """A permit number as the audit compares it (``DUPLICATE_NUMBER``): folded as ``identifier_key`` folds, but
+    each run of separators kept as one "-" (invisible characters dropped), since numbers are made of parts:
+    ``KE/2026/1`` and ``ke-2026-1`` are one number, ``KE/1/23`` and ``KE/12/3`` two."""
+    visible = (char for char in _folded(text) if unicodedata.category(char) != "Cf")
+    parts = ["".join(group) for is_part, group in itertools.groupby(visible, str.isalnum) if is_part]
+    return "-".join(parts) or text
+
+
+def _folded(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     if not text.isascii():
         text = "".join(map(latin_look_alike, text))
@@ -39,7 +55,7 @@ def identifier_key(text: str | None) -> str | None:
     )
     if not folded.isascii():  # decimal digits of other scripts as 0-9
         folded = "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in folded)
-    return "".join(filter(str.isalnum, folded)) or None
+    return folded
 
 
 def latin_look_alike(char: str) -> str:

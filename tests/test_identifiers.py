@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from permits.identifiers import identifier_key, latin_look_alike
+from permits.identifiers import document_number_key, identifier_key, latin_look_alike
 
 LOOK_ALIKE_DIGEST = "adf68459ce815bdd9b306fa90688433d5d659bd56db6b5dd1410e7a4001f9141"
 """SHA-256 of ``latin_look_alike`` over the Greek and Cyrillic blocks (U+0370-U+052F), confusable-homoglyphs 3.3.1."""
@@ -64,3 +64,9 @@ def test_what_stays_distinct() -> None:
     assert identifier_key("\u00c9-1") != identifier_key("E-1")  # Latin letters are never merged
     assert identifier_key("O-1") != identifier_key("0-1")
     assert [identifier_key(text) for text in (None, "", "-", "\u200b", " / ")] == [None] * 5
+
+
+def test_permit_numbers_keep_their_parts() -> None:
+    assert document_number_key("KE/2026/ZOO/0104") == document_number_key("ke-2026-zoo-0104") == "ke-2026-zoo-0104"
+    assert document_number_key("\u041a\u0415 2026\u200b/ZOO/0104") == "ke-2026-zoo-0104"  # look-alikes, a ZWSP
+    assert document_number_key("KE/1/23") != document_number_key("KE/12/3")

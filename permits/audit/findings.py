@@ -15,8 +15,8 @@ does not):
   cite each other (a re-export citing its origin, or a replacement, legitimately repeats the marks).
 - ``REEXPORT_OVER_QUANTITY`` (error): re-exports citing one document re-export more of a kind of specimen (term)
   of a species, in a unit, than that document covered.
-- ``REEXPORT_NOT_COMPARED`` (info): re-exports are of a kind of specimen or in a unit that the cited document
-  lists its species in only otherwise (skins re-exported as watch straps): their quantity is not compared.
+- ``REEXPORT_NOT_COMPARED`` (info): re-exports are of a kind of specimen (term) that the cited document lists
+  its species as only otherwise (skins re-exported as watch straps): their quantity is not compared.
 - ``ORIGIN_NOT_VALID`` (warning): a cited document is in the batch but NOT VALID for a reason other than
   having expired or been used (which an origin permit normally is by the time of its re-export).
 - ``ORIGIN_NOT_IN_BATCH`` (info): a cited document is not in the batch, so its quantity was not checked.
@@ -91,8 +91,7 @@ def repeated_permits(database: sqlite3.Connection) -> Iterator[Finding]:
     for (_, party, number), members in _groups(database, query, 3):
         inputs = _inputs(members)
         details = {"party": party, "number": number}
-        files = {_file_of(reference) for reference in inputs}
-        if len(files) == len(inputs) and len({_stem(file) for file in files}) == 1:  # KE-1.pdf, KE-1.png, KE-1.txt
+        if _issued_files(inputs):  # KE-1.pdf, KE-1.png, KE-1.txt
             message = f"{party} permit {number}: one signed document saved as {len(inputs)} files of one name"
             yield Finding("REPEATED_PERMIT", Severity.INFO, message, inputs, details)
             continue
@@ -100,14 +99,19 @@ def repeated_permits(database: sqlite3.Connection) -> Iterator[Finding]:
         yield Finding("REPEATED_PERMIT", Severity.WARNING, message, inputs, details)
 
 
-def _file_of(reference: str) -> str:
-    """The file of an input reference: "out/KE-1.txt:1" is in "out/KE-1.txt"."""
-    return re.sub(r":\d+$", "", reference)
+ISSUED_FILE_SUFFIXES = frozenset({".pdf", ".png", ".txt"})
+"""What ``cites issue`` writes for one permit: a PDF, a PNG of its QR code and a text file of its QR text."""
 
 
-def _stem(file: str) -> str:
-    """A file's path without its suffix: "out/KE-1.txt" is "out/KE-1"."""
-    return str(PurePath(file).with_suffix("")) if PurePath(file).suffix else file
+def _issued_files(inputs: tuple[str, ...]) -> bool:
+    """Whether ``inputs`` are the files ``cites issue`` wrote for one permit: whole files (a text file by its only
+    line) of one name, each with another of its suffixes."""
+    files = [PurePath(re.sub(r":1$", "", reference)) for reference in inputs]
+    return (
+        all(file.suffix.lower() in ISSUED_FILE_SUFFIXES and ":" not in file.name for file in files)
+        and len({file.suffix.lower() for file in files}) == len(files)
+        and len({file.with_suffix("") for file in files}) == 1
+    )
 
 
 def reused_stamps(database: sqlite3.Connection) -> Iterator[Finding]:
@@ -202,10 +206,10 @@ def reexports_over_quantity(database: sqlite3.Connection) -> Iterator[Finding]:
         details = {"cited": {"country": country, "number": number}, "species": species, "term": term, "unit": unit,
                    "covered": format_quantity(cover), "reexported": format_quantity(total)}  # fmt: skip
         inputs = _with_cited(database, country, number, members)
-        if not cover and _covers_species_otherwise(database, country, number, key):
+        if not cover and _lists_species_only_as_other_terms(database, country, number, key, term):
             message = (
-                f"re-exports of {species} citing {country} {number} (as {kinds}) are {term} in {unit}, which that "
-                f"document lists only as other specimens or in another unit: their quantity is not compared"
+                f"re-exports of {species} citing {country} {number} (as {kinds}) are {term}, which that document "
+                f"lists only as other kinds of specimen: their quantity is not compared"
             )
             yield Finding("REEXPORT_NOT_COMPARED", Severity.INFO, message, inputs, details)
             continue
@@ -226,15 +230,17 @@ def _with_cited(
     return tuple(_distinct(iter([*(row[0] for row in cited), *_inputs(members)])))
 
 
-def _covers_species_otherwise(database: sqlite3.Connection, country: str, number: str, key: str) -> bool:
-    """Whether the cited document lists the species at all (as another kind of specimen or in another unit:
-    skins re-exported as watch straps cannot be counted against it)."""
+def _lists_species_only_as_other_terms(
+    database: sqlite3.Connection, country: str, number: str, key: str, term: str
+) -> bool:
+    """Whether the cited document lists the species, but only as other kinds of specimen: skins re-exported as
+    watch straps cannot be counted against it (the same kind in another unit still is an over-quantity)."""
     found = database.execute(
-        "SELECT 1 FROM rows r JOIN lines l ON l.seq = r.seq "
-        "WHERE r.authenticated AND r.party = ? AND r.number = ? AND l.species_key = ? LIMIT 1",
-        (country, number, key),
-    )
-    return found.fetchone() is not None
+        "SELECT count(*), coalesce(sum(l.term = ?), 0) FROM rows r JOIN lines l ON l.seq = r.seq "
+        "WHERE r.authenticated AND r.party = ? AND r.number = ? AND l.species_key = ?",
+        (term, country, number, key),
+    ).fetchone()
+    return bool(found[0]) and not found[1]
 
 
 COVERED_LINES = f"""

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from permits.audit.reports.interface import Row
-from permits.identifiers import identifier_key
+from permits.identifiers import document_number_key, identifier_key
 
 NOT_AUTHENTICATED = "(not authenticated)"
 """Chart label for failures whose signature was never proven (no Party, species or date can be trusted)."""
@@ -52,7 +52,7 @@ def facts_of(row: Row) -> RowFacts:
         return RowFacts((*verdict, False, None, None, None, None, None, None, None, None))
     stamp, number = permit.get("security_stamp"), str(permit["number"])
     replaces = (permit.get("replaces") or {}).get("number")
-    document = (content_key(permit), permit["authority"]["country"], number, identifier_key(number) or number,
+    document = (content_key(permit), permit["authority"]["country"], number, document_number_key(number),
                 identifier_key(stamp), stamp, permit["issued"], replaces)  # fmt: skip
     lines = tuple(enumerate(permit["items"], start=1))
     return RowFacts(

@@ -105,7 +105,8 @@ def run_audit(
     if not resume and next(iter_inputs(paths, payload_column, exclude=outputs.values()), None) is None:
         raise InputError(f"no inputs to audit in {', '.join(map(str, paths))} (PDFs, images, text, JSONL or CSV)")
     settings = RunRecord.now(paths, payload_column, ledger_url)
-    if resume and (changed := RunRecord.read(run_record).differences(settings)):
+    recorded = RunRecord.read(run_record) if resume else settings
+    if changed := recorded.differences(settings):
         raise InputError(
             f"{report}: the interrupted audit was judged against other settings ({'; '.join(changed)}); resume with "
             "those, or audit again into a new report"
@@ -137,8 +138,7 @@ def run_audit(
             page: PageFormat = HtmlPage()
             written = [(f"{name} file", f"{path} (SHA-256 {_sha256(path)})") for name, path in
                        (("report", report), ("findings", findings))]  # fmt: skip
-            recorded = RunRecord.read(run_record).described()  # a resumed audit: the interrupted run's start
-            write_text_atomic(html, page.render(summary, tally, recorded + written))
+            write_text_atomic(html, page.render(summary, tally, recorded.described() + written))
         return AuditResult(report, findings, html, summary, tally, resumed)
 
 
@@ -185,8 +185,8 @@ FINDINGS_OPENINGS = (b'{"kind":', b"kind,severity,", b'{\n  "format": "' + RUN_R
 
 
 def _written_by_audit(path: Path) -> bool:
-    """True when ``path`` begins as a findings file or an audit page does (or is empty: no findings, and nothing
-    an audit would read)."""
+    """True when ``path`` begins as a findings file, a run record or an audit page does (or is empty: no findings,
+    and nothing an audit would read)."""
     try:
         with open(path, "rb") as handle:
             opening = handle.read(512)

@@ -28,6 +28,23 @@ def configured_url(url: str | None = None) -> str | None:
     return url or os.environ.get(DB_URL_ENV) or None
 
 
+def ledger_url(url: str | None = None) -> str:
+    """The URL of the ledger in use: the configured one, else this post's embedded SQLite file."""
+    return configured_url(url) or f"sqlite:///{state_path(SQLITE_NAME)}"
+
+
+def shown_ledger_url(url: str | None = None) -> str:
+    """``ledger_url`` as messages and records show it: without a password."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    location = ledger_url(url)
+    try:
+        return make_url(location).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return "(not a database URL)"
+
+
 def ledger_exists(url: str | None = None) -> bool:
     """True when a ledger is configured or this post already has its embedded one (verify then consults it)."""
     return configured_url(url) is not None or (cites_home() / SQLITE_NAME).exists()
@@ -46,7 +63,7 @@ def open_ledger(url: str | None = None, *, existing: bool = False) -> Ledger:
     from permits.ledger.backends.sqlite import SqliteBackend
     from permits.ledger.sql import SqlLedger
 
-    location = configured_url(url) or f"sqlite:///{state_path(SQLITE_NAME)}"
+    location = ledger_url(url)
     try:
         parsed = make_url(location)
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number

@@ -91,7 +91,8 @@ _LEVELS = (
 _SEP = "|"
 _MEMBERS = (
     "SELECT t.full_name FROM taxon t WHERE (t.lineage LIKE ? ESCAPE '\\' OR t.lineage LIKE ? ESCAPE '\\') "
-    "AND EXISTS (SELECT 1 FROM listing_change c WHERE c.taxon_id = t.id)"
+    "AND EXISTS (SELECT 1 FROM listing_change c WHERE c.taxon_id = t.id) "
+    "ORDER BY NOT EXISTS (SELECT 1 FROM listing_change c WHERE c.taxon_id = t.id AND c.appendix = 'I'), t.id"
 )
 
 
@@ -107,7 +108,28 @@ class _Match:
     lineage: frozenset[str]
 
 
-_HYBRID_MARK = re.compile(r"\s+[x\u00d7]\s+")  # x or the multiplication sign
+_HYBRID_MARK = re.compile(r"\s+[x\u00d7]\s+", re.IGNORECASE)  # x, X or the multiplication sign
+
+
+def _stricter(appendix: str, than: str | None) -> bool:
+    return than is None or APPENDICES.index(appendix) < APPENDICES.index(than)
+
+
+def _hybrid_parents(parents: list[str]) -> list[str]:
+    """The parents of a hybrid as full names: one written without its genus ("macao") or with it abbreviated
+    ("A. macao") takes the first parent's."""
+    genus = (parents[0].split() or [""])[0]
+    named = []
+    for parent in parents:
+        words = parent.split()
+        if words and re.fullmatch(r"[A-Z]\.", words[0]):
+            words[0] = genus
+        elif words and words[0][0].islower():
+            words.insert(0, genus)
+        named.append(" ".join(words))
+    return named
+
+
 _RANK_WORDS = frozenset({"subsp", "ssp", "var", "f", "forma", "cf", "aff", "sp", "spp"})
 
 
@@ -127,12 +149,12 @@ def _name_words(name: str) -> list[str]:
 
 
 def _read_as(read: LookupResult, unknown: LookupResult, note: str) -> LookupResult:
-    """``read``'s listing for the unknown name of ``unknown`` (which keeps its query and suggestions)."""
+    """``read``'s listing for the unknown name of ``unknown`` (which keeps its query and suggestions): still
+    unknown (``accepted_name`` None), with ``matched_name`` the registry name it was read as."""
     return dataclasses.replace(
         read,
         query=unknown.query,
         accepted_name=None,
-        matched_name=None,
         annotation=f"name not in the registry; {note}" + (f"; {read.annotation}" if read.annotation else ""),
         suggestions=unknown.suggestions,
     )
@@ -412,57 +434,72 @@ class Registry:
 
     def _unknown(self, query: str, on: dt.date, origin: str | None) -> LookupResult:
         """No such name: close names as suggestions, and the listing the name falls under when the registry
-        can tell (fail closed), with a note saying how it was read:
+        can tell (fail closed), with a note saying how it was read (``matched_name`` is the name it was read as):
 
-        - a hybrid ("Ara ararauna x Ara macao") has the strictest of its parents' listings;
+        - a hybrid ("Ara ararauna x Ara macao", "... X macao") has the strictest of its parents' listings, and
+          a parent the registry cannot read leaves the hybrid unknown;
         - a name the registry knows once author text, punctuation, accents, invisible characters and look-alike
           letters are left out, or once cut to its species (a subspecies the registry lacks), has that name's;
         - a species of a known genus that a genus or higher-taxon listing covers ("Dalbergia spp.") has that
           listing, which covers every species of the genus, named in the registry or not.
         """
-        suggestions = self.suggest(query)
-        unknown = LookupResult(query=query, on=on, origin=origin, suggestions=suggestions)
         parents = _HYBRID_MARK.split(query)
         if len(parents) > 1:
-            listed = [result for result in (self.listing_at(p, on, origin) for p in parents) if result.appendix]
-            if not listed:
-                return unknown
-            strictest = min(listed, key=lambda result: APPENDICES.index(result.appendix or ""))
-            note = f"a hybrid; judged as its parent {strictest.accepted_name or strictest.query}"
-            return _read_as(strictest, unknown, note)
+            readings = [self.listing_at(parent, on, origin) for parent in _hybrid_parents(parents)]
+            listed = [reading for reading in readings if reading.appendix]
+            if not listed or any(reading.appendix is None and not reading.found for reading in readings):
+                return self._not_read(query, on, origin)
+            strictest = min(listed, key=lambda reading: APPENDICES.index(reading.appendix or ""))
+            note = f"a hybrid; judged as its parent {strictest.matched_name or strictest.query}"
+            return _read_as(strictest, self._not_read(query, on, origin), note)
         words = _name_words(query)
-        for size in (3, 2):
+        for size in (3, 2, 1):
             candidate = " ".join(words[:size])
-            if len(words) >= size and (match := self._match(normalize_name(candidate))) is not None:
-                read = self._result(
-                    candidate, on, origin, match, resolve(self._levels(match.taxon_id), match.lineage, on, origin)
+            if len(words) < size or (match := self._match(normalize_name(candidate))) is None:
+                continue
+            resolution = resolve(self._levels(match.taxon_id), match.lineage, on, origin)
+            read = self._result(candidate, on, origin, match, resolution)
+            if size == 1 < len(words):  # a species the registry lacks, of a known genus
+                if resolution.entry is None:
+                    break  # the genus is not listed: that says nothing of its species
+                note = (
+                    f"its genus {match.accepted_name} is in Appendix {resolution.appendix} ({read.listed_under}), "
+                    "which covers every species of the genus"
                 )
-                return _read_as(read, unknown, f"read as {match.accepted_name}")
-        genus = self._match(normalize_name(words[0])) if len(words) > 1 else None
-        if genus is None:
-            return unknown
-        listed_genus = resolve(self._levels(genus.taxon_id), genus.lineage, on, origin)
-        if listed_genus.entry is None or listed_genus.level is None:
-            return unknown
-        read = self._result(words[0], on, origin, genus, listed_genus)
-        note = (
-            f"its genus {genus.accepted_name} is in Appendix {listed_genus.appendix} ({read.listed_under}), which "
-            "covers every species of the genus"
-        )
-        return _read_as(read, unknown, note)
+            else:
+                note = f"read as {match.accepted_name}"
+            return _read_as(read, self._not_read(query, on, origin), note)
+        return self._not_read(query, on, origin)
+
+    def _not_read(self, query: str, on: dt.date, origin: str | None) -> LookupResult:
+        return LookupResult(query=query, on=on, origin=origin, suggestions=self.suggest(query))
+
+    def _read_match(self, name: str) -> _Match | None:
+        """The taxon ``name`` names, as written or once author text, punctuation and look-alike letters are left
+        out ("Manis spp." typed with a Cyrillic i, "Manis javanica Desmarest, 1822")."""
+        match = self._match(normalize_name(name))
+        if match is None and (words := _name_words(name)):
+            match = self._match(normalize_name(" ".join(words)))
+        return match
 
     def strictest_member(self, name: str, on: dt.date, origin_country: str | None = None) -> LookupResult | None:
         """For a higher taxon (genus, family, ...): the strictest listing on ``on``, for specimens originating in
         ``origin_country``, of the taxa within it that have a listing of their own ("Manis javanica" in
         Appendix I within "Manis spp."); None for a species, an unknown name, or when none of its members has
-        a listing of its own."""
-        match = self._match(normalize_name(name))
+        a listing of its own. Members with an Appendix I listing are read first, and the first one in force
+        ends the search (nothing is stricter): a family of thousands of members costs one scan."""
+        match = self._read_match(name)
         if match is None or match.rank in SPECIES_RANKS:
             return None
         key = normalize_name(match.accepted_name).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        rows = self._connection.execute(_MEMBERS, (f"%{_SEP}{key}{_SEP}%", f"%{_SEP}{key}")).fetchall()
-        listed = [result for result in (self.listing_at(row[0], on, origin_country) for row in rows) if result.appendix]
-        return min(listed, key=lambda result: APPENDICES.index(result.appendix or ""), default=None)
+        strictest: LookupResult | None = None
+        for (member,) in self._connection.execute(_MEMBERS, (f"%{_SEP}{key}{_SEP}%", f"%{_SEP}{key}")):
+            result = self.listing_at(member, on, origin_country)
+            if result.appendix and (strictest is None or _stricter(result.appendix, strictest.appendix)):
+                strictest = result
+            if result.appendix == "I":
+                break
+        return strictest
 
     def suggest(self, name: str, limit: int = SUGGESTION_LIMIT) -> list[str]:
         """Known names close to ``name`` (rapidfuzz ratio of the normalized names), best first.
@@ -506,7 +543,7 @@ class Registry:
     def first_listed(self, name: str, origin_country: str | None = None) -> FirstListing:
         """When ``name`` (specimens originating in ``origin_country``) was first in any Appendix: the
         date from which the Convention applies to it (a pre-Convention specimen was acquired before it)."""
-        match = self._match(normalize_name(name))
+        match = self._read_match(name)
         if match is None:
             return FirstListing(known=False)
         origin = origin_country.strip().upper() if origin_country else None

@@ -371,9 +371,9 @@ class ZeroQuota(LineRule):
         if line.source != WILD or permit.purpose != COMMERCIAL_PURPOSE:
             return []
         listing = context.listing(line, permit)
-        names = (line.scientific_name, listing.accepted_name or line.scientific_name)
+        names = (line.scientific_name, listing.accepted_name or listing.matched_name or line.scientific_name)
         origin = origin_country(line, permit)
-        clause = zero_quota_clause(listing.annotation, names, origin, line.term, line.source, permit.purpose)
+        clause = zero_quota_clause(listing.annotation, names, origin, line.term)
         if clause is None:
             return []
         return [f"{line.scientific_name} from {origin}: the listing sets a zero export quota ({clause})"]

@@ -20,6 +20,8 @@ class Listing(Protocol):
     @property
     def accepted_name(self) -> str | None: ...
     @property
+    def matched_name(self) -> str | None: ...
+    @property
     def listed_under(self) -> str | None: ...
     @property
     def party(self) -> str | None: ...
@@ -58,8 +60,8 @@ class ListingSource(Protocol):
 
 
 class RememberedListings:
-    """A listing source that remembers its latest answers: rules ask the same questions about each line (up to
-    seven times), and a batch of permits asks about the same few taxa over and over. Only for a source that does
+    """A listing source that remembers its latest answers: rules ask the same questions about each line (several
+    times over), and a batch of permits asks about the same few taxa over and over. Only for a source that does
     not change while it is used (a loaded registry)."""
 
     def __init__(self, source: ListingSource, size: int = 4096) -> None:

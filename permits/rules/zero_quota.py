@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 
-from permits.codes import COMMERCIAL_PURPOSE
 from permits.registry.model import normalize_name
 
 WILD = "W"
@@ -37,12 +36,11 @@ _TERMS = (
 """The kinds of specimen a zero-quota clause may name, and their Box 9 term codes."""
 
 
-def zero_quota_clause(
-    annotation: str | None, names: tuple[str, ...], origin: str, term: str, source: str, purpose: str
-) -> str | None:
-    """The clause of ``annotation`` that sets a zero export quota binding a line of the taxon known as ``names``
-    (as written, and its accepted name) from ``origin``, of ``term``, ``source`` and ``purpose``; else None."""
-    if not annotation or source != WILD or purpose != COMMERCIAL_PURPOSE:
+def zero_quota_clause(annotation: str | None, names: tuple[str, ...], origin: str, term: str) -> str | None:
+    """The clause of ``annotation`` that sets a zero export quota binding wild specimens traded for commercial
+    purposes of ``term``, of the taxon known as ``names`` (as written, and as the registry read it), from
+    ``origin``; else None."""
+    if not annotation:
         return None
     for match in _ZERO_QUOTA.finditer(annotation):
         start, end, opened = _clause_around(annotation, match.start(), match.end())

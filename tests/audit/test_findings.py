@@ -81,8 +81,8 @@ def test_a_species_the_origin_permit_never_covered(tmp_path: Path) -> None:
 
 
 def test_other_kinds_of_specimen_of_the_cited_species_are_not_compared(tmp_path: Path) -> None:
-    """Skins re-exported as watch straps, or by weight against a count, cannot be counted against the origin:
-    an info finding says so, not an over-quantity error; the same kind and unit still are counted."""
+    """Skins re-exported as watch straps cannot be counted against the origin: an info finding says so, not an
+    over-quantity error; the same kind of specimen in another unit is still an over-quantity."""
     origin = crocodile_export("ZW/1", 24)
     straps = with_line(crocodile_reexport("IT/RE/1", 60, "ZW/1"), term="SKP")
     by_weight = with_line(crocodile_reexport("IT/RE/2", 5, "ZW/1"), unit="KIL")
@@ -91,7 +91,7 @@ def test_other_kinds_of_specimen_of_the_cited_species_are_not_compared(tmp_path:
         index.add(facts_of(row) for row in rows)
         found = [(finding.kind, finding.severity.value, finding.inputs) for finding in find_all(index)]
     assert found == [
-        ("REEXPORT_NOT_COMPARED", "info", ("origin", "kilos")),
+        ("REEXPORT_OVER_QUANTITY", "error", ("origin", "kilos")),  # the same kind by weight: 5 KIL, none covered
         ("REEXPORT_NOT_COMPARED", "info", ("origin", "straps")),
     ]
 

@@ -190,6 +190,9 @@ def test_an_unknown_species_of_a_listed_genus_has_the_genus_listing(embedded: Re
         ("Loxodont\u0251 \u0251fric\u0251n\u0251", "I", "Loxodonta africana"),  # Latin alpha for a
         ("Ceratotherium s\u0456mum s\u0456mum", "I", "Ceratotherium simum simum"),  # Cyrillic i
         ("Ara ararauna x Ara macao", "I", "Ara macao"),  # a hybrid: its strictest parent
+        ("Ara ararauna X macao", "I", "Ara macao"),  # the second parent without its genus
+        ("Ara ararauna \u00d7 A. macao", "I", "Ara macao"),  # the multiplication sign, an abbreviated genus
+        ("Manis spp. Linnaeus", "II", "Manis"),  # a genus name with author text: the genus's own entry
     ],
 )
 def test_an_unknown_name_is_read_as_the_name_it_writes(
@@ -203,7 +206,13 @@ def test_an_unknown_name_is_read_as_the_name_it_writes(
     assert read_as in (result.annotation or ""), result.annotation
 
 
+def test_a_hybrid_with_a_parent_the_registry_cannot_read_stays_unknown(embedded: Registry) -> None:
+    assert embedded.listing_at("Ara ararauna x Zzyzx nowhere", TODAY).appendix is None
+
+
 def test_the_strictest_listing_within_a_higher_taxon(embedded: Registry) -> None:
+    disguised = embedded.strictest_member("Man\u0456s spp.", TODAY)  # a Cyrillic i
+    assert disguised is not None and disguised.appendix == "I"
     assert embedded.listing_at("Manis spp.", TODAY).appendix == "II"  # the genus's own entry
     strictest = embedded.strictest_member("Manis spp.", TODAY)
     assert strictest is not None and strictest.appendix == "I"
