@@ -21,6 +21,9 @@ MAX_RECORD_CHARS = 1_000_000
 """Longest line of a JSON Lines or CSV file ``audit`` reads (a QR text and whatever else the exporting system put
 beside it); a longer line is refused unread."""
 
+LINE_TOO_LONG = f"longer than {MAX_INPUT_LINE_CHARS:,} characters (no QR text is); refused"
+"""What ``verify``, ``scan`` and ``audit`` say of a line of QR text over ``MAX_INPUT_LINE_CHARS``."""
+
 MAX_ISSUED_QR_VERSION = 30
 """Largest QR version ``cites issue`` prints; a permit that needs more is refused (split it into two permits)."""
 

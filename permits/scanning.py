@@ -69,7 +69,7 @@ class Scanner:
         for number, line in enumerate(bounded_lines(stream), start=1):
             source = f"scan {number}"
             if line is None:
-                message = f"longer than {limits.MAX_INPUT_LINE_CHARS:,} characters: not a permit QR text"
+                message = limits.LINE_TOO_LONG
                 yield self._record(_failure(source, message, Status.MALFORMED))
             elif line.strip():
                 yield self._record(self.verifier.verify(line, source=source))

@@ -41,7 +41,7 @@ def _scan_lines(stream: TextIO, where: str) -> Iterator[Scanned]:
     for number, line in enumerate(bounded_lines(stream), start=1):
         source = f"{where} line {number}"
         if line is None:
-            problem = f"{source}: longer than {limits.MAX_INPUT_LINE_CHARS:,} characters (no QR text is); refused"
+            problem = f"{source}: {limits.LINE_TOO_LONG}"
             yield Scanned(source, problem=problem, unreadable=True)
         elif line.strip():
             found = True

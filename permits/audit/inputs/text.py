@@ -11,7 +11,6 @@ from permits.fileio import bounded_lines
 
 TEXT_SUFFIXES = frozenset({".txt", ".log", ".qr"})
 SNIFFED_BYTES = 8192
-TOO_LONG = f"longer than {limits.MAX_INPUT_LINE_CHARS:,} characters (no QR text is); refused"
 
 
 class TextSource:
@@ -32,7 +31,7 @@ class TextSource:
             for number, line in enumerate(bounded_lines(handle), start=1):
                 if line is None:
                     found = True
-                    yield AuditInput(f"{file}:{number}", file, number, problem=TOO_LONG, unreadable=True)
+                    yield AuditInput(f"{file}:{number}", file, number, problem=limits.LINE_TOO_LONG, unreadable=True)
                 elif text := line.strip():
                     found = True
                     yield AuditInput(f"{file}:{number}", file, number, text=text)
