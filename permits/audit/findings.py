@@ -23,8 +23,10 @@ does not):
 
 Re-exports: a specimen line cites its origin permit (Box 12) and, if it was re-exported before, the last
 re-export certificate (Box 12a). It is counted against the nearest of the two that is in the batch, so a chain
-of re-exports is never counted twice against the origin. Revoked certificates, and certificates replaced by
-another document in the batch (Box 5), are not counted; one certificate in several inputs is counted once.
+of re-exports is never counted twice against the origin. A citation names a document by its number as
+``DUPLICATE_NUMBER`` compares numbers (``KE-2026-1`` cites ``KE/2026/1``). Revoked certificates, and
+certificates replaced by another document in the batch (Box 5), are not counted; one certificate in several
+inputs is counted once.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ class Finding:
 
 def duplicate_numbers(database: sqlite3.Connection) -> Iterator[Finding]:
     query = (
-        "SELECT party, number_key, number, content, input FROM rows WHERE authenticated AND (party, number_key) IN "
+        "SELECT party, number_key, number, content, place FROM rows WHERE authenticated AND (party, number_key) IN "
         "(SELECT party, number_key FROM rows WHERE authenticated GROUP BY party, number_key "
         "HAVING count(DISTINCT content) > 1) ORDER BY party, number_key, seq"
     )
@@ -85,7 +87,7 @@ def duplicate_numbers(database: sqlite3.Connection) -> Iterator[Finding]:
 
 def repeated_permits(database: sqlite3.Connection) -> Iterator[Finding]:
     query = (
-        "SELECT content, party, number, input FROM rows WHERE authenticated AND content IN "
+        "SELECT content, party, number, place FROM rows WHERE authenticated AND content IN "
         "(SELECT content FROM rows WHERE authenticated GROUP BY content HAVING count(*) > 1) ORDER BY content, seq"
     )
     for (_, party, number), members in _groups(database, query, 3):
@@ -105,8 +107,8 @@ ISSUED_FILE_SUFFIXES = frozenset({".pdf", ".png", ".txt"})
 
 def _issued_files(inputs: tuple[str, ...]) -> bool:
     """Whether ``inputs`` are the files ``cites issue`` wrote for one permit: whole files (a text file by its only
-    line) of one name, each with another of its suffixes."""
-    files = [PurePath(re.sub(r":1$", "", reference)) for reference in inputs]
+    line, a PDF by its only page) of one name, each with another of its suffixes."""
+    files = [PurePath(re.sub(r"(:1| page 1)$", "", reference)) for reference in inputs]
     return (
         all(file.suffix.lower() in ISSUED_FILE_SUFFIXES and ":" not in file.name for file in files)
         and len({file.suffix.lower() for file in files}) == len(files)
@@ -116,7 +118,7 @@ def _issued_files(inputs: tuple[str, ...]) -> bool:
 
 def reused_stamps(database: sqlite3.Connection) -> Iterator[Finding]:
     query = (
-        "SELECT party, stamp, number, stamp_written, input FROM rows WHERE authenticated AND (party, stamp) IN "
+        "SELECT party, stamp, number, stamp_written, place FROM rows WHERE authenticated AND (party, stamp) IN "
         "(SELECT party, stamp FROM rows WHERE authenticated AND stamp IS NOT NULL GROUP BY party, stamp "
         "HAVING count(DISTINCT number) > 1) ORDER BY party, stamp, seq"
     )
@@ -130,83 +132,88 @@ def reused_stamps(database: sqlite3.Connection) -> Iterator[Finding]:
 
 def duplicate_marks(database: sqlite3.Connection) -> Iterator[Finding]:
     query = (
-        "SELECT m.kind, m.mark, r.party, r.number, r.replaces, l.origin_country, l.origin_number, l.last_country, "
-        "l.last_number, m.written, r.input FROM marks m JOIN rows r ON r.seq = m.seq "
+        "SELECT m.kind, m.mark, r.party, r.number, r.number_key, r.replaces_key, l.origin_country, l.origin_key, "
+        "l.last_country, l.last_key, m.written, r.place FROM marks m JOIN rows r ON r.seq = m.seq "
         "JOIN lines l ON l.seq = m.seq AND l.line = m.line WHERE (m.kind, m.mark) IN "
         "(SELECT m2.kind, m2.mark FROM marks m2 JOIN rows r2 ON r2.seq = m2.seq GROUP BY m2.kind, m2.mark "
-        "HAVING count(DISTINCT r2.party || '|' || r2.number) > 1) ORDER BY m.kind, m.mark, m.seq, m.line"
+        "HAVING count(DISTINCT r2.party || '|' || r2.number_key) > 1) ORDER BY m.kind, m.mark, m.seq, m.line"
     )
     for (kind, _), members in _groups(database, query, 2):
-        documents = _distinct((party, number) for party, number, *_ in members)
-        if _linked(documents, members):
+        if _linked(members):
             continue
+        documents = _distinct((party, number) for party, number, *_ in members)
         listed = ", ".join(f"{party} {number}" for party, number in documents)
-        written = members[0][7]
+        written = members[0][8]
         message = f"{kind} {written} is on {len(documents)} documents that do not cite each other: {listed}"
         details = {"kind": kind, "mark": written, "documents": [list(document) for document in documents]}
         yield Finding("DUPLICATE_MARK", Severity.WARNING, message, _inputs(members), details)
 
 
-def _linked(documents: list[tuple[str, str]], members: list[tuple[Any, ...]]) -> bool:
-    """True if the documents form one group through their citations (Box 12, 12a, and Box 5 replacements)."""
-    group = {document: document for document in documents}
+def _linked(members: list[tuple[Any, ...]]) -> bool:
+    """True if the members' documents form one group through their citations (Box 12, 12a, and Box 5
+    replacements), numbers compared as ``DUPLICATE_NUMBER`` compares them."""
+    group = {(party, key): (party, key) for party, _, key, *_ in members}
 
     def root(document: tuple[str, str]) -> tuple[str, str]:
         while group[document] != document:
             document = group[document]
         return document
 
-    for party, number, replaces, origin_country, origin_number, last_country, last_number, *_ in members:
-        for cited in ((party, replaces), (origin_country, origin_number), (last_country, last_number)):
+    for party, _, key, replaces, origin_country, origin_key, last_country, last_key, *_ in members:
+        for cited in ((party, replaces), (origin_country, origin_key), (last_country, last_key)):
             if cited in group:
-                group[root(cited)] = root((party, number))
-    return len({root(document) for document in documents}) == 1
+                group[root(cited)] = root((party, key))
+    return len({root(document) for document in group}) == 1
 
 
 CITING_LINES = """
 WITH cited AS (
-    SELECT r.seq, r.input, r.party, r.number, l.line, l.species, l.species_key, l.term, l.unit, l.quantity,
-           l.origin_country, l.origin_number, l.last_country, l.last_number,
-           l.last_number IS NOT NULL AND (l.origin_number IS NULL OR EXISTS (
-               SELECT 1 FROM rows p WHERE p.authenticated AND p.party = l.last_country AND p.number = l.last_number
+    SELECT r.seq, r.place, r.party, r.number, l.line, l.species, l.species_key, l.term, l.unit, l.quantity,
+           l.origin_country, l.origin_number, l.origin_key, l.last_country, l.last_number, l.last_key,
+           l.last_key IS NOT NULL AND (l.origin_key IS NULL OR EXISTS (
+               SELECT 1 FROM rows p WHERE p.authenticated AND p.party = l.last_country AND p.number_key = l.last_key
            )) AS via_last
     FROM rows r JOIN lines l ON l.seq = r.seq
-    WHERE r.authenticated AND r.status != 'REVOKED' AND (l.origin_number IS NOT NULL OR l.last_number IS NOT NULL)
-      AND NOT EXISTS (SELECT 1 FROM rows x WHERE x.authenticated AND x.party = r.party AND x.replaces = r.number)
+    WHERE r.authenticated AND r.status != 'REVOKED' AND (l.origin_key IS NOT NULL OR l.last_key IS NOT NULL)
+      AND NOT EXISTS (
+          SELECT 1 FROM rows x WHERE x.authenticated AND x.party = r.party AND x.replaces_key = r.number_key
+      )
 )
 SELECT CASE WHEN via_last THEN last_country ELSE origin_country END AS parent_country,
-       CASE WHEN via_last THEN last_number ELSE origin_number END AS parent_number,
+       CASE WHEN via_last THEN last_key ELSE origin_key END AS parent_key,
        species_key, term, unit,
        CASE WHEN via_last THEN 'last re-export certificate' ELSE 'origin permit' END AS parent_kind,
-       species, party, number, line, quantity, seq, input
+       CASE WHEN via_last THEN last_number ELSE origin_number END AS parent_number,
+       species, party, number, line, quantity, seq, place
 FROM cited
 """
-"""Every counted specimen line that cites a document, with the document it is counted against."""
+"""Every counted specimen line that cites a document, with the document it is counted against (``parent_key``:
+its number as ``DUPLICATE_NUMBER`` compares numbers, so ``KE-1`` cites ``KE/1``)."""
 
-BY_CITED_DOCUMENT = "GROUP BY parent_country, parent_number, parent_kind, input ORDER BY 1, 2, 3, min(seq)"
+BY_CITED_DOCUMENT = "GROUP BY parent_country, parent_key, parent_kind, place ORDER BY 1, 2, 3, min(seq)"
 IN_BATCH = (
-    "EXISTS (SELECT 1 FROM rows p WHERE p.authenticated AND p.party = parent_country AND p.number = parent_number)"
+    "EXISTS (SELECT 1 FROM rows p WHERE p.authenticated AND p.party = parent_country AND p.number_key = parent_key)"
 )
 
 
 def reexports_over_quantity(database: sqlite3.Connection) -> Iterator[Finding]:
     citing = (
         f"SELECT * FROM ({CITING_LINES}) WHERE {IN_BATCH} "
-        "ORDER BY parent_country, parent_number, species_key, term, unit, party, number, line, seq"
+        "ORDER BY parent_country, parent_key, species_key, term, unit, party, number, line, seq"
     )
     covered = _CoveredQuantities(database)
-    for (country, number, key, term, unit), members in _groups(database, citing, 5):
+    for (country, key, species_key, term, unit), members in _groups(database, citing, 5):
         shipped: dict[tuple[str, str, int], Decimal] = {}
-        for _, _, party, child, line, quantity, _, _ in members:
+        for _, _, _, party, child, line, quantity, _, _ in members:
             shipped[(party, child, line)] = max(shipped.get((party, child, line), Decimal(0)), Decimal(quantity))
-        total, cover = sum(shipped.values(), Decimal(0)), covered.of((country, number, key, term, unit))
+        total, cover = sum(shipped.values(), Decimal(0)), covered.of((country, key, species_key, term, unit))
         if total <= cover:
             continue
-        kinds, species = " and ".join(sorted({member[0] for member in members}, reverse=True)), members[0][1]
+        number, inputs = _cited_document(database, country, key, members)
+        kinds, species = " and ".join(sorted({member[0] for member in members}, reverse=True)), members[0][2]
         details = {"cited": {"country": country, "number": number}, "species": species, "term": term, "unit": unit,
                    "covered": format_quantity(cover), "reexported": format_quantity(total)}  # fmt: skip
-        inputs = _with_cited(database, country, number, members)
-        if not cover and _lists_species_only_as_other_terms(database, country, number, key, term):
+        if not cover and _lists_species_only_as_other_terms(database, country, key, species_key, term):
             message = (
                 f"re-exports of {species} citing {country} {number} (as {kinds}) are {term}, which that document "
                 f"lists only as other kinds of specimen: their quantity is not compared"
@@ -220,43 +227,45 @@ def reexports_over_quantity(database: sqlite3.Connection) -> Iterator[Finding]:
         yield Finding("REEXPORT_OVER_QUANTITY", Severity.ERROR, message, inputs, details)
 
 
-def _with_cited(
-    database: sqlite3.Connection, country: str, number: str, members: list[tuple[Any, ...]]
-) -> tuple[str, ...]:
-    """The inputs of a finding about a cited document: the document's own first, then those citing it."""
+def _cited_document(
+    database: sqlite3.Connection, country: str, key: str, members: list[tuple[Any, ...]]
+) -> tuple[str, tuple[str, ...]]:
+    """A cited document in the batch: its number as it has it, and the inputs of a finding about it (the
+    document's own first, then those citing it)."""
     cited = database.execute(
-        "SELECT input FROM rows WHERE authenticated AND party = ? AND number = ? ORDER BY seq", (country, number)
-    )
-    return tuple(_distinct(iter([*(row[0] for row in cited), *_inputs(members)])))
+        "SELECT number, place FROM rows WHERE authenticated AND party = ? AND number_key = ? ORDER BY seq",
+        (country, key),
+    ).fetchall()
+    return cited[0][0], tuple(_distinct(iter([*(row[1] for row in cited), *_inputs(members)])))
 
 
 def _lists_species_only_as_other_terms(
-    database: sqlite3.Connection, country: str, number: str, key: str, term: str
+    database: sqlite3.Connection, country: str, number_key: str, species_key: str, term: str
 ) -> bool:
     """Whether the cited document lists the species, but only as other kinds of specimen: skins re-exported as
     watch straps cannot be counted against it (the same kind in another unit still is an over-quantity)."""
     found = database.execute(
         "SELECT count(*), coalesce(sum(l.term = ?), 0) FROM rows r JOIN lines l ON l.seq = r.seq "
-        "WHERE r.authenticated AND r.party = ? AND r.number = ? AND l.species_key = ?",
-        (term, country, number, key),
+        "WHERE r.authenticated AND r.party = ? AND r.number_key = ? AND l.species_key = ?",
+        (term, country, number_key, species_key),
     ).fetchone()
     return bool(found[0]) and not found[1]
 
 
 COVERED_LINES = f"""
-SELECT r.party, r.number, l.species_key, l.term, l.unit, r.seq, l.quantity FROM rows r JOIN lines l ON l.seq = r.seq
-WHERE r.authenticated AND (r.party, r.number) IN (SELECT parent_country, parent_number FROM ({CITING_LINES}))
-ORDER BY r.party, r.number, l.species_key, l.term, l.unit, r.seq
+SELECT r.party, r.number_key, l.species_key, l.term, l.unit, r.seq, l.quantity
+FROM rows r JOIN lines l ON l.seq = r.seq
+WHERE r.authenticated AND (r.party, r.number_key) IN (SELECT parent_country, parent_key FROM ({CITING_LINES}))
+ORDER BY r.party, r.number_key, l.species_key, l.term, l.unit, r.seq
 """
 """The lines of every cited document in the batch, in the order of the citing groups."""
 
 
 class _CoveredQuantities:
-    """What each cited document covered of a kind of specimen of a species in a unit, for keys (country, number,
-    species key, term, unit)
-    asked in ascending order: a merge join with ``COVERED_LINES``, one ordered pass instead of one query per
-    group. A document in several inputs covered the largest of its copies (one document filed twice is one
-    copy: its quantity is not multiplied)."""
+    """What each cited document covered of a kind of specimen of a species in a unit, for keys (country, number
+    key, species key, term, unit) asked in ascending order: a merge join with ``COVERED_LINES``, one ordered pass
+    instead of one query per group. A document in several inputs covered the largest of its copies (one document
+    filed twice is one copy: its quantity is not multiplied)."""
 
     def __init__(self, database: sqlite3.Connection) -> None:
         self._documents = _groups(database, COVERED_LINES, 5)
@@ -274,28 +283,28 @@ class _CoveredQuantities:
 def origins_not_valid(database: sqlite3.Connection) -> Iterator[Finding]:
     statuses = ", ".join(f"'{status}'" for status in USED_UP_STATUSES)
     query = (
-        f"SELECT parent_country, parent_number, parent_kind, input FROM ({CITING_LINES}) WHERE {IN_BATCH} "
+        f"SELECT parent_country, parent_key, parent_kind, place FROM ({CITING_LINES}) WHERE {IN_BATCH} "
         "AND NOT EXISTS (SELECT 1 FROM rows p WHERE p.authenticated AND p.party = parent_country "
-        f"AND p.number = parent_number AND p.status IN ({statuses})) {BY_CITED_DOCUMENT}"
+        f"AND p.number_key = parent_key AND p.status IN ({statuses})) {BY_CITED_DOCUMENT}"
     )
-    for (country, number, kind), members in _groups(database, query, 3):
+    for (country, key, kind), members in _groups(database, query, 3):
         status, reason = database.execute(
-            "SELECT status, reason FROM rows WHERE authenticated AND party = ? AND number = ? ORDER BY seq LIMIT 1",
-            (country, number),
+            "SELECT status, reason FROM rows WHERE authenticated AND party = ? AND number_key = ? ORDER BY seq LIMIT 1",
+            (country, key),
         ).fetchone()
+        number, inputs = _cited_document(database, country, key, members)
         message = f"{kind} {country} {number}, cited by re-exports, is NOT VALID ({status}: {reason})"
         details = {"cited": {"country": country, "number": number}, "status": status}
-        yield Finding(
-            "ORIGIN_NOT_VALID", Severity.WARNING, message, _with_cited(database, country, number, members), details
-        )
+        yield Finding("ORIGIN_NOT_VALID", Severity.WARNING, message, inputs, details)
 
 
 def origins_not_in_batch(database: sqlite3.Connection) -> Iterator[Finding]:
     query = (
-        f"SELECT parent_country, parent_number, parent_kind, input FROM ({CITING_LINES}) "
-        f"WHERE parent_number IS NOT NULL AND NOT {IN_BATCH} {BY_CITED_DOCUMENT}"
+        f"SELECT parent_country, parent_key, parent_kind, parent_number, place FROM ({CITING_LINES}) "
+        f"WHERE parent_key IS NOT NULL AND NOT {IN_BATCH} {BY_CITED_DOCUMENT}"
     )
-    for (country, number, kind), members in _groups(database, query, 3):
+    for (country, _, kind), members in _groups(database, query, 3):
+        number = members[0][0]  # as the first citation writes it
         message = f"{kind} {country} {number}, cited by re-exports, is not in the batch: quantities not checked"
         details = {"cited": {"country": country, "number": number}}
         yield Finding("ORIGIN_NOT_IN_BATCH", Severity.INFO, message, _inputs(members), details)
@@ -329,7 +338,8 @@ def _groups(
 
 
 def _inputs(members: list[tuple[Any, ...]]) -> tuple[str, ...]:
-    """The distinct inputs of a group, in report order (every query selects the input last)."""
+    """The distinct inputs of a group, in report order (every query selects the ``place`` last: the input, and
+    the page for a PDF page or image frame)."""
     return tuple(_distinct(member[-1] for member in members))
 
 

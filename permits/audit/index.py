@@ -32,7 +32,8 @@ NOT_AUTHENTICATED = "(not authenticated)"
 class RowFacts(NamedTuple):
     """What the index keeps of one report row, ready to insert: its ``rows`` columns and those of its ``lines``
     and ``marks``, each without the leading ``seq`` (given by ``BatchIndex.add``, in report order; see
-    ``SCHEMA``). Computed where the row is made, so that a parallel audit's main process only inserts."""
+    ``SCHEMA``) and without ``place`` (named once every row is in). Computed where the row is made, so that a
+    parallel audit's main process only inserts."""
 
     row: tuple[Any, ...]
     lines: tuple[tuple[Any, ...], ...] = ()
@@ -46,12 +47,14 @@ def facts_of(row: Row) -> RowFacts:
     failed = next((check["id"] for check in checks if not check["ok"] and check["severity"] == "error"), None)
     category = f"{status} {failed}" if status == "RULE_VIOLATION" and failed else status
     claimed_party = (row.get("signer") or {}).get("party")
-    verdict = (str(row["input"]), status, bool(row["valid"]), str(row["reason"]), category, claimed_party)
+    page = row.get("page") if isinstance(row.get("page"), int) else None
+    verdict = (str(row["input"]), page, status, bool(row["valid"]), str(row["reason"]), category, claimed_party)
     permit = row.get("permit")
     if not isinstance(permit, dict):
         return RowFacts((*verdict, False, None, None, None, None, None, None, None, None))
     stamp, number = permit.get("security_stamp"), str(permit["number"])
-    replaces = (permit.get("replaces") or {}).get("number")
+    replaced = (permit.get("replaces") or {}).get("number")
+    replaces = document_number_key(str(replaced)) if replaced else None
     document = (content_key(permit), permit["authority"]["country"], number, document_number_key(number),
                 identifier_key(stamp), stamp, permit["issued"], replaces)  # fmt: skip
     lines = tuple(enumerate(permit["items"], start=1))
@@ -84,8 +87,12 @@ def _line_columns(number: int, line: dict[str, Any]) -> tuple[Any, ...]:
             str(line["quantity"]), *origin, *last)  # fmt: skip
 
 
-def _reference(reference: dict[str, Any] | None) -> tuple[str | None, str | None]:
-    return (str(reference["country"]), str(reference["number"])) if reference else (None, None)
+def _reference(reference: dict[str, Any] | None) -> tuple[str | None, str | None, str | None]:
+    """A cited document (Box 12, 12a) as (Party, number as written, number as compared)."""
+    if not reference:
+        return None, None, None
+    number = str(reference["number"])
+    return str(reference["country"]), number, document_number_key(number)
 
 
 def species_key(name: str) -> str:
@@ -95,26 +102,31 @@ def species_key(name: str) -> str:
 
 SCHEMA = """
 CREATE TABLE rows (
-    seq INTEGER PRIMARY KEY, input TEXT NOT NULL, status TEXT NOT NULL, valid INTEGER NOT NULL,
-    reason TEXT NOT NULL, category TEXT NOT NULL, claimed_party TEXT, authenticated INTEGER NOT NULL,
-    content TEXT, party TEXT, number TEXT, number_key TEXT, stamp TEXT, stamp_written TEXT, issued TEXT,
-    replaces TEXT
+    seq INTEGER PRIMARY KEY, input TEXT NOT NULL, page INTEGER, place TEXT, status TEXT NOT NULL,
+    valid INTEGER NOT NULL, reason TEXT NOT NULL, category TEXT NOT NULL, claimed_party TEXT,
+    authenticated INTEGER NOT NULL, content TEXT, party TEXT, number TEXT, number_key TEXT, stamp TEXT,
+    stamp_written TEXT, issued TEXT, replaces_key TEXT
 );
 CREATE TABLE lines (
     seq INTEGER NOT NULL, line INTEGER NOT NULL, species TEXT NOT NULL, species_key TEXT NOT NULL,
     term TEXT NOT NULL, unit TEXT NOT NULL, quantity TEXT NOT NULL, origin_country TEXT, origin_number TEXT,
-    last_country TEXT, last_number TEXT
+    origin_key TEXT, last_country TEXT, last_number TEXT, last_key TEXT
 );
 CREATE TABLE marks (seq INTEGER NOT NULL, line INTEGER NOT NULL, kind TEXT NOT NULL, mark TEXT NOT NULL,
                     written TEXT NOT NULL);
 CREATE TABLE done (input TEXT PRIMARY KEY) WITHOUT ROWID;
 """
 
+ROW_FACTS = (
+    "status, valid, reason, category, claimed_party, authenticated, content, party, number, number_key, stamp, "
+    "stamp_written, issued, replaces_key"
+)
+"""The ``rows`` columns after ``input`` and ``page`` (``place`` is filled by ``BatchIndex.name_places``)."""
+
 ANALYSIS_INDEXES = """
-CREATE INDEX IF NOT EXISTS rows_document ON rows (party, number);
 CREATE INDEX IF NOT EXISTS rows_number_key ON rows (party, number_key);
 CREATE INDEX IF NOT EXISTS rows_content ON rows (content);
-CREATE INDEX IF NOT EXISTS rows_replaces ON rows (party, replaces);
+CREATE INDEX IF NOT EXISTS rows_replaces ON rows (party, replaces_key);
 CREATE INDEX IF NOT EXISTS lines_seq ON lines (seq);
 CREATE INDEX IF NOT EXISTS marks_mark ON marks (kind, mark);
 """
@@ -137,7 +149,8 @@ class Summary:
     failures_by_species: list[tuple[str, int]]
     failures_by_month: list[tuple[str, int]]
     first_not_valid: list[tuple[str, str, str, str]]
-    """The first ``NOT_VALID_LISTED`` NOT VALID rows: (input, "PARTY NUMBER" or "", status, reason)."""
+    """The first ``NOT_VALID_LISTED`` NOT VALID rows: (input and page, "PARTY NUMBER" or "", status,
+    reason)."""
 
     @property
     def not_valid(self) -> int:
@@ -180,8 +193,10 @@ class BatchIndex:
 
     def _flush(self) -> None:
         with self.database:
-            self.database.executemany(f"INSERT INTO rows VALUES ({', '.join('?' * 16)})", self._rows)
-            self.database.executemany(f"INSERT INTO lines VALUES ({', '.join('?' * 11)})", self._lines)
+            self.database.executemany(
+                f"INSERT INTO rows (seq, input, page, {ROW_FACTS}) VALUES ({', '.join('?' * 17)})", self._rows
+            )
+            self.database.executemany(f"INSERT INTO lines VALUES ({', '.join('?' * 13)})", self._lines)
             self.database.executemany("INSERT INTO marks VALUES (?, ?, ?, ?, ?)", self._marks)
         self._rows, self._lines, self._marks = [], [], []
 
@@ -200,14 +215,25 @@ class BatchIndex:
         return self.database.execute("SELECT 1 FROM done WHERE input = ?", (reference,)).fetchone() is not None
 
     def prepare_analysis(self) -> sqlite3.Connection:
-        """Build the indexes the cross-permit queries need; returns the connection they run on."""
-        self._flush()
+        """Name each row's place and build the indexes the cross-permit queries need; returns the connection they
+        run on."""
+        self._name_places()
         self.database.executescript(ANALYSIS_INDEXES)
         return self.database
 
+    def _name_places(self) -> None:
+        """Where findings and the HTML page say a row was read: its input, and the page when the input is a file
+        with permits on several pages (a scanned bundle; not the one page of an issued PDF)."""
+        self._flush()
+        with self.database:
+            self.database.execute(
+                "UPDATE rows SET place = CASE WHEN input IN (SELECT input FROM rows WHERE page IS NOT NULL "
+                "GROUP BY input HAVING count(DISTINCT page) > 1) THEN input || ' page ' || page ELSE input END"
+            )
+
     def summary(self, top: int = 10) -> Summary:
         """Totals by status, the commonest failure reasons, and failures by reason, Party, species and month."""
-        self._flush()
+        self._name_places()
         query = self.database.execute
         rows, valid = query("SELECT count(*), coalesce(sum(valid), 0) FROM rows").fetchone()
         failures_by_species = query(
@@ -235,7 +261,7 @@ class BatchIndex:
                 key=lambda item: (item[0] == NOT_AUTHENTICATED, item[0]),  # months in order, then the rest
             ),
             first_not_valid=query(
-                "SELECT input, coalesce(party || ' ' || number, ''), status, reason FROM rows WHERE NOT valid "
+                "SELECT place, coalesce(party || ' ' || number, ''), status, reason FROM rows WHERE NOT valid "
                 "ORDER BY seq LIMIT ?",
                 (NOT_VALID_LISTED,),
             ).fetchall(),

@@ -16,9 +16,10 @@ FRENCH: dict[str, Any] = {
 }
 
 
-def _row(reference: str, permit: Permit | None, status: str = "VALID") -> dict[str, Any]:
-    return {"input": reference, "valid": status == "VALID", "status": status, "reason": f"{status} reason",
-            "permit": permit.to_mapping() if permit else None, "signer": None, "checks": []}  # fmt: skip
+def _row(reference: str, permit: Permit | None, status: str = "VALID", page: int | None = None) -> dict[str, Any]:
+    return {"input": reference, "page": page, "valid": status == "VALID", "status": status,
+            "reason": f"{status} reason", "permit": permit.to_mapping() if permit else None, "signer": None,
+            "checks": []}  # fmt: skip
 
 
 def _find(folder: Path, *rows: dict[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
@@ -123,6 +124,31 @@ def test_a_mark_repeated_by_a_reexport_or_a_replacement_is_not_a_duplicate(tmp_p
     assert _find(tmp_path / "replacement", lost, replacement) == []
     spaced = _row("spaced", zoo("KE/22", "S-22", "900 118 000-000-042"))
     assert _find(tmp_path / "spaced", lost, spaced) == [("DUPLICATE_MARK", ("lost", "spaced"))]
+
+
+def test_citations_and_replacements_written_otherwise_name_the_document(tmp_path: Path) -> None:
+    """Box 12, 12a and Box 5 numbers compare as ``DUPLICATE_NUMBER`` compares numbers: ``zw-1`` cites ``ZW/1``."""
+    chip = [{"kind": "microchip", "id": "900118000000042"}]
+    origin = _row("origin", with_line(crocodile_export("ZW/1", 24), marks=chip))
+    first = _row("a", with_line(crocodile_reexport("IT/RE/1", 20, "zw-1"), marks=chip))
+    second = _row("b", crocodile_reexport("IT/RE/2", 10, "ZW 1"))
+    with BatchIndex(tmp_path) as index:
+        index.add(facts_of(row) for row in (origin, first, second))
+        [finding] = find_all(index)
+    assert (finding.kind, finding.inputs) == ("REEXPORT_OVER_QUANTITY", ("origin", "a", "b"))
+    assert "citing ZW ZW/1 " in finding.message and finding.details["cited"] == {"country": "ZW", "number": "ZW/1"}
+    lost = _row("lost", zoo("KE/20", "S-20", "900118000000043"))
+    replacement = _row("new", zoo("KE/21", "S-21", "900118000000043", replaces={"number": "ke-20", "reason": "lost"}))
+    assert _find(tmp_path / "replacement", lost, replacement) == []
+    assert _find(tmp_path / "absent", second) == [("ORIGIN_NOT_IN_BATCH", ("b",))]
+
+
+def test_findings_name_the_page_of_a_file_with_permits_on_several_pages(tmp_path: Path) -> None:
+    first, second = zoo("KE/1", "S-1", "C-1"), zoo("KE/1", "S-2", "C-2")
+    bundle = [_row("bundle.pdf", first, page=2), _row("bundle.pdf", second, page=5)]
+    assert _find(tmp_path / "bundle", *bundle) == [("DUPLICATE_NUMBER", ("bundle.pdf page 2", "bundle.pdf page 5"))]
+    issued = [_row("a.pdf", first, page=1), _row("b.pdf", second, page=1)]  # one page each: the file is enough
+    assert _find(tmp_path / "issued", *issued) == [("DUPLICATE_NUMBER", ("a.pdf", "b.pdf"))]
 
 
 def test_origin_statuses(tmp_path: Path) -> None:
