@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.options import DbOption
+from cli.options import DbOption, party_code
 
 if TYPE_CHECKING:
     from permits.audit.runner import AuditResult
@@ -35,6 +35,13 @@ def audit_command(
     payload_column: Annotated[str, typer.Option(help="The QR text's column (CSV) or key (JSONL).")] = "payload",
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
     db: DbOption = None,
+    register: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="PARTY",
+            help="Compare this Party's permits with the issuing register of the ledger (--db); repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Audit a batch of permits: the full verification of each (signature, trust, revocation, CITES rules,
     usage ledger) and the cross-permit findings (see README "Batch audits").
@@ -48,13 +55,14 @@ def audit_command(
     from permits.audit.runner import run_audit
     from permits.errors import ConfigurationError
 
+    parties = list(dict.fromkeys(party_code(party, "--register") for party in register or ()))
     bar = _ProgressBar() if not quiet and sys.stdout.isatty() and sys.stderr.isatty() else None
     processes = (os.cpu_count() or 1) if workers is None else workers
     try:
         with bar or contextlib.nullcontext():
             result = run_audit(
                 inputs, report, findings=findings, html=html, workers=processes, resume=resume,
-                payload_column=payload_column, ledger_url=db, progress=bar,
+                payload_column=payload_column, ledger_url=db, register=parties, progress=bar,
             )  # fmt: skip
     except KeyboardInterrupt:
         typer.echo(f"interrupted: the rows written so far are in {report}; add --resume to continue", err=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.options import out_option
+from cli.options import out_option, party_code
 
 keys_app = typer.Typer(
     help="Create Management Authority signing keys (encrypted, with a public key and a certificate).",
@@ -31,11 +31,8 @@ def new_key(
     from permits.envelope.algorithms import Algorithm
     from permits.errors import InputError
     from permits.home import state_path
-    from permits.model import is_iso_country
 
-    code = party.strip().upper()
-    if not is_iso_country(code):
-        raise InputError(f"--party: '{party}' is not an ISO 3166-1 alpha-2 country code")
+    code = party_code(party)
     if not authority.strip():
         raise InputError("--authority: must not be empty")
     try:

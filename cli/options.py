@@ -34,3 +34,14 @@ def post_name() -> str:
 
     configured = os.environ.get(POST_ENV)
     return one_line_name(configured, POST_ENV) if configured else socket.gethostname()
+
+
+def party_code(value: str, option: str = "--party") -> str:
+    """A Party named on the command line: its ISO 3166-1 alpha-2 code, upper-cased; ``InputError`` otherwise."""
+    from permits.errors import InputError
+    from permits.model import is_iso_country
+
+    code = value.strip().upper()
+    if not is_iso_country(code):
+        raise InputError(f"{option}: '{value}' is not an ISO 3166-1 alpha-2 country code")
+    return code

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.options import out_option
+from cli.options import out_option, party_code
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -39,16 +39,6 @@ trust_app = typer.Typer(
     help="Which Management Authority keys this machine trusts: signed trust lists, or the local development store.",
     no_args_is_help=True,
 )
-
-
-def _party(value: str) -> str:
-    from permits.errors import InputError
-    from permits.model import is_iso_country
-
-    code = value.strip().upper()
-    if not is_iso_country(code):
-        raise InputError(f"--party: '{value}' is not an ISO 3166-1 alpha-2 country code")
-    return code
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
@@ -162,7 +152,7 @@ def propose_key(
     from keys.trust.signed_list import SCOPE_NAMES, parse_scope, proposal_for, write_proposal
     from permits.errors import InputError
 
-    code = _party(party)
+    code = party_code(party)
     info = load_public_key(key_cert)
     name = (authority or info.authority or "").strip()
     if not name:
@@ -475,15 +465,13 @@ def add_key(
     from keys.trust.installed import root_path
     from keys.trust.local import LocalTrustStore
     from permits.errors import InputError, TrustStoreError
-    from permits.model import is_iso_country
 
     if root_path().exists():
         raise InputError(
             "a root is pinned: verification uses only the signed trust list, never this store; "
             "have the key listed (cites trust propose-key, then the root holders draft and sign a list)"
         )
-    if not is_iso_country(party.strip().upper()):
-        raise InputError(f"--party: '{party}' is not an ISO 3166-1 alpha-2 country code")
+    party_code(party)
     store = LocalTrustStore.load()
     info = load_public_key(key_file)
     already = store.trusted(info) is not None

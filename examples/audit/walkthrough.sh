@@ -150,6 +150,23 @@ if [[ -s $work/audit.html ]] && ! grep -qiE '<script|(src|href)="?https?:' "$wor
     pass "audit.html: $(wc -c <"$work/audit.html") bytes, self-contained (no script, no network)"
 else fail "audit.html missing or not self-contained"; fi
 
+step "9. Kenya's Management Authority compares the archive with its issuing register"
+# The second office signed KE-2026-ZOO-0002 with the trusted key but outside the register: the signature
+# alone cannot tell, the register can.
+code=0
+as auditor audit "$work/archive" --db "sqlite:///$work/authority-KE/home/ledger.sqlite" --register KE \
+    --report "$work/register-review.jsonl" --workers 1 --quiet >/dev/null || code=$?
+unregistered=$("$bin/python" -c '
+import json, sys
+for line in open(sys.argv[1]):
+    finding = json.loads(line)
+    if finding["kind"] in ("NOT_REGISTERED", "REGISTER_MISMATCH"):
+        print(finding["kind"], *(name.rsplit("/", 1)[-1] for name in finding["inputs"]))
+' "$work/register-review.findings.jsonl")
+if [[ $code == 1 && $unregistered == "NOT_REGISTERED KE-2026-ZOO-0002.pdf" ]]; then
+    pass "NOT_REGISTERED: KE-2026-ZOO-0002 was signed outside Kenya's register"
+else fail "expected one NOT_REGISTERED finding for KE-2026-ZOO-0002.pdf (exit $code): $unregistered"; fi
+
 step "Done"
 echo "The report: $work/audit.jsonl; the findings: $work/audit.findings.jsonl; the page: $work/audit.html"
 if ((failures)); then echo "$failures unexpected result(s)"; exit 1; fi

@@ -20,6 +20,11 @@ does not):
 - ``ORIGIN_NOT_VALID`` (warning): a cited document is in the batch but NOT VALID for a reason other than
   having expired or been used (which an origin permit normally is by the time of its re-export).
 - ``ORIGIN_NOT_IN_BATCH`` (info): a cited document is not in the batch, so its quantity was not checked.
+- With ``--register PARTY`` (the issuing register of the ledger, ``BatchIndex.add_register``):
+  ``NOT_REGISTERED`` (error): a permit of that Party, signed with a trusted key, whose number the register does
+  not hold (a key used outside the register); ``REGISTER_MISMATCH`` (error): the register holds the number for
+  another document (other security stamp, issue date or signing key); ``REGISTERED_NOT_IN_BATCH`` (info): a
+  registered permit issued within the span of the batch's permits of that Party is missing from the batch.
 
 Re-exports: a specimen line cites its origin permit (Box 12) and, if it was re-exported before, the last
 re-export certificate (Box 12a). It is counted against the nearest of the two that is in the batch, so a chain
@@ -43,6 +48,7 @@ from typing import Any
 
 from permits.audit.index import BatchIndex
 from permits.audit.reports.interface import Row
+from permits.identifiers import identifier_key
 from permits.model import format_quantity
 from permits.verification.result import Severity
 
@@ -310,6 +316,66 @@ def origins_not_in_batch(database: sqlite3.Connection) -> Iterator[Finding]:
         yield Finding("ORIGIN_NOT_IN_BATCH", Severity.INFO, message, _inputs(members), details)
 
 
+IN_REGISTER_PARTIES = "r.authenticated AND r.party IN (SELECT party FROM register_parties)"
+SAME_NUMBER = "g.party = r.party AND g.number_key = r.number_key"
+
+
+def not_registered(database: sqlite3.Connection) -> Iterator[Finding]:
+    query = (
+        "SELECT r.party, r.number_key, r.number, r.kid, r.place FROM rows r "
+        f"WHERE {IN_REGISTER_PARTIES} AND NOT EXISTS (SELECT 1 FROM registered g WHERE {SAME_NUMBER}) "
+        "ORDER BY r.party, r.number_key, r.seq"
+    )
+    for (party, _), members in _groups(database, query, 2):
+        number, kid = members[0][0], members[0][1]
+        message = (
+            f"{party} permit {number} is signed by a trusted {party} key (kid {kid}) but is not in the issuing "
+            "register: a key used outside the register (stolen, or a rogue signer), or an issue never registered"
+        )
+        details = {"party": party, "number": number, "kid": kid}
+        yield Finding("NOT_REGISTERED", Severity.ERROR, message, _inputs(members), details)
+
+
+def register_mismatches(database: sqlite3.Connection) -> Iterator[Finding]:
+    query = (
+        "SELECT r.party, r.number_key, r.content, r.number, r.stamp_written, r.issued, r.kid, g.number, "
+        "g.stamp_written, g.issued, g.kid, r.place FROM rows r JOIN registered g ON g.rowid = (SELECT min(rowid) "
+        f"FROM registered h WHERE h.party = r.party AND h.number_key = r.number_key) WHERE {IN_REGISTER_PARTIES} "
+        f"AND NOT EXISTS (SELECT 1 FROM registered g WHERE {SAME_NUMBER} AND g.stamp IS r.stamp "
+        "AND g.issued = r.issued AND g.kid = r.kid) ORDER BY r.party, r.number_key, r.content, r.seq"
+    )
+    for (party, _, _), members in _groups(database, query, 3):
+        number, stamp, issued, kid, held_number, held_stamp, held_issued, held_kid, _ = members[0]
+        compared = (
+            ("security stamp", stamp, held_stamp, identifier_key(stamp) != identifier_key(held_stamp)),
+            ("issue date", issued, held_issued, issued != held_issued),
+            ("signing key", kid, held_kid, kid != held_kid),
+        )
+        differences = [(name, signed, held) for name, signed, held, differs in compared if differs]
+        listed = "; ".join(f"{name} {signed} (registered: {held})" for name, signed, held in differences)
+        message = f"{party} permit {number} is not the document the issuing register holds as {held_number}: {listed}"
+        details = {"party": party, "number": number, "registered_number": held_number,
+                   "differences": [name for name, _, _ in differences]}  # fmt: skip
+        yield Finding("REGISTER_MISMATCH", Severity.ERROR, message, _inputs(members), details)
+
+
+def registered_not_in_batch(database: sqlite3.Connection) -> Iterator[Finding]:
+    query = (
+        "SELECT g.party, g.number, g.issued FROM registered g JOIN (SELECT party, min(issued) AS first, "
+        "max(issued) AS last FROM rows r WHERE " + IN_REGISTER_PARTIES + " GROUP BY party) span "
+        "ON span.party = g.party AND g.issued BETWEEN span.first AND span.last "
+        "WHERE NOT EXISTS (SELECT 1 FROM rows r WHERE r.authenticated AND r.party = g.party "
+        "AND r.number_key = g.number_key) ORDER BY g.party, g.issued, g.number"
+    )
+    for party, number, issued in database.execute(query):
+        message = (
+            f"{party} permit {number}, registered as issued on {issued}, is not in the batch (which holds "
+            f"{party} permits issued over that period)"
+        )
+        details = {"party": party, "number": number, "issued": issued}
+        yield Finding("REGISTERED_NOT_IN_BATCH", Severity.INFO, message, (), details)
+
+
 FINDERS: tuple[Callable[[sqlite3.Connection], Iterator[Finding]], ...] = (
     duplicate_numbers,
     repeated_permits,
@@ -318,6 +384,9 @@ FINDERS: tuple[Callable[[sqlite3.Connection], Iterator[Finding]], ...] = (
     reexports_over_quantity,
     origins_not_valid,
     origins_not_in_batch,
+    not_registered,
+    register_mismatches,
+    registered_not_in_batch,
 )
 
 

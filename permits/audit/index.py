@@ -18,12 +18,15 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
 from permits.audit.reports.interface import Row
 from permits.identifiers import document_number_key, identifier_key
+
+if TYPE_CHECKING:
+    from permits.ledger.interface import Issued
 
 NOT_AUTHENTICATED = "(not authenticated)"
 """Chart label for failures whose signature was never proven (no Party, species or date can be trusted)."""
@@ -46,17 +49,18 @@ def facts_of(row: Row) -> RowFacts:
     checks = row.get("checks") or ()
     failed = next((check["id"] for check in checks if not check["ok"] and check["severity"] == "error"), None)
     category = f"{status} {failed}" if status == "RULE_VIOLATION" and failed else status
-    claimed_party = (row.get("signer") or {}).get("party")
+    signer = row.get("signer") or {}
+    claimed_party = signer.get("party")
     page = row.get("page") if isinstance(row.get("page"), int) else None
     verdict = (str(row["input"]), page, status, bool(row["valid"]), str(row["reason"]), category, claimed_party)
     permit = row.get("permit")
     if not isinstance(permit, dict):
-        return RowFacts((*verdict, False, None, None, None, None, None, None, None, None))
+        return RowFacts((*verdict, False, None, None, None, None, None, None, None, None, None))
     stamp, number = permit.get("security_stamp"), str(permit["number"])
     replaced = (permit.get("replaces") or {}).get("number")
     replaces = document_number_key(str(replaced)) if replaced else None
     document = (content_key(permit), permit["authority"]["country"], number, document_number_key(number),
-                identifier_key(stamp), stamp, permit["issued"], replaces)  # fmt: skip
+                identifier_key(stamp), stamp, permit["issued"], replaces, signer.get("kid"))  # fmt: skip
     lines = tuple(enumerate(permit["items"], start=1))
     return RowFacts(
         (*verdict, True, *document),
@@ -95,6 +99,14 @@ def _reference(reference: dict[str, Any] | None) -> tuple[str | None, str | None
     return str(reference["country"]), number, document_number_key(number)
 
 
+def _register_columns(entry: Issued) -> tuple[str | None, ...]:
+    """A ``registered`` row: the entry's Party, number (as written and compared), stamp (as compared and written),
+    issue date and signing key."""
+    stamp = entry.security_stamp
+    return (entry.party, entry.number, document_number_key(entry.number), identifier_key(stamp), stamp,
+            entry.issued_on.isoformat(), entry.kid)  # fmt: skip
+
+
 def species_key(name: str) -> str:
     """A scientific name as compared: case and spacing ignored."""
     return " ".join(name.split()).casefold()
@@ -105,7 +117,7 @@ CREATE TABLE rows (
     seq INTEGER PRIMARY KEY, input TEXT NOT NULL, page INTEGER, place TEXT, status TEXT NOT NULL,
     valid INTEGER NOT NULL, reason TEXT NOT NULL, category TEXT NOT NULL, claimed_party TEXT,
     authenticated INTEGER NOT NULL, content TEXT, party TEXT, number TEXT, number_key TEXT, stamp TEXT,
-    stamp_written TEXT, issued TEXT, replaces_key TEXT
+    stamp_written TEXT, issued TEXT, replaces_key TEXT, kid TEXT
 );
 CREATE TABLE lines (
     seq INTEGER NOT NULL, line INTEGER NOT NULL, species TEXT NOT NULL, species_key TEXT NOT NULL,
@@ -115,11 +127,14 @@ CREATE TABLE lines (
 CREATE TABLE marks (seq INTEGER NOT NULL, line INTEGER NOT NULL, kind TEXT NOT NULL, mark TEXT NOT NULL,
                     written TEXT NOT NULL);
 CREATE TABLE done (input TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE register_parties (party TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE registered (party TEXT NOT NULL, number TEXT NOT NULL, number_key TEXT NOT NULL, stamp TEXT,
+                         stamp_written TEXT, issued TEXT NOT NULL, kid TEXT NOT NULL);
 """
 
 ROW_FACTS = (
     "status, valid, reason, category, claimed_party, authenticated, content, party, number, number_key, stamp, "
-    "stamp_written, issued, replaces_key"
+    "stamp_written, issued, replaces_key, kid"
 )
 """The ``rows`` columns after ``input`` and ``page`` (``place`` is filled by ``BatchIndex.name_places``)."""
 
@@ -129,6 +144,7 @@ CREATE INDEX IF NOT EXISTS rows_content ON rows (content);
 CREATE INDEX IF NOT EXISTS rows_replaces ON rows (party, replaces_key);
 CREATE INDEX IF NOT EXISTS lines_seq ON lines (seq);
 CREATE INDEX IF NOT EXISTS marks_mark ON marks (kind, mark);
+CREATE INDEX IF NOT EXISTS registered_number_key ON registered (party, number_key);
 """
 """Built once every row is in (cheaper than maintaining them row by row)."""
 FLUSH_ROWS = 2000
@@ -194,7 +210,7 @@ class BatchIndex:
     def _flush(self) -> None:
         with self.database:
             self.database.executemany(
-                f"INSERT INTO rows (seq, input, page, {ROW_FACTS}) VALUES ({', '.join('?' * 17)})", self._rows
+                f"INSERT INTO rows (seq, input, page, {ROW_FACTS}) VALUES ({', '.join('?' * 18)})", self._rows
             )
             self.database.executemany(f"INSERT INTO lines VALUES ({', '.join('?' * 13)})", self._lines)
             self.database.executemany("INSERT INTO marks VALUES (?, ?, ?, ?, ?)", self._marks)
@@ -213,6 +229,17 @@ class BatchIndex:
     def has_input(self, reference: str) -> bool:
         """True if ``remember_inputs`` noted rows of this input."""
         return self.database.execute("SELECT 1 FROM done WHERE input = ?", (reference,)).fetchone() is not None
+
+    def add_register(self, party: str, entries: Iterable[Issued]) -> None:
+        """Add ``party``'s issuing register (``--register``): the cross-permit pass then compares the batch's
+        permits of that Party with it."""
+        self._flush()
+        with self.database:
+            self.database.execute("INSERT OR IGNORE INTO register_parties VALUES (?)", (party,))
+            self.database.executemany(
+                "INSERT INTO registered VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (_register_columns(entry) for entry in entries),
+            )
 
     def prepare_analysis(self) -> sqlite3.Connection:
         """Name each row's place and build the indexes the cross-permit queries need; returns the connection they

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -35,9 +35,13 @@ class RunRecord:
     registry: str
     ledger: str | None
     started: str
+    register: list[str] = field(default_factory=list)
+    """The Parties whose permits were compared with the ledger's issuing register (``--register``)."""
 
     @classmethod
-    def now(cls, paths: Sequence[Path], payload_column: str, ledger_url: str | None) -> RunRecord:
+    def now(
+        cls, paths: Sequence[Path], payload_column: str, ledger_url: str | None, register: Sequence[str] = ()
+    ) -> RunRecord:
         """The settings of an audit starting now (trust source, lists and registry as installed)."""
         from keys.trust.active import active_trust_source
         from permits.ledger import ledger_exists, open_ledger
@@ -56,6 +60,7 @@ class RunRecord:
             registry=registry_text,
             ledger=open_ledger(ledger_url, existing=True).location if ledger_exists(ledger_url) else None,
             started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            register=list(register),
         )
 
     def write(self, path: Path) -> None:
@@ -90,14 +95,15 @@ class RunRecord:
             ("revocation lists", lists or "none installed: revocation not checked"),
             ("species registry", self.registry),
             ("usage ledger", self.ledger or "none: use not checked"),
+            ("issuing register", f"{', '.join(self.register)} (compared)" if self.register else "not compared"),
         ]
 
     def differences(self, other: RunRecord) -> list[str]:
         """The settings that differ from ``other``'s, in words ("trust: A, now B")."""
         return [
-            f"{field.name}: {getattr(self, field.name)!r}, now {getattr(other, field.name)!r}"
-            for field in fields(self)
-            if field.name != "started" and getattr(self, field.name) != getattr(other, field.name)
+            f"{setting.name}: {getattr(self, setting.name)!r}, now {getattr(other, setting.name)!r}"
+            for setting in fields(self)
+            if setting.name != "started" and getattr(self, setting.name) != getattr(other, setting.name)
         ]
 
 

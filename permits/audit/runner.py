@@ -89,10 +89,12 @@ def run_audit(
     resume: bool = False,
     payload_column: str = "payload",
     ledger_url: str | None = None,
+    register: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> AuditResult:
     """Audit ``paths`` into ``report``, the findings file and the ``html`` page if given; ``InputError`` for a
-    usage error (then nothing is written)."""
+    usage error (then nothing is written). ``register``: Parties whose permits are compared with the issuing
+    register of the ledger."""
     rows_format = report_format(report)
     findings = findings or report.with_name(f"{report.stem}.findings{report.suffix}")
     findings_format = finding_format(findings)
@@ -100,11 +102,13 @@ def run_audit(
     outputs = {"--report": report, "--findings": findings, **({"--html": html} if html else {})}
     outputs["the run record"] = run_record
     _check_arguments(paths, outputs, workers, resume)
+    if register and not ledger_exists(ledger_url):
+        raise InputError("--register: no ledger holds an issuing register here; give its URL with --db")
     if ledger_exists(ledger_url):
         open_ledger(ledger_url, existing=True)  # a missing or unusable ledger: a usage error before any work
     if not resume and next(iter_inputs(paths, payload_column, exclude=outputs.values()), None) is None:
         raise InputError(f"no inputs to audit in {', '.join(map(str, paths))} (PDFs, images, text, JSONL or CSV)")
-    settings = RunRecord.now(paths, payload_column, ledger_url)
+    settings = RunRecord.now(paths, payload_column, ledger_url, register)
     recorded = RunRecord.read(run_record) if resume else settings
     if changed := recorded.differences(settings):
         raise InputError(
@@ -132,6 +136,8 @@ def run_audit(
             if progress is not None:
                 progress.advance(judged.inputs)
         output.close()
+        for party in register:
+            index.add_register(party, open_ledger(ledger_url, existing=True).register_of(party))
         tally = _write_findings(find_all(index), findings, findings_format)
         summary = index.summary()
         if html is not None:

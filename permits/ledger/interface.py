@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -356,6 +356,10 @@ class Ledger(Protocol):
 
     def issued_of(self, party: str, number: str) -> Issued | None:
         """The register entry of a permit, if any."""
+        ...
+
+    def register_of(self, party: str) -> Iterator[Issued]:
+        """Every register entry of ``party``, streamed in issue order (issue date, then number)."""
         ...
 
     def endorse(self, use: Use, actor: str) -> None:

@@ -440,6 +440,22 @@ class SqlLedger:
         with self._read() as connection:
             return self._held_issued(connection, party, "number", number)
 
+    def register_of(self, party: str) -> Iterator[Issued]:
+        table = schema.issued
+        with self._read() as connection:
+            rows = connection.execute(
+                select(table)
+                .where(table.c.party == party)
+                .order_by(table.c.issued_on, table.c.number)
+                .execution_options(yield_per=BATCH_ROWS)
+            )
+            for row in rows:
+                try:
+                    yield Issued.from_json(row._asdict())
+                except ValueError as error:
+                    document = document_name(row.party, row.number)
+                    raise LedgerError(f"ledger {self.location}: register entry {document}: {error}") from None
+
     # -- exchange between posts -----------------------------------------------------------------------------
 
     def records_since(self, since: dt.date) -> Records:

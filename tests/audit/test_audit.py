@@ -285,3 +285,42 @@ def test_a_file_name_that_is_not_utf8_is_an_input_error_row(
         (f"{folder}/good.txt:1", "VALID"),
     ]
     assert "the file name is not UTF-8 text; rename the file" in rows[0]["reason"] and result.exit_code == 1
+
+
+def test_a_batch_compared_with_the_issuing_register(cli: Cli, tmp_path: Path, make_authority: MakeAuthority) -> None:
+    """``--register KE``: a Kenyan permit signed with a trusted key but never registered (a key used outside the
+    register), or not the document registered under its number, is an error; a registered permit of the
+    batch's period that the batch lacks is named (info). Numbers compare as ``DUPLICATE_NUMBER`` compares them."""
+    from permits.ledger import open_ledger
+    from permits.ledger.interface import Issued
+
+    kenya, italy = make_authority().key, make_authority("IT", "Ministero").key
+    ledger_url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    ledger = open_ledger(ledger_url)
+    registered = [zoo("KE/1", "S-1", "C-1"), zoo("KE/2", "S-2", "C-2"), zoo("KE/3", "S-3", "C-3"),
+                  zoo("KE/5", "S-5", "C-5"), zoo("KE/6", "S-6", "C-6", issued="2024-01-10")]  # fmt: skip
+    for permit in registered:
+        record = Issued("KE", permit.number, permit.security_stamp, permit.issued, kenya.kid.hex(), "0" * 64)
+        with ledger.register(record, "test"):
+            pass
+    batch = tmp_path / "batch.txt"
+    signed = [zoo("KE/1", "S-1", "C-1"), zoo("ke-2", "S-2", "C-2"), zoo("KE/3", "S-99", "C-3"),
+              zoo("KE/4", "S-4", "C-4")]  # fmt: skip
+    batch.write_text("".join(seal(permit, kenya) + "\n" for permit in signed) + seal(zoo("IT/1", "I-1", "C-9"), italy))
+    report = tmp_path / "r.jsonl"
+    result = cli("audit", batch, "--report", report, "--db", ledger_url, "--register", "ke", "--workers", "1")
+    assert result.exit_code == 1
+    findings = [json.loads(line) for line in (tmp_path / "r.findings.jsonl").read_text().splitlines()]
+    assert [(finding["kind"], finding["inputs"]) for finding in findings] == [
+        ("NOT_REGISTERED", [f"{batch}:4"]),
+        ("REGISTER_MISMATCH", [f"{batch}:3"]),
+        ("REGISTERED_NOT_IN_BATCH", []),
+    ]
+    assert findings[1]["details"]["differences"] == ["security stamp"]
+    assert "security stamp S-99 (registered: S-3)" in findings[1]["message"]
+    assert findings[2]["details"]["number"] == "KE/5"  # KE/6 was issued before the batch's first permit
+    assert json.loads((tmp_path / "r.run.json").read_text())["register"] == ["KE"]
+    unregistered = cli("audit", batch, "--report", tmp_path / "s.jsonl", "--register", "KE")
+    assert unregistered.exit_code == 2 and "--register: no ledger holds an issuing register" in unregistered.stderr
+    wrong = cli("audit", batch, "--report", tmp_path / "t.jsonl", "--db", ledger_url, "--register", "K1")
+    assert wrong.exit_code == 2 and "--register: 'K1' is not an ISO 3166-1 alpha-2 country code" in wrong.stderr
