@@ -4,12 +4,14 @@
 subset of the Appendices, on first use); ``import_files`` replaces it with official exports (CITES Checklist
 Index / History CSV, Species+ listings CSV, Species+ API JSON). ``Registry.listing_at(name, on, origin)``
 answers with a ``LookupResult``: accepted name, Appendix, the listing it falls under, listing Party,
-annotation and effective date, or suggestions for an unknown name.
+annotation and effective date, or suggestions for an unknown name; a synonym of several taxa has the strictest
+one's listing and names them all (``candidates``).
 """
 
 from permits.registry.default import ImportReport, default_registry_path, import_files, load_registry
 from permits.registry.model import (
     APPENDICES,
+    Candidate,
     ChangeType,
     CommonName,
     ListingChange,
@@ -23,6 +25,7 @@ from permits.registry.store import Registry
 
 __all__ = [
     "APPENDICES",
+    "Candidate",
     "ChangeType",
     "CommonName",
     "ImportReport",

@@ -172,6 +172,21 @@ class FirstListing:
 
 
 @dataclass(frozen=True, slots=True)
+class Candidate:
+    """One of the taxa a synonym of several taxa names, with its Appendix in the lookup (None: not listed)."""
+
+    accepted_name: str
+    appendix: str | None
+
+    def __str__(self) -> str:
+        """The taxon and its Appendix in words: "Acipenser sturio (Appendix I)", "Dicksonia blumei (not listed)"."""
+        return f"{self.accepted_name} ({f'Appendix {self.appendix}' if self.appendix else 'not listed'})"
+
+    def to_json(self) -> dict[str, object]:
+        return {"accepted_name": self.accepted_name, "appendix": self.appendix}
+
+
+@dataclass(frozen=True, slots=True)
 class LookupResult:
     """The registry's answer for one name on one date and (optionally) one country of origin.
 
@@ -181,6 +196,10 @@ class LookupResult:
     the origin (all listing Parties are in ``parties``); ``reservations`` the Parties holding a reservation on
     that Appendix for the taxon. ``annotation`` carries the listing's text and, for split listings without an
     origin, a note saying the most restrictive Appendix was chosen.
+
+    A synonym of several taxa (``Acipenser lichtensteinii``, of an Appendix I and an Appendix II sturgeon) cannot
+    say which it means: the answer is the strictest taxon's (fail closed), with a note in ``annotation``, and
+    ``candidates`` names every taxon it may mean, strictest first (empty for a name of one taxon).
     """
 
     query: str
@@ -198,6 +217,7 @@ class LookupResult:
     annotation_symbol: str | None = None
     effective_at: dt.date | None = None
     reservations: tuple[str, ...] = ()
+    candidates: tuple[Candidate, ...] = ()
     suggestions: list[str] = field(default_factory=list)
 
     @property
@@ -236,6 +256,7 @@ class LookupResult:
             "annotation_symbol": self.annotation_symbol,
             "effective_at": self.effective_at.isoformat() if self.effective_at else None,
             "reservations": list(self.reservations),
+            "candidates": [candidate.to_json() for candidate in self.candidates],
             "suggestions": list(self.suggestions),
         }
 
@@ -253,6 +274,7 @@ class RegistryInfo:
     taxa: int
     names: int
     synonyms: int
+    ambiguous_names: int
     listing_changes: int
 
     def to_json(self) -> dict[str, object]:
@@ -266,5 +288,6 @@ class RegistryInfo:
             "taxa": self.taxa,
             "names": self.names,
             "synonyms": self.synonyms,
+            "ambiguous_names": self.ambiguous_names,
             "listing_changes": self.listing_changes,
         }

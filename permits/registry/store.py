@@ -3,6 +3,14 @@
 A registry file is never modified in place: ``Registry.build`` writes a temporary file next to the target and
 renames it over it, so readers always see a complete registry. Lookups keep one read-only connection and cache
 name resolution and each taxon's listed lineage, so a warm lookup costs one replay of a few listing changes.
+
+A name names one taxon, except a synonym that the sources give for several taxa (482 names in the 2017 Checklist
+Index, such as ``Acipenser lichtensteinii``, of an Appendix I and an Appendix II sturgeon): the registry keeps
+every taxon it names, and a lookup judges it by the strictest of them (fail closed) and names them all. An
+accepted name always wins over a synonym of the same spelling: it names its own taxon only. The CITES standard
+nomenclature (Res. Conf. 12.3) has permits name taxa by their accepted names, so that is what a permit writing
+one means; reading it as every taxon it was once a synonym of would hold hundreds of accepted names (355 in the
+2017 Index, ``Gopherus agassizii`` among them) to a stricter relative's listing.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from permits.identifiers import ascii_look_alike
 from permits.registry.model import (
     APPENDICES,
     SPECIES_RANKS,
+    Candidate,
     ChangeType,
     CommonName,
     FirstListing,
@@ -40,7 +49,7 @@ from permits.registry.model import (
 )
 from permits.registry.resolve import Level, Resolution, resolve, sort_for_replay
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 SUGGESTION_LIMIT = 5
 SUGGESTION_CUTOFF = 75.0
 
@@ -52,7 +61,8 @@ CREATE TABLE taxon (
     subspecies TEXT, author TEXT, lineage TEXT NOT NULL
 );
 CREATE TABLE name (
-    normalized TEXT PRIMARY KEY, name TEXT NOT NULL, taxon_id INTEGER NOT NULL, synonym INTEGER NOT NULL
+    normalized TEXT NOT NULL, name TEXT NOT NULL, taxon_id INTEGER NOT NULL, synonym INTEGER NOT NULL,
+    PRIMARY KEY (normalized, taxon_id)
 ) WITHOUT ROWID;
 CREATE TABLE common_name (taxon_id INTEGER NOT NULL, name TEXT NOT NULL, language TEXT NOT NULL);
 CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT NOT NULL);
@@ -81,7 +91,7 @@ _TAXON_COLUMNS = (
 )
 _RESOLVE_NAME = (
     "SELECT n.name, t.id, t.full_name, t.rank, t.kingdom, t.lineage FROM name n JOIN taxon t ON t.id = n.taxon_id "
-    "WHERE n.normalized = ?"
+    "WHERE n.normalized = ? ORDER BY t.id"
 )
 _LEVELS = (
     f"SELECT l.depth, t.full_name, t.rank, {_CHANGE_COLUMNS} FROM lineage l JOIN taxon t ON t.id = l.ancestor_id "
@@ -111,8 +121,13 @@ class _Match:
 _HYBRID_MARK = re.compile(r"\s+[x\u00d7]\s+", re.IGNORECASE)  # x, X or the multiplication sign
 
 
+def _strictness(appendix: str | None) -> int:
+    """Sort key of an Appendix, strictest first; not listed (None) last."""
+    return APPENDICES.index(appendix) if appendix else len(APPENDICES)
+
+
 def _stricter(appendix: str, than: str | None) -> bool:
-    return than is None or APPENDICES.index(appendix) < APPENDICES.index(than)
+    return _strictness(appendix) < _strictness(than)
 
 
 def _hybrid_parents(parents: list[str]) -> list[str]:
@@ -272,14 +287,25 @@ def _write(connection: sqlite3.Connection, records: Iterable[TaxonRecord], meta:
             synonym_names.append((normalize_name(synonym.full_name), synonym.full_name, target, 1))
     connection.executemany("INSERT INTO taxon VALUES (" + ", ".join("?" * 15) + ")", taxa)
     connection.executemany("INSERT INTO name VALUES (?, ?, ?, ?)", names)
-    before = connection.total_changes
-    connection.executemany("INSERT OR IGNORE INTO name VALUES (?, ?, ?, ?)", synonym_names)
-    synonyms = connection.total_changes - before
+    # A synonym keeps every taxon it names, unless it is spelled as an accepted name: that one wins.
+    connection.executemany(
+        "INSERT OR IGNORE INTO name VALUES (?, ?, ?, ?)", (row for row in synonym_names if row[0] not in ids)
+    )
+    synonyms, ambiguous = connection.execute(
+        "SELECT count(*), coalesce(sum(taxa > 1), 0) FROM "
+        "(SELECT count(*) AS taxa FROM name WHERE synonym = 1 GROUP BY normalized)"
+    ).fetchone()
     connection.executemany("INSERT INTO common_name VALUES (?, ?, ?)", commons)
     connection.executemany("INSERT INTO note VALUES (?, ?)", ((number, text) for text, number in notes.items()))
     connection.executemany(f"INSERT INTO listing_change VALUES (?, ?, {', '.join('?' * 11)})", changes)
     connection.executemany("INSERT INTO lineage VALUES (?, ?, ?)", lineages)
-    counts = {"taxa": len(taxa), "names": len(names) + synonyms, "synonyms": synonyms, "listing_changes": len(changes)}
+    counts = {
+        "taxa": len(taxa),
+        "names": len(names) + synonyms,
+        "synonyms": synonyms,
+        "ambiguous_names": ambiguous,
+        "listing_changes": len(changes),
+    }
     rows = {**meta, **{key: str(value) for key, value in counts.items()}, "schema_version": SCHEMA_VERSION}
     connection.executemany("INSERT INTO meta VALUES (?, ?)", rows.items())
     return counts
@@ -298,7 +324,7 @@ class Registry:
                 f"registry {path} was built by another version of cites (schema "
                 f"{self._meta.get('schema_version')}, expected {SCHEMA_VERSION}); import it again"
             )
-        self._match = lru_cache(maxsize=65536)(self._load_match)
+        self._matches = lru_cache(maxsize=65536)(self._load_matches)
         self._levels = lru_cache(maxsize=16384)(self._load_levels)
         self._names: _NameIndex | None = None
 
@@ -327,7 +353,8 @@ class Registry:
         """Compile ``records`` into a new registry at ``path`` (atomically replacing any file there).
 
         When several records describe the same accepted name, the last one wins; synonym records whose
-        accepted name is not among the records are dropped.
+        accepted name is not among the records are dropped, and so are synonyms spelled as an accepted name. A
+        synonym of several taxa names them all (counted in ``ambiguous_names``).
         """
         ensure_folder(path.parent)
         try:
@@ -375,11 +402,15 @@ class Registry:
 
     # -- lookups -------------------------------------------------------------------------------------------
 
-    def _load_match(self, key: str) -> _Match | None:
-        row = self._connection.execute(_RESOLVE_NAME, (key,)).fetchone()
-        if row is None:
-            return None
-        return _Match(row[0], row[1], row[2], row[3], row[4], frozenset(_split(row[5])))
+    def _load_matches(self, key: str) -> tuple[_Match, ...]:
+        """Every taxon the normalized name ``key`` names: none, one, or several for an ambiguous synonym."""
+        rows = self._connection.execute(_RESOLVE_NAME, (key,)).fetchall()
+        return tuple(_Match(row[0], row[1], row[2], row[3], row[4], frozenset(_split(row[5]))) for row in rows)
+
+    def _only_match(self, name: str) -> _Match | None:
+        """The one taxon ``name`` names; None when it names none, or several (an ambiguous synonym)."""
+        matches = self._matches(normalize_name(name))
+        return matches[0] if len(matches) == 1 else None
 
     def _load_levels(self, taxon_id: int) -> tuple[Level, ...]:
         levels: list[Level] = []
@@ -395,22 +426,37 @@ class Registry:
         return tuple(levels)
 
     def resolve_name(self, name: str) -> str | None:
-        """The accepted name for ``name`` (itself, or the taxon it is a synonym of), None if unknown."""
-        match = self._match(normalize_name(name))
+        """The accepted name for ``name`` (itself, or the taxon it is a synonym of); None if unknown, or a
+        synonym of several taxa (``listing_at`` names them in ``candidates``)."""
+        match = self._only_match(name)
         return match.accepted_name if match else None
 
     def listing_at(self, name: str, on: dt.date, origin_country: str | None = None) -> LookupResult:
         """The listing of ``name`` in force on ``on`` for specimens originating in ``origin_country``."""
         origin = origin_country.strip().upper() if origin_country else None
-        match = self._match(normalize_name(name))
-        if match is None:
-            return self._unknown(name, on, origin)
-        resolution = resolve(self._levels(match.taxon_id), match.lineage, on, origin)
-        return self._result(name, on, origin, match, resolution)
+        return self._named(name, on, origin) or self._unknown(name, on, origin)
 
-    def _result(
-        self, query: str, on: dt.date, origin: str | None, match: _Match, resolution: Resolution
-    ) -> LookupResult:
+    def _named(self, name: str, on: dt.date, origin: str | None) -> LookupResult | None:
+        """The listing of a name the registry has (None: no such name). A synonym of several taxa has the
+        strictest one's listing (fail closed), a note saying so, and every taxon as ``candidates``, strictest
+        first (the first of equals in the registry's order)."""
+        readings = {
+            match.accepted_name: self._result(name, on, origin, match) for match in self._matches(normalize_name(name))
+        }
+        if len(readings) < 2:
+            return next(iter(readings.values()), None)
+        ranked = sorted(readings.items(), key=lambda item: _strictness(item[1].appendix))
+        strictest = ranked[0][1]
+        note = f"a synonym of {len(ranked)} taxa; judged as the strictest, {strictest.accepted_name}"
+        return dataclasses.replace(
+            strictest,
+            annotation=note + (f"; {strictest.annotation}" if strictest.annotation else ""),
+            candidates=tuple(Candidate(accepted, reading.appendix) for accepted, reading in ranked),
+        )
+
+    def _result(self, query: str, on: dt.date, origin: str | None, match: _Match) -> LookupResult:
+        """The listing of the taxon ``match`` names."""
+        resolution = resolve(self._levels(match.taxon_id), match.lineage, on, origin)
         entry, level = resolution.entry, resolution.level
         party, parties = _appendix_iii_parties(resolution, origin)
         notes = (resolution.note, entry.annotation if entry else None)
@@ -449,56 +495,54 @@ class Registry:
             listed = [reading for reading in readings if reading.appendix]
             if not listed or any(reading.appendix is None and not reading.found for reading in readings):
                 return self._not_read(query, on, origin)
-            strictest = min(listed, key=lambda reading: APPENDICES.index(reading.appendix or ""))
+            strictest = min(listed, key=lambda reading: _strictness(reading.appendix))
             note = f"a hybrid; judged as its parent {strictest.matched_name or strictest.query}"
             return _read_as(strictest, self._not_read(query, on, origin), note)
         words = _name_words(query)
         for size in (3, 2, 1):
-            candidate = " ".join(words[:size])
-            if len(words) < size or (match := self._match(normalize_name(candidate))) is None:
+            if len(words) < size or (read := self._named(" ".join(words[:size]), on, origin)) is None:
                 continue
-            resolution = resolve(self._levels(match.taxon_id), match.lineage, on, origin)
-            read = self._result(candidate, on, origin, match, resolution)
             if size == 1 < len(words):  # a species the registry lacks, of a known genus
-                if resolution.entry is None:
+                if read.appendix is None:
                     break  # the genus is not listed: that says nothing of its species
                 note = (
-                    f"its genus {match.accepted_name} is in Appendix {resolution.appendix} ({read.listed_under}), "
+                    f"its genus {read.accepted_name} is in Appendix {read.appendix} ({read.listed_under}), "
                     "which covers every species of the genus"
                 )
             else:
-                note = f"read as {match.accepted_name}"
+                note = f"read as {read.accepted_name}"
             return _read_as(read, self._not_read(query, on, origin), note)
         return self._not_read(query, on, origin)
 
     def _not_read(self, query: str, on: dt.date, origin: str | None) -> LookupResult:
         return LookupResult(query=query, on=on, origin=origin, suggestions=self.suggest(query))
 
-    def _read_match(self, name: str) -> _Match | None:
-        """The taxon ``name`` names, as written or once author text, punctuation and look-alike letters are left
+    def _read_matches(self, name: str) -> tuple[_Match, ...]:
+        """The taxa ``name`` names, as written or once author text, punctuation and look-alike letters are left
         out ("Manis spp." typed with a Cyrillic i, "Manis javanica Desmarest, 1822")."""
-        match = self._match(normalize_name(name))
-        if match is None and (words := _name_words(name)):
-            match = self._match(normalize_name(" ".join(words)))
-        return match
+        matches = self._matches(normalize_name(name))
+        if not matches and (words := _name_words(name)):
+            matches = self._matches(normalize_name(" ".join(words)))
+        return matches
 
     def strictest_member(self, name: str, on: dt.date, origin_country: str | None = None) -> LookupResult | None:
         """For a higher taxon (genus, family, ...): the strictest listing on ``on``, for specimens originating in
         ``origin_country``, of the taxa within it that have a listing of their own ("Manis javanica" in
         Appendix I within "Manis spp."); None for a species, an unknown name, or when none of its members has
         a listing of its own. Members with an Appendix I listing are read first, and the first one in force
-        ends the search (nothing is stricter): a family of thousands of members costs one scan."""
-        match = self._read_match(name)
-        if match is None or match.rank in SPECIES_RANKS:
-            return None
-        key = normalize_name(match.accepted_name).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        ends the search (nothing is stricter): a family of thousands of members costs one scan. A synonym of
+        several higher taxa has the strictest member of any of them."""
         strictest: LookupResult | None = None
-        for (member,) in self._connection.execute(_MEMBERS, (f"%{_SEP}{key}{_SEP}%", f"%{_SEP}{key}")):
-            result = self.listing_at(member, on, origin_country)
-            if result.appendix and (strictest is None or _stricter(result.appendix, strictest.appendix)):
-                strictest = result
-            if result.appendix == "I":
-                break
+        for match in self._read_matches(name):
+            if match.rank in SPECIES_RANKS:
+                continue
+            key = normalize_name(match.accepted_name).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            for (member,) in self._connection.execute(_MEMBERS, (f"%{_SEP}{key}{_SEP}%", f"%{_SEP}{key}")):
+                result = self.listing_at(member, on, origin_country)
+                if result.appendix and (strictest is None or _stricter(result.appendix, strictest.appendix)):
+                    strictest = result
+                if result.appendix == "I":
+                    return result
         return strictest
 
     def suggest(self, name: str, limit: int = SUGGESTION_LIMIT) -> list[str]:
@@ -509,7 +553,8 @@ class Registry:
         from rapidfuzz import fuzz, process
 
         if self._names is None:
-            self._names = _NameIndex(self._connection.execute("SELECT normalized, name FROM name").fetchall())
+            rows = self._connection.execute("SELECT normalized, min(name) FROM name GROUP BY normalized").fetchall()
+            self._names = _NameIndex(rows)
         query = normalize_name(name)
         index = self._names
         for choices, display in (index.by_initial.get(query[:1], ([], [])), (index.normalized, index.display)):
@@ -524,14 +569,14 @@ class Registry:
         """Changes to the listings that can apply to ``name`` taking effect after ``start`` up to ``end``.
 
         Changes of higher taxa carry the higher-taxon listing in ``listed_under``. With an origin, entries
-        that do not cover that population are left out.
+        that do not cover that population are left out. A synonym of several taxa has the changes of them all.
         """
-        match = self._match(normalize_name(name))
-        if match is None:
-            return []
         origin = origin_country.strip().upper() if origin_country else None
+        levels = {
+            level.name: level for match in self._matches(normalize_name(name)) for level in self._levels(match.taxon_id)
+        }
         found: list[ListingChange] = []
-        for level in self._levels(match.taxon_id):
+        for level in levels.values():
             for change in level.changes:
                 if change.effective_at is None or not start < change.effective_at <= end:
                     continue
@@ -542,11 +587,18 @@ class Registry:
 
     def first_listed(self, name: str, origin_country: str | None = None) -> FirstListing:
         """When ``name`` (specimens originating in ``origin_country``) was first in any Appendix: the
-        date from which the Convention applies to it (a pre-Convention specimen was acquired before it)."""
-        match = self._read_match(name)
-        if match is None:
+        date from which the Convention applies to it (a pre-Convention specimen was acquired before it). A
+        synonym of several taxa has the earliest of theirs (fail closed), undated when one of them is."""
+        matches = self._read_matches(name)
+        if not matches:
             return FirstListing(known=False)
         origin = origin_country.strip().upper() if origin_country else None
+        firsts = [self._first_listed(match, origin) for match in matches]
+        if any(first.undated for first in firsts):
+            return FirstListing(known=True, undated=True)
+        return FirstListing(known=True, on=min((first.on for first in firsts if first.on), default=None))
+
+    def _first_listed(self, match: _Match, origin: str | None) -> FirstListing:
         levels = self._levels(match.taxon_id)
         if resolve(levels, match.lineage, dt.date.min, origin).appendix is not None:
             return FirstListing(known=True, undated=True)
@@ -561,8 +613,9 @@ class Registry:
     # -- contents ------------------------------------------------------------------------------------------
 
     def taxon(self, name: str) -> Taxon | None:
-        """The accepted taxon ``name`` resolves to, with its synonyms and common names."""
-        match = self._match(normalize_name(name))
+        """The accepted taxon ``name`` resolves to, with its synonyms and common names; None if unknown, or a
+        synonym of several taxa."""
+        match = self._only_match(name)
         if match is None:
             return None
         row = self._connection.execute(f"SELECT {_TAXON_COLUMNS} FROM taxon WHERE id = ?", (match.taxon_id,))
@@ -616,5 +669,6 @@ class Registry:
             taxa=int(meta.get("taxa", 0)),
             names=int(meta.get("names", 0)),
             synonyms=int(meta.get("synonyms", 0)),
+            ambiguous_names=int(meta.get("ambiguous_names", 0)),
             listing_changes=int(meta.get("listing_changes", 0)),
         )

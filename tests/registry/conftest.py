@@ -36,6 +36,26 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+STURGEON_INDEX = (
+    "TaxonId,Kingdom,Phylum,Class,Order,Family,Genus,Species,Subspecies,FullName,AuthorYear,RankName,CurrentListing,"
+    "SynonymsWithAuthors,EnglishNames\n"
+    "1,Animalia,Chordata,Actinopteri,Acipenseriformes,Acipenseridae,Acipenser,sturio,,Acipenser sturio,"
+    '"Linnaeus, 1758",SPECIES,I,"Acipenser lichtensteinii Bloch & Schneider, 1801",Common Sturgeon\n'
+    "2,Animalia,Chordata,Actinopteri,Acipenseriformes,Acipenseridae,Acipenser,oxyrinchus,,Acipenser oxyrinchus,"
+    '"Mitchill, 1815",SPECIES,II,"Acipenser lichtensteinii Bloch & Schneider, 1801, Acipenser oxyrhynchus '
+    'Mitchill, 1815, Acipenser sturio Mitchill, 1815",Atlantic Sturgeon\n'
+)
+
+
+def sturgeon_index(folder: Path) -> Path:
+    """A Checklist Index export in which, as in the 2017 Index, ``Acipenser lichtensteinii`` is a synonym of an
+    Appendix I sturgeon (``Acipenser sturio``) and of an Appendix II one (``Acipenser oxyrinchus``); the second
+    also gives the accepted name ``Acipenser sturio`` as a synonym (the accepted name wins)."""
+    path = folder / "Index_of_CITES_Species_2017-04-21.csv"
+    path.write_text(STURGEON_INDEX, encoding="utf-8")
+    return path
+
+
 def day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 

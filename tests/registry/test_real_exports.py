@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from permits.registry import Registry
+from permits.registry import APPENDICES, Registry
 from permits.registry.sources import ImportWarning, RegistrySource
 from permits.rules.confinement import deemed_appendix_i
 from tests.registry.conftest import (
@@ -29,6 +29,21 @@ SINGLE_LISTINGS = {"I", "II", "III", "NC"}
 # Appendix II, the embedded registry (dated by entry into force) does not yet on that date.
 DELAYED_AT_INDEX_DATE = {"Alopias vulpinus", "Alopias superciliosus", "Alopias pelagicus", "Carcharhinus falciformis"}
 DELAYED_GENERA = {"Mobula", "Alopias"}
+# Synonyms the Index gives for several taxa with listings of their own in different Appendices (2 of them agree
+# on the Index date: a split listing's strictest part, a genus listing).
+ACROSS_APPENDICES = (
+    "Acipenser lichtensteinii",
+    "Acipenser obtusirostris",
+    "Ancistrocactus tobuschii",
+    "Cyathea mindanensis",
+    "Neolloydia pilispina",
+    "Nepenthes melamphora",
+    "Nepenthes phyllamphora",
+    "Nepenthes rubra",
+    "Salamandra maxima",
+    "Trionyx javanicus",
+    "Zamia cycadifolia",
+)
 
 
 def index_species_rows() -> list[dict[str, str]]:
@@ -42,6 +57,31 @@ def test_the_2017_index_imports_all_taxa(index_2017: tuple[Registry, RegistrySou
     assert info.taxa == 38_079
     assert info.as_of == INDEX_DATE and source.warnings == []
     assert info.synonyms > 25_000 and info.listing_changes > 37_000
+
+
+def test_synonyms_of_several_taxa_in_the_2017_index_are_judged_by_the_strictest(
+    index_2017: tuple[Registry, RegistrySource],
+) -> None:
+    """482 synonyms of the Index name more than one taxon, all counted. The 11 whose taxa have listings of their
+    own in different Appendices are judged as the strictest of their taxa, on the Index date 9 of them as an
+    Appendix I taxon rather than a weaker one (Acipenser lichtensteinii: Acipenser sturio, not the Appendix II
+    Acipenser oxyrinchus)."""
+    registry, _source = index_2017
+    assert registry.info().ambiguous_names == 482
+    stricter_than_another = []
+    for name in ACROSS_APPENDICES:
+        result = registry.listing_at(name, INDEX_DATE)
+        appendices = [APPENDICES.index(candidate.appendix or "") for candidate in result.candidates]
+        assert len(appendices) > 1 and appendices == sorted(appendices), name
+        assert (
+            result.appendix == result.candidates[0].appendix
+            and result.accepted_name == result.candidates[0].accepted_name
+        )
+        if appendices[0] < appendices[-1]:
+            stricter_than_another.append(name)
+            assert result.appendix == "I", name
+    assert set(ACROSS_APPENDICES) - set(stricter_than_another) == {"Ancistrocactus tobuschii", "Cyathea mindanensis"}
+    assert registry.listing_at("Acipenser lichtensteinii", INDEX_DATE).accepted_name == "Acipenser sturio"
 
 
 def test_acceptance_every_species_gets_its_current_listing(index_2017: tuple[Registry, RegistrySource]) -> None:

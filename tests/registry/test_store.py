@@ -12,7 +12,7 @@ import pytest
 from permits.errors import ConfigurationError, InputError
 from permits.registry import ChangeType, Registry, TaxonRecord, load_registry
 from permits.registry.default import default_registry_path
-from tests.registry.conftest import Build, change, day, taxon
+from tests.registry.conftest import Build, build_from, change, day, sturgeon_index, taxon
 
 ON = day("2024-01-01")
 
@@ -128,6 +128,62 @@ def test_the_last_record_of_a_taxon_wins_and_synonyms_never_hide_accepted_names(
     assert registry.resolve_name("Smutsia gigantea") is None
     info = registry.info()
     assert (info.taxa, info.synonyms, info.names, info.listing_changes) == (3, 1, 4, 3)
+
+
+def test_a_synonym_of_two_taxa_keeps_both_and_is_judged_by_the_strictest(tmp_path: Path) -> None:
+    """Acipenser lichtensteinii names an Appendix I and an Appendix II sturgeon: the registry keeps both and
+    judges the name by the Appendix I one (fail closed), naming both; the accepted name Acipenser sturio, also
+    given as a synonym of the Appendix II one, names only its own taxon."""
+    registry, sources = build_from([sturgeon_index(tmp_path)], tmp_path / "registry.sqlite")
+    assert sources[0].warnings == []
+    info = registry.info()
+    assert (info.taxa, info.names, info.synonyms, info.ambiguous_names) == (2, 4, 2, 1)
+    result = registry.listing_at("acipenser  LICHTENSTEINII", day("2017-04-21"))
+    assert (result.accepted_name, result.matched_name, result.appendix) == (
+        "Acipenser sturio",
+        "Acipenser lichtensteinii",
+        "I",
+    )
+    assert [str(candidate) for candidate in result.candidates] == [
+        "Acipenser sturio (Appendix I)",
+        "Acipenser oxyrinchus (Appendix II)",
+    ]
+    assert result.annotation == "a synonym of 2 taxa; judged as the strictest, Acipenser sturio"
+    assert result.to_json()["candidates"] == [
+        {"accepted_name": "Acipenser sturio", "appendix": "I"},
+        {"accepted_name": "Acipenser oxyrinchus", "appendix": "II"},
+    ]
+    with_author = registry.listing_at("Acipenser lichtensteinii Bloch & Schneider, 1801", day("2017-04-21"))
+    assert (with_author.found, with_author.appendix, len(with_author.candidates)) == (False, "I", 2)
+    assert (
+        registry.resolve_name("Acipenser lichtensteinii") is None and registry.taxon("Acipenser lichtensteinii") is None
+    )
+    sturio = registry.listing_at("Acipenser sturio", day("2017-04-21"))
+    assert (sturio.accepted_name, sturio.candidates) == ("Acipenser sturio", ())
+    assert registry.listing_at("Acipenser oxyrhynchus", day("2017-04-21")).appendix == "II"  # one taxon
+    copy = Registry.build(tmp_path / "copy.sqlite", registry.records(), "copy", None)
+    assert copy.info().ambiguous_names == 1 and len(copy.listing_at("Acipenser lichtensteinii", ON).candidates) == 2
+
+
+def test_a_synonym_of_two_taxa_has_the_earliest_first_listing_and_the_changes_of_both(build: Build) -> None:
+    registry = build(
+        TaxonRecord(taxon("Acipenser sturio", synonyms=("Acipenser lichtensteinii",)), (change("I", "1983-07-29"),)),
+        TaxonRecord(
+            taxon("Acipenser oxyrinchus", synonyms=("Acipenser lichtensteinii",)), (change("II", "1998-04-01"),)
+        ),
+    )
+    assert registry.first_listed("Acipenser lichtensteinii").on == day("1983-07-29")
+    changes = registry.listing_changes_between("Acipenser lichtensteinii", day("1980-01-01"), day("2000-01-01"))
+    assert [(c.appendix, c.listed_under) for c in changes] == [
+        ("I", "Acipenser sturio"),
+        ("II", "Acipenser oxyrinchus"),
+    ]
+    before = registry.listing_at("Acipenser lichtensteinii", day("1980-01-01"))
+    assert before.appendix is None and [str(c) for c in before.candidates] == [
+        "Acipenser sturio (not listed)",
+        "Acipenser oxyrinchus (not listed)",
+    ]
+    assert registry.listing_at("Acipenser lichtensteinii", day("1990-01-01")).appendix == "I"
 
 
 def test_records_round_trip(build: Build, tmp_path: Path) -> None:
