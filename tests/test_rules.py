@@ -22,7 +22,7 @@ from permits.rules.interface import ListingSource
 from permits.rules.zero_quota import zero_quota_clause
 from tests.conftest import EXAMPLE_PERMITS, EXAMPLES, CliResult, MakeAuthority, example_mapping
 from tests.registry.conftest import FIXTURES as REGISTRY_FIXTURES
-from tests.registry.conftest import build_from
+from tests.registry.conftest import build_from, sturgeon_index
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -139,7 +139,8 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_every_rule_has_a_case() -> None:
-    assert {rule.id for rule in RULES} - {"LISTING_CHANGED"} == set(CASES)
+    """Except the rules with a test of their own: the embedded registry has no synonym of several taxa."""
+    assert {rule.id for rule in RULES} - {"LISTING_CHANGED", "AMBIGUOUS_SYNONYM"} == set(CASES)
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))
@@ -229,6 +230,30 @@ def test_a_name_in_look_alike_letters_is_the_latin_name(registry: Registry) -> N
     assert "read as Ceratotherium simum simum" in (registry.listing_at(disguised, TODAY, "ZA").annotation or "")
     horn = fired(registry, south_african_export(disguised, "HOR", "T"))
     assert {"APPENDIX_MISMATCH", "UNKNOWN_TAXON"} <= horn
+
+
+def test_a_synonym_of_an_appendix_i_and_an_appendix_ii_taxon_is_judged_as_the_appendix_i_one(
+    tmp_path: Path,
+) -> None:
+    """An imported Checklist Index gives Acipenser lichtensteinii as a synonym of an Appendix I and of an Appendix
+    II sturgeon: a line naming it cannot pass as Appendix II (fail closed), and the warning names both."""
+    index, _ = build_from([sturgeon_index(tmp_path)], tmp_path / "index.sqlite")
+
+    def findings(name: str, appendix: str) -> dict[str, str]:
+        caviar = {"scientific_name": name, "appendix": appendix, "term": "CAV", "source": "W", "unit": "KIL",
+                  "quantity": 2}  # fmt: skip
+        permit = Permit.from_mapping(zoo(purpose="P", items=[caviar]))
+        return {finding.rule_id: finding.message for finding in evaluate(permit, RuleContext(index, TODAY))}
+
+    declared_ii = findings("Acipenser lichtensteinii", "II")
+    assert "but was in Appendix I " in declared_ii["APPENDIX_MISMATCH"]
+    assert declared_ii["AMBIGUOUS_SYNONYM"] == (
+        "Acipenser lichtensteinii is a synonym of Acipenser sturio (Appendix I) and Acipenser oxyrinchus "
+        "(Appendix II); judged as the strictest"
+    )
+    declared_i = findings("Acipenser lichtensteinii", "I")
+    assert "APPENDIX_MISMATCH" not in declared_i and "AMBIGUOUS_SYNONYM" in declared_i
+    assert findings("Acipenser sturio", "I").keys().isdisjoint({"APPENDIX_MISMATCH", "AMBIGUOUS_SYNONYM"})
 
 
 @pytest.mark.parametrize(

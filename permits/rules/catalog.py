@@ -94,6 +94,26 @@ class KnownTaxon(LineRule):
         return [f"{line.scientific_name} is not in the species registry{hint}"]
 
 
+class OneTaxonNamed(LineRule):
+    id = "AMBIGUOUS_SYNONYM"
+    severity = Severity.WARNING
+    reference = "Res. Conf. 12.3 (Rev. CoP19): scientific names follow the CITES standard nomenclature"
+    summary = (
+        "The scientific name should name one taxon: a synonym of several is judged as the strictest of them (write "
+        "the accepted name)."
+    )
+
+    def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
+        listing = context.listing(line, permit)
+        if not listing.candidates:
+            return []
+        *others, last = (str(candidate) for candidate in listing.candidates)
+        return [
+            f"{listing.matched_name or line.scientific_name} is a synonym of {', '.join(others)} and {last}; "
+            "judged as the strictest"
+        ]
+
+
 class ListedSpecies(LineRule):
     id = "UNLISTED_SPECIES"
     reference = "Art. II: CITES permits cover species listed in the Appendices"
@@ -508,6 +528,7 @@ RULES: tuple[Rule, ...] = (
     DistinctCountries(),
     IssuerIsTradingParty(),
     KnownTaxon(),
+    OneTaxonNamed(),
     ListedSpecies(),
     AppendixMatchesListing(),
     HigherTaxonName(),

@@ -12,6 +12,16 @@ from permits.model import Permit, SpecimenLine
 from permits.verification.result import Severity
 
 
+class Candidate(Protocol):
+    """One of the taxa a synonym of several taxa names (``permits.registry.Candidate`` satisfies it); its
+    ``str`` names it with its Appendix: "Acipenser sturio (Appendix I)"."""
+
+    @property
+    def accepted_name(self) -> str: ...
+    @property
+    def appendix(self) -> str | None: ...
+
+
 class Listing(Protocol):
     """The registry's answer for one name on one date (``permits.registry.LookupResult`` satisfies it)."""
 
@@ -35,6 +45,8 @@ class Listing(Protocol):
     def annotation(self) -> str | None: ...
     @property
     def effective_at(self) -> dt.date | None: ...
+    @property
+    def candidates(self) -> tuple[Candidate, ...]: ...
     @property
     def suggestions(self) -> list[str]: ...
 
