@@ -93,8 +93,14 @@ def import_command(
         report.registry.close()
         typer.echo(
             f"imported {report.imported} taxa ({len(report.warnings)} warnings); the registry now holds "
-            f"{info.taxa} taxa, {info.names} names and {info.listing_changes} listing changes: {info.path}"
+            f"{info.taxa} taxa, {info.names} names ({_ambiguous(info.ambiguous_names)}) and "
+            f"{info.listing_changes} listing changes: {info.path}"
         )
+
+
+def _ambiguous(count: int) -> str:
+    """How many names are synonyms of several taxa, in words."""
+    return f"{count} synonym{'s' if count != 1 else ''} of several taxa"
 
 
 @registry_app.command("lookup")
@@ -109,7 +115,8 @@ def lookup_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Show the CITES Appendix of a taxon on a date: accepted name, Appendix, the listing it falls under,
-    listing Party, annotation and effective date, or close names when the name is unknown."""
+    listing Party, annotation and effective date, or close names when the name is unknown. A synonym of several
+    taxa shows the strictest one's listing and every taxon it may mean (candidates)."""
     from permits import limits
     from permits.errors import InputError
     from permits.registry import load_registry
@@ -134,10 +141,13 @@ def _print_lookup(result: LookupResult, taxon: Taxon | None) -> None:
     from rich.table import Table
 
     console = Console()
+    candidates = ", ".join(str(candidate) for candidate in result.candidates) or None
     if not result.found:
         console.print(f"[bold red]unknown name[/]: {escape(result.query)}")
         if result.annotation:
             console.print(escape(result.annotation))
+        if candidates:
+            console.print(f"candidates: {escape(candidates)}")
         if result.suggestions:
             console.print("did you mean: " + ", ".join(escape(s) for s in result.suggestions))
         return
@@ -145,10 +155,8 @@ def _print_lookup(result: LookupResult, taxon: Taxon | None) -> None:
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     rows: list[tuple[str, str | None]] = [
-        (
-            "name",
-            f"{result.accepted_name} (synonym {result.matched_name})" if result.is_synonym else result.accepted_name,
-        ),
+        ("name", _name(result)),
+        ("candidates", candidates),
         ("common names", _common_names(taxon)),
         ("rank", result.rank),
         ("kingdom", result.kingdom),
@@ -164,6 +172,13 @@ def _print_lookup(result: LookupResult, taxon: Taxon | None) -> None:
         if value:
             table.add_row(label, escape(value))
     console.print(table)
+
+
+def _name(result: LookupResult) -> str | None:
+    """The accepted name, and the synonym that was given; a synonym of several taxa, how many."""
+    if result.candidates:
+        return f"{result.matched_name} (synonym of {len(result.candidates)} taxa)"
+    return f"{result.accepted_name} (synonym {result.matched_name})" if result.is_synonym else result.accepted_name
 
 
 def _common_names(taxon: Taxon | None) -> str | None:
@@ -192,7 +207,7 @@ def info_command(
         ("as of", info.as_of.isoformat() if info.as_of else "unknown"),
         ("built", info.built_at),
         ("taxa", str(info.taxa)),
-        ("names", f"{info.names} ({info.synonyms} synonyms)"),
+        ("names", f"{info.names} ({info.synonyms} synonyms, {_ambiguous(info.ambiguous_names)})"),
         ("listing changes", str(info.listing_changes)),
     ]
     for label, value in lines:

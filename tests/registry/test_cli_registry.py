@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from permits.registry.default import default_registry_path
 from tests.conftest import REPO_ROOT, CliResult
-from tests.registry.conftest import FIXTURES
+from tests.registry.conftest import FIXTURES, sturgeon_index
 
 Cli = Callable[..., CliResult]
 
@@ -96,6 +98,33 @@ def test_a_failed_import_leaves_the_registry_unchanged(cli: Cli, tmp_path: Path)
     one_line_error(cli("registry", "import", tmp_path / "missing.csv"), "missing.csv: cannot read the file")
     info = json.loads(ok(cli("registry", "info", "--json")).stdout)
     assert info["taxa"] == 10 and "index_small.csv" in info["source"]
+
+
+def test_a_synonym_of_several_taxa_is_counted_and_looked_up_with_every_candidate(cli: Cli, tmp_path: Path) -> None:
+    imported = ok(cli("registry", "import", sturgeon_index(tmp_path)))
+    assert "4 names (1 synonym of several taxa)" in imported.stdout
+    assert "4 (2 synonyms, 1 synonym of several taxa)" in ok(cli("registry", "info")).stdout
+    assert json.loads(ok(cli("registry", "info", "--json")).stdout)["ambiguous_names"] == 1
+    shown = ok(cli("registry", "lookup", "Acipenser lichtensteinii", "--at", "2017-04-21")).stdout
+    assert "Acipenser lichtensteinii (synonym of 2 taxa)" in shown
+    assert "Acipenser sturio (Appendix I), Acipenser oxyrinchus (Appendix II)" in shown
+    assert "judged as the strictest, Acipenser sturio" in shown
+    data = json.loads(ok(cli("registry", "lookup", "Acipenser lichtensteinii", "--json")).stdout)
+    assert (data["accepted_name"], data["appendix"]) == ("Acipenser sturio", "I")
+    assert [candidate["accepted_name"] for candidate in data["candidates"]] == [
+        "Acipenser sturio",
+        "Acipenser oxyrinchus",
+    ]
+    with_author = ok(cli("registry", "lookup", "Acipenser lichtensteinii Bloch, 1801")).stdout
+    assert "unknown name" in with_author and "candidates: Acipenser sturio (Appendix I)" in with_author
+
+
+def test_a_registry_built_before_synonyms_of_several_taxa_is_refused_in_one_line(cli: Cli, tmp_path: Path) -> None:
+    """A registry of schema 1 kept one taxon per name: it must be imported again, not read as if it were sound."""
+    ok(cli("registry", "import", sturgeon_index(tmp_path)))
+    with sqlite3.connect(default_registry_path()) as connection:
+        connection.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    one_line_error(cli("registry", "lookup", "Acipenser lichtensteinii"), "(schema 1, expected 2); import it again")
 
 
 def test_cites_help_lists_the_registry_without_importing_it() -> None:
