@@ -3,9 +3,10 @@
 A **use** is the Box 14 endorsement of one permit at a border post: per line, the quantity actually shipped,
 with port, time and officer. One permit covers one consignment, so a permit has at most one use; the
 database enforces it (a unique key on Party + permit number), never a check in Python. The **register**
-holds every permit an authority issued (unique number and security stamp per Party). The **event log** is
-hash-chained: each entry holds the hash of the one before (docs/FORMAT.md, "The audit trail"). **Alerts**
-keep what an import from another post contradicts (a second use of a permit, ...): both sides, never merged.
+holds every permit an authority issued (unique number and security stamp per Party, as compared by
+``permits.identifiers``). The **event log** is hash-chained: each entry holds the hash of the one before
+(docs/FORMAT.md, "The audit trail"). **Alerts** keep what an import from another post contradicts (a second
+use of a permit, ...): both sides, never merged.
 
 ``Ledger`` is the protocol every implementation provides (``permits.ledger.sql`` on SQLAlchemy); the records
 here are plain data with their JSON forms, shared by the database rows and the signed exports.
@@ -291,9 +292,10 @@ class Alert:
         if self.kind is AlertKind.DOUBLE_USE:
             what = f"{Use.from_json(first).describe()} and {Use.from_json(second).describe()}"
         elif self.kind is AlertKind.DUPLICATE_NUMBER:
+            written = "" if second["number"] == first["number"] else f", the second written {second['number']}"
             what = (
                 f"registered twice, QR hashes {first['payload_hash'][:16]} (kid {first['kid']}) and "
-                f"{second['payload_hash'][:16]} (kid {second['kid']})"
+                f"{second['payload_hash'][:16]} (kid {second['kid']}){written}"
             )
         elif self.kind is AlertKind.REUSED_STAMP:
             what = f"security stamp {second['security_stamp']} is already on permit {first['number']}"
@@ -304,6 +306,14 @@ class Alert:
     def to_json(self) -> dict[str, Any]:
         return {"kind": str(self.kind), "document": self.document, "first": self.first, "second": self.second,
                 "source": self.source}  # fmt: skip
+
+
+def register_clash(kind: AlertKind, held: Issued, other: Issued, source: str) -> Alert:
+    """The alert of a register entry ``other`` that ``held`` keeps out (``DUPLICATE_NUMBER`` or ``REUSED_STAMP``).
+    A number registered twice is named as ``held`` writes it (``cites ledger show`` finds the register entry by
+    its number as compared, which is ``held``); a re-used stamp by the permit ``other`` puts it on."""
+    document = held.document if kind is AlertKind.DUPLICATE_NUMBER else other.document
+    return Alert(kind, document, held.to_json(), other.to_json(), source)
 
 
 @dataclass(frozen=True)
@@ -351,11 +361,13 @@ class Ledger(Protocol):
 
     def register(self, record: Issued, actor: str) -> AbstractContextManager[None]:
         """Enter the permit in the issuing register (``RegistrationRefused`` for a number or security stamp
-        the Party already used); committed when the ``with`` block succeeds, rolled back when it raises."""
+        the Party already used, each compared as ``permits.identifiers`` says); committed when the ``with``
+        block succeeds, rolled back when it raises."""
         ...
 
     def issued_of(self, party: str, number: str) -> Issued | None:
-        """The register entry of a permit, if any."""
+        """The register entry of a permit, if any: the entry with the number as written, else the one whose
+        number is the same as compared (``ke-2026-1`` finds ``KE/2026/1``; its ``number`` is as registered)."""
         ...
 
     def register_of(self, party: str) -> Iterator[Issued]:

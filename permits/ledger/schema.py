@@ -5,7 +5,8 @@ PostgreSQL).
 at open, in one transaction under a lock (``Backend.lock_schema``), so a ledger is never half-migrated and two
 posts opening a new database at once do not both create it. Add a migration; never edit an applied one (a
 migration names the tables as they were at its version: ``uses_version_1``, ``issued_version_1`` and
-``double_uses`` below are version 1's, ``issued_version_3`` the register's from version 3 to 5).
+``double_uses`` below are version 1's; the migrations that key the register read version 1's columns and the
+key's, ``_keyed_register``).
 
 Why not Alembic: the schema is small and owned by the tool, which must migrate itself on every post without
 an operator running a separate command or shipping a migration folder; ordered functions in one module do
@@ -17,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import (
     Column,
@@ -38,8 +40,8 @@ from sqlalchemy import (
 from sqlalchemy.schema import SchemaItem
 
 from permits.errors import LedgerError
-from permits.identifiers import identifier_key
-from permits.ledger.interface import GENESIS_HASH, Alert, AlertKind, Issued, canonical
+from permits.identifiers import document_number_key, identifier_key
+from permits.ledger.interface import GENESIS_HASH, Alert, AlertKind, Issued, canonical, register_clash
 
 metadata = MetaData()
 
@@ -72,7 +74,8 @@ uses = Table("uses", metadata, *_use_columns(), Column(IMPORTED_SEQ, Integer))
 
 
 def _issued_columns() -> list[SchemaItem]:
-    """The register's columns and keys as version 1 made them (the current table adds ``stamp_key``)."""
+    """The register's columns and keys as version 1 made them (the current table adds ``stamp_key`` and
+    ``number_key``)."""
     return [
         Column("party", String(2), nullable=False),
         Column("number", String(64), nullable=False),
@@ -85,10 +88,53 @@ def _issued_columns() -> list[SchemaItem]:
     ]
 
 
-issued = Table("issued", metadata, *_issued_columns(), Column("stamp_key", Text), Column(IMPORTED_SEQ, Integer))
-"""The issuing register; ``stamp_key`` is the security stamp as compared (``permits.identifiers``): text of
-any length, as compatibility normalisation can make a 64-character stamp's key longer."""
+issued = Table(
+    "issued",
+    metadata,
+    *_issued_columns(),
+    Column("stamp_key", Text),
+    Column(IMPORTED_SEQ, Integer),
+    Column("number_key", Text),
+)
+"""The issuing register; ``stamp_key`` is the security stamp as compared and ``number_key`` the permit number as
+compared (``permits.identifiers``): text of any length, as compatibility normalisation can make a key longer
+than what it keys."""
 one_permit_per_stamp_key = Index("one_permit_per_stamp_key", issued.c.party, issued.c.stamp_key, unique=True)
+one_permit_per_number_key = Index("one_permit_per_number_key", issued.c.party, issued.c.number_key, unique=True)
+
+
+@dataclass(frozen=True)
+class RegisterKey:
+    """A column of ``issued`` keeping what one column of each entry is as compared (``permits.identifiers``),
+    unique per Party: ``cites issue`` refuses a second entry with the key, a migration keys every entry again
+    when the comparison changes, and ``ledger check`` recomputes it."""
+
+    field: str
+    """The column as written (``security_stamp``, ``number``)."""
+    column: str
+    """The column as compared (``stamp_key``, ``number_key``), NULL where the entry has no key."""
+    compare: Callable[[str], str | None]
+    """The key of a value as written; None when it has none (it is then compared as written)."""
+    clash: AlertKind
+    """The alert of a second entry with the key."""
+    name: str
+    """What the column holds, for messages (``security stamp``)."""
+    noun: str
+    """The same in one word (``stamp``)."""
+
+    def of(self, written: str | None) -> str | None:
+        """The key of a value as written (None for none)."""
+        return None if written is None else self.compare(written)
+
+
+NUMBER_KEY = RegisterKey(
+    "number", "number_key", document_number_key, AlertKind.DUPLICATE_NUMBER, "permit number", "number"
+)
+STAMP_KEY = RegisterKey(
+    "security_stamp", "stamp_key", identifier_key, AlertKind.REUSED_STAMP, "security stamp", "stamp"
+)
+REGISTER_KEYS = (NUMBER_KEY, STAMP_KEY)
+"""The register's keys, the number first (a clash on both is a number issued twice)."""
 
 
 def _audit_entry_columns() -> list[Column[object]]:
@@ -155,11 +201,6 @@ double_uses = Table(
 )
 
 
-_version_3 = MetaData()
-issued_version_3 = Table("issued", _version_3, *_issued_columns(), Column("stamp_key", Text))
-"""The register from version 3 to 5 (the migrations that key its stamps)."""
-
-
 def _version_1_tables(connection: Connection) -> None:
     """Uses, the issuing register, the event log and its head, and double uses found at import."""
     metadata.create_all(connection, tables=[events, chain_head])
@@ -190,7 +231,7 @@ def _version_3_stamp_keys(connection: Connection) -> None:
     """Security stamps are compared as ``permits.identifiers`` says (``S-1`` and ``s 1`` are one stamp): the
     register gets ``stamp_key``, unique per Party."""
     connection.execute(text("ALTER TABLE issued ADD COLUMN stamp_key VARCHAR(64)"))
-    _key_stamps(connection, issued_version_1, f"{MIGRATION_ALERT_SOURCE}2")
+    _key_entries(connection, STAMP_KEY, f"{MIGRATION_ALERT_SOURCE}2")
     one_permit_per_stamp_key.create(connection)
 
 
@@ -225,38 +266,50 @@ def _version_7_stamp_keys_of_latin_look_alikes(connection: Connection) -> None:
     _key_stamps_again(connection, f"{MIGRATION_ALERT_SOURCE}6")
 
 
+def _version_8_number_keys(connection: Connection) -> None:
+    """Permit numbers are compared by their parts as the batch audit compares them (``document_number_key``:
+    ``KE/2026/1``, ``ke-2026-1`` and ``KE 2026 1`` with a Cyrillic Ka are one number, ``KE/1/23`` and
+    ``KE/12/3`` two): the register gets ``number_key``, unique per Party."""
+    connection.execute(text("ALTER TABLE issued ADD COLUMN number_key TEXT"))
+    _key_entries(connection, NUMBER_KEY, f"{MIGRATION_ALERT_SOURCE}7")
+    one_permit_per_number_key.create(connection)
+
+
 def _key_stamps_again(connection: Connection, version_name: str) -> None:
     one_permit_per_stamp_key.drop(connection)
-    connection.execute(update(issued_version_3).values(stamp_key=None))
-    _key_stamps(connection, issued_version_3, version_name)
+    connection.execute(update(_keyed_register(STAMP_KEY)).values(stamp_key=None))
+    _key_entries(connection, STAMP_KEY, version_name)
     one_permit_per_stamp_key.create(connection)
 
 
-def _key_stamps(connection: Connection, table: Table, version_name: str) -> None:
-    """Give each register entry its ``stamp_key``, in issue order (issue date, then number). An entry whose
-    stamp an earlier entry already has under the comparison keeps no key, and becomes a ``REUSED_STAMP``
+def _keyed_register(key: RegisterKey) -> Table:
+    """The register as a migration keying it reads it: version 1's columns and the key's."""
+    return Table("issued", MetaData(), *_issued_columns(), Column(key.column, Text))
+
+
+def _key_entries(connection: Connection, key: RegisterKey, version_name: str) -> None:
+    """Give each register entry its key (``key``), in issue order (issue date, then number). An entry whose
+    stamp or number an earlier entry already has under the comparison keeps no key, and becomes a ``key.clash``
     alert from ``version_name`` (the entry stays, as evidence)."""
-    stamped = connection.execute(
-        select(table).where(table.c.security_stamp.is_not(None)).order_by(table.c.issued_on, table.c.number)
-    ).all()
+    table = _keyed_register(key)
+    entries = connection.execute(select(table).order_by(table.c.issued_on, table.c.number)).all()
     holders: dict[tuple[str, str], Issued] = {}
-    for row in stamped:
+    for row in entries:
         record = Issued.from_json(row._asdict())
-        key = identifier_key(record.security_stamp)
-        if key is None:
+        compared = key.of(row._mapping[key.field])
+        if compared is None:
             continue
-        holder = holders.setdefault((record.party, key), record)
+        holder = holders.setdefault((record.party, compared), record)
         if holder is not record:
-            alert = Alert(AlertKind.REUSED_STAMP, record.document, holder.to_json(), record.to_json(), version_name)
+            alert = register_clash(key.clash, holder, record, version_name)
             known = select(alerts.c.id).where(alerts.c.fingerprint == alert.fingerprint())
             if connection.execute(known).first() is None:  # found by an earlier migration
                 connection.execute(insert(alerts).values(alert_values(alert, dt.datetime.now(dt.UTC).isoformat())))
             continue
-        keyed = issued_version_3
         connection.execute(
-            update(keyed)
-            .where(and_(keyed.c.party == record.party, keyed.c.number == record.number))
-            .values(stamp_key=key)
+            update(table)
+            .where(and_(table.c.party == record.party, table.c.number == record.number))
+            .values({key.column: compared})
         )
 
 
@@ -275,6 +328,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _version_5_stamp_keys_case_folded,
     _version_6_imported_rows_and_digits,
     _version_7_stamp_keys_of_latin_look_alikes,
+    _version_8_number_keys,
 )
 """MIGRATIONS[n] upgrades a ledger at version n to n + 1."""
 

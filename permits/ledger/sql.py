@@ -3,9 +3,10 @@ the same code on every backend (``backends/``).
 
 Every operation that writes is one transaction: the record and its event log entry are committed together or
 not at all, so a process killed mid-way leaves both or neither. Uniqueness (one use per permit, one number and
-one security stamp per Party) is the database's unique keys: an insert that breaks one fails, inside the
-transaction, and the loser reads the winner's record for its refusal. Appending to the event log locks the
-chain head row, so two writers never fork the chain (and ``events.seq`` is a primary key besides).
+one security stamp per Party, each as compared: ``schema.REGISTER_KEYS``) is the database's unique keys: an
+insert that breaks one fails, inside the transaction, and the loser reads the winner's record for its refusal.
+Appending to the event log locks the chain head row, so two writers never fork the chain (and ``events.seq`` is
+a primary key besides).
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import URL, ColumnElement, Connection, Insert, Row, Table, and_, func, insert, or_, select, update
+from sqlalchemy import URL, ColumnElement, Connection, Insert, Row, Table, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from permits.errors import LedgerError
-from permits.identifiers import identifier_key
 from permits.ledger import schema
 from permits.ledger.backends.interface import READ_ONLY, Backend
 from permits.ledger.interface import (
@@ -40,6 +40,7 @@ from permits.ledger.interface import (
     canonical,
     document_name,
     event_hash,
+    register_clash,
     row_digest,
     rows_digest,
     walk_chain,
@@ -69,8 +70,10 @@ def _use_values(use: Use) -> dict[str, Any]:
 
 
 def _register_values(record: Issued) -> dict[str, Any]:
-    """A register row: the entry, and its stamp as compared (``permits.identifiers``), unique per Party."""
-    return {**record.to_json(), "stamp_key": identifier_key(record.security_stamp)}
+    """A register row: the entry, and its number and stamp as compared (``permits.identifiers``), each unique
+    per Party."""
+    values = record.to_json()
+    return {**values, **{key.column: key.of(values[key.field]) for key in schema.REGISTER_KEYS}}
 
 
 def _entry_without_row(connection: Connection) -> tuple[int, str, str, str] | None:
@@ -139,32 +142,30 @@ def _entry_unlike_its_row(connection: Connection) -> tuple[int, str, str, str] |
     return None
 
 
-def _unkeyed_stamp(connection: Connection) -> str | None:
-    """A register entry whose ``stamp_key`` is not its security stamp as compared, unless a schema migration
-    left it without a key as the evidence of a re-used stamp (its ``REUSED_STAMP`` alert has this very entry as
-    ``second``): the key was cleared or changed, so the stamp could be issued again. Named for the message."""
+def _unkeyed_entry(connection: Connection) -> str | None:
+    """A register entry whose ``number_key`` or ``stamp_key`` is not its number or security stamp as compared,
+    unless a schema migration left it without that key as the evidence of a clash (the migration's alert of that
+    kind has this very entry as ``second``): the key was cleared or changed, so the number or stamp could be
+    issued again. The problem, for ``check_chain``."""
     issued, alerts = schema.issued, schema.alerts
-    rows = connection.execute(
-        select(issued)
-        .where(or_(issued.c.security_stamp.is_not(None), issued.c.stamp_key.is_not(None)))
-        .execution_options(yield_per=BATCH_ROWS)
-    )
-    for row in rows:
-        if identifier_key(row.security_stamp) == row.stamp_key:
-            continue
-        document = document_name(row.party, row.number)
-        evidence = select(alerts.c.id).where(
-            and_(
-                alerts.c.kind == AlertKind.REUSED_STAMP.value,
-                alerts.c.document == document,
-                alerts.c.source.startswith(schema.MIGRATION_ALERT_SOURCE),
-                alerts.c.second == canonical(_register_record(row)),
+    for row in connection.execute(select(issued).execution_options(yield_per=BATCH_ROWS)):
+        for key in schema.REGISTER_KEYS:
+            written, held = row._mapping[key.field], row._mapping[key.column]
+            if key.of(written) == held:
+                continue
+            evidence = select(alerts.c.id).where(
+                and_(
+                    alerts.c.kind == key.clash.value,
+                    alerts.c.source.startswith(schema.MIGRATION_ALERT_SOURCE),
+                    alerts.c.second == canonical(_register_record(row)),
+                )
             )
-        )
-        if row.stamp_key is not None or connection.execute(evidence).first() is None:
-            return (
-                f"register entry {document}: its stamp_key is not its security stamp {row.security_stamp} as compared"
-            )
+            if held is not None or connection.execute(evidence).first() is None:
+                document = document_name(row.party, row.number)
+                return (
+                    f"register entry {document}: its {key.column} is not its {key.name} {written} as compared "
+                    f"(altered: the {key.noun} could be issued again)"
+                )
     return None
 
 
@@ -367,9 +368,9 @@ class SqlLedger:
                 seq, action, document, table = altered
                 problem = f"entry {seq} ({action} {document}): its row in the {table} table was altered"
                 return replace(local, broken_at=seq, problem=problem)
-            unkeyed = _unkeyed_stamp(connection)
+            unkeyed = _unkeyed_entry(connection)
             if unkeyed is not None:
-                return replace(local, problem=f"{unkeyed} (altered: the stamp could be issued again)")
+                return replace(local, problem=unkeyed)
             hidden = _import_without_its_alerts(connection) or _import_rows_changed(connection)
         if hidden is not None:
             return replace(local, broken_at=hidden[0], problem=hidden[1])
@@ -404,8 +405,9 @@ class SqlLedger:
             if not _inserted(connection, insert(schema.issued).values(_register_values(record))):
                 kind, holder = self._register_clash(connection, record)
                 if kind is AlertKind.DUPLICATE_NUMBER:
+                    written = "" if holder.number == record.number else f" (this one is written {record.number})"
                     raise RegistrationRefused(
-                        f"{record.party} already issued permit number {record.number} on {holder.issued_on}"
+                        f"{record.party} already issued permit number {holder.number} on {holder.issued_on}{written}"
                     )
                 written = "" if holder.security_stamp == record.security_stamp else f" (as {holder.security_stamp})"
                 raise RegistrationRefused(
@@ -421,24 +423,33 @@ class SqlLedger:
         row = connection.execute(select(table).where(and_(table.c.party == party, table.c[column] == value))).first()
         return Issued.from_json(row._asdict()) if row else None
 
+    def _holder(
+        self, connection: Connection, party: str, key: schema.RegisterKey, written: str | None
+    ) -> Issued | None:
+        """The entry of ``party`` holding a number or security stamp (``key``): with it as written, else with it
+        as compared (an entry a migration kept as evidence has no key; a stamp with no letter or digit, such as
+        "-", has none either and clashes as written only)."""
+        if written is None:
+            return None
+        held = self._held_issued(connection, party, key.field, written)
+        compared = key.of(written)
+        if held is None and compared is not None:
+            held = self._held_issued(connection, party, key.column, compared)
+        return held
+
     def _register_clash(self, connection: Connection, record: Issued) -> tuple[AlertKind, Issued]:
-        """The entry that kept ``record`` out of the register: same number, else same security stamp."""
-        same_number = self._held_issued(connection, record.party, "number", record.number)
-        if same_number is not None:
-            return AlertKind.DUPLICATE_NUMBER, same_number
-        key = _register_values(record)["stamp_key"]
-        same_stamp = (
-            self._held_issued(connection, record.party, "security_stamp", record.security_stamp)
-            if key is None  # a stamp with no letter or digit ("-") clashes as written only
-            else self._held_issued(connection, record.party, "stamp_key", key)
-        )
-        if same_stamp is None:
-            raise self._interfered()
-        return AlertKind.REUSED_STAMP, same_stamp
+        """The entry that kept ``record`` out of the register and what it clashed on: the same number, else the
+        same security stamp."""
+        values = record.to_json()
+        for key in schema.REGISTER_KEYS:
+            holder = self._holder(connection, record.party, key, values[key.field])
+            if holder is not None:
+                return key.clash, holder
+        raise self._interfered()
 
     def issued_of(self, party: str, number: str) -> Issued | None:
         with self._read() as connection:
-            return self._held_issued(connection, party, "number", number)
+            return self._holder(connection, party, schema.NUMBER_KEY, number)
 
     def register_of(self, party: str) -> Iterator[Issued]:
         table = schema.issued
@@ -523,7 +534,7 @@ class SqlLedger:
         if holder == record:
             report.known["issued"] += 1
         else:
-            self._alert(connection, report, Alert(kind, record.document, holder.to_json(), record.to_json(), source))
+            self._alert(connection, report, register_clash(kind, holder, record, source))
 
     def _import_event(self, connection: Connection, event: Event, export: Export, report: ImportReport) -> None:
         conflict = self._trail_conflict(connection, export.signer, event)

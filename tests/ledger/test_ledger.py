@@ -1,6 +1,6 @@
 """The usage ledger on SQLite and on a real PostgreSQL server (every test runs on both): one use per permit,
 also under a race of 8 processes, quantities, the issuing register, the hash-chained audit trail, crash
-consistency under SIGKILL, imports that contradict the ledger, and the migrations from schema versions 1 and 2."""
+consistency under SIGKILL, imports that contradict the ledger, and the migrations from older schema versions."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import Connection, create_engine, delete, insert, select, text, update
 
 from permits.errors import InputError, LedgerError
+from permits.identifiers import identifier_key
 from permits.ledger import open_ledger, schema
 from permits.ledger.endorsement import parse_quantities
 from permits.ledger.interface import (
@@ -150,6 +151,30 @@ def test_register_refuses_a_reused_number_or_stamp(ledger_url: str) -> None:
         pytest.fail("the block must not run")
 
 
+def test_register_refuses_a_number_written_otherwise(ledger_url: str) -> None:
+    ledger = open_ledger(ledger_url)
+    with ledger.register(issued("KE/2026/1", "S-1"), actor="MA"):
+        pass
+    held = "KE already issued permit number KE/2026/1 on 2026-11-28"
+    for number in (
+        "ke-2026-1",
+        "KE 2026 1",
+        "\u041a\u0415/2026/1",
+        "KE/2026/\u200b1",
+        "\uff2b\uff25\uff0f2026\uff0f\uff11",
+    ):
+        with (  # case, separators, Cyrillic Ka and Ie, a zero-width space, full-width forms
+            pytest.raises(RegistrationRefused, match=re.escape(f"{held} (this one is written {number})")),
+            ledger.register(issued(number, "S-2", payload="cd"), actor="MA"),
+        ):
+            pytest.fail("the block must not run")
+        assert ledger.issued_of("KE", number) == issued("KE/2026/1", "S-1")  # found as compared
+    for number in ("KE/20261", "KE/2026/1/A", "KE/1/23", "KE/12/3"):  # other parts: other numbers
+        with ledger.register(issued(number, None, payload="cd"), actor="MA"):
+            pass
+    assert ledger.check_chain().problem is None
+
+
 def test_a_failed_block_leaves_no_register_entry(ledger_url: str) -> None:
     ledger = open_ledger(ledger_url)
     with pytest.raises(OSError), ledger.register(issued("KE/9", "S-9"), actor="MA"):
@@ -232,6 +257,33 @@ def test_chain_check_sees_a_use_or_register_row_edited_in_place(ledger_url: str)
         ledger.use_of("KE", PERMIT)
 
 
+def test_chain_check_sees_a_number_key_cleared_or_changed(ledger_url: str, sqlite_post: Callable[[str], str]) -> None:
+    post = open_ledger(sqlite_post("post-x"))
+    with post.register(issued("KE/1", "S-2", payload="cd"), actor="MA"):
+        pass
+    centre = open_ledger(ledger_url)
+    for number in ("KE/1", "KE/2"):
+        with centre.register(issued(number, f"S-{number}"), actor="MA"):
+            pass
+    export = Export("post-x", "f" * 64, "version 7.json", post.records_since(dt.date(2020, 1, 1)))
+    assert [alert.kind for alert in centre.import_records(export, actor="centre").alerts] == [
+        AlertKind.DUPLICATE_NUMBER
+    ]
+    register = schema.issued
+    freed = "register entry KE KE/1: its number_key is not its permit number KE/1 as compared (altered: the number "
+    tampering: list[tuple[Callable[[Connection], object], str | None]] = [
+        (lambda c: c.execute(update(register).where(register.c.number == "KE/1").values(number_key=None)),
+         f"{freed}could be issued again)"),  # an import's alert about KE/1, from a file named "version 7", no excuse
+        (lambda c: c.execute(update(register).where(register.c.number == "KE/1").values(number_key="ke-1-x")),
+         f"{freed}could be issued again)"),
+        (lambda c: c.execute(update(register).where(register.c.number == "KE/1").values(number_key="ke-1")), None),
+    ]  # fmt: skip
+    for tamper, problem in tampering:
+        with raw(ledger_url) as connection:
+            tamper(connection)
+        assert centre.check_chain().problem == problem
+
+
 def test_an_import_alert_never_excuses_a_cleared_stamp_key(ledger_url: str, sqlite_post: Callable[[str], str]) -> None:
     post = open_ledger(sqlite_post("post-x"))
     with post.register(issued("KE/2", "S1", payload="cd"), actor="MA"):
@@ -246,6 +298,32 @@ def test_an_import_alert_never_excuses_a_cleared_stamp_key(ledger_url: str, sqli
     with raw(ledger_url) as connection:  # frees T-9, hoping the alert about "KE KE/2" covers it
         connection.execute(update(schema.issued).where(schema.issued.c.number == "KE/2").values(stamp_key=None))
     assert "register entry KE KE/2: its stamp_key is not its security stamp T-9" in (centre.check_chain().problem or "")
+
+
+def test_an_import_of_a_number_written_otherwise_is_an_alert(
+    ledger_url: str, sqlite_post: Callable[[str], str]
+) -> None:
+    post = open_ledger(sqlite_post("post-x"))
+    for record in (issued("ke 2026 1", "S-2", payload="cd"), issued("KE/9", "S-9")):
+        with post.register(record, actor="MA"):
+            pass
+    centre = open_ledger(ledger_url)
+    for record in (issued("KE/2026/1", "S-1"), issued("KE/9", "S-9")):
+        with centre.register(record, actor="MA"):
+            pass
+    export = Export("post-x", "f" * 64, "post-x.json", post.records_since(dt.date(2020, 1, 1)))
+    report = centre.import_records(export, actor="centre")
+    [alert] = report.alerts
+    assert (alert.kind, alert.document, alert.first["number"], alert.second["number"]) == (
+        AlertKind.DUPLICATE_NUMBER,
+        "KE KE/2026/1",
+        "KE/2026/1",
+        "ke 2026 1",
+    )  # named as this ledger registered it: `cites ledger show KE "ke 2026 1"` shows it
+    assert alert.describe().endswith(", the second written ke 2026 1 (from post-x.json)")
+    assert (report.added["issued"], report.known["issued"]) == (0, 1)  # KE/9: the same entry, known
+    assert centre.issued_of("KE", "ke 2026 1") == issued("KE/2026/1", "S-1")  # never merged
+    assert centre.check_chain().problem is None
 
 
 def test_chain_check_sees_an_alert_deleted_after_the_import_that_found_it(
@@ -466,6 +544,42 @@ def test_a_version_6_ledger_is_keyed_again_and_a_stamp_in_cyrillic_letters_becom
     [alert] = ledger.alerts()
     assert (alert.kind, alert.first["number"], alert.second["number"]) == (AlertKind.REUSED_STAMP, "KE/1", "KE/2")
     assert alert.source == f"{schema.MIGRATION_ALERT_SOURCE}6" and ledger.check_chain().problem is None
+
+
+def test_a_version_7_ledger_gets_number_keys_and_a_number_issued_twice_under_them_becomes_an_alert(
+    ledger_url: str,
+) -> None:
+    first, later = issued("KE/2026/1", "S-1"), replace(issued("ke-2026-1", None, "cd"), issued_on=dt.date(2026, 12, 1))
+    with raw(ledger_url) as connection:
+        _migrated_to(connection, 7)
+        for record in (later, first, issued("KE/2026/2", None)):
+            key = identifier_key(record.security_stamp)
+            connection.execute(insert(schema.issued).values({**record.to_json(), "stamp_key": key}))
+    ledger = open_ledger(ledger_url)
+    [alert] = ledger.alerts()
+    assert (alert.kind, alert.document, alert.first["number"], alert.second["number"], alert.source) == (
+        AlertKind.DUPLICATE_NUMBER,
+        "KE KE/2026/1",
+        "KE/2026/1",
+        "ke-2026-1",
+        f"{schema.MIGRATION_ALERT_SOURCE}7",
+    )
+    assert ledger.issued_of("KE", "ke-2026-1") == later  # kept, as evidence, and found as written
+    assert ledger.issued_of("KE", "KE 2026 1") == first
+    assert ledger.check_chain().problem is None  # its missing number_key is the migration's, and said so
+    with (
+        pytest.raises(RegistrationRefused, match="KE already issued permit number KE/2026/1 on 2026-11-28"),
+        ledger.register(issued("KE-2026-1", "S-3", payload="ef"), actor="MA"),
+    ):
+        pytest.fail("the block must not run")
+    with raw(ledger_url) as connection:
+        keys = connection.execute(select(schema.issued.c.number, schema.issued.c.number_key).order_by("number"))
+        assert keys.all() == [("KE/2026/1", "ke-2026-1"), ("KE/2026/2", "ke-2026-2"), ("ke-2026-1", None)]
+        connection.execute(delete(schema.alerts))  # the evidence of the number issued twice, gone
+    assert ledger.check_chain().problem == (
+        "register entry KE ke-2026-1: its number_key is not its permit number ke-2026-1 as compared (altered: the "
+        "number could be issued again)"
+    )
 
 
 def test_a_stamp_whose_key_is_longer_than_the_stamp_is_registered_and_migrated(ledger_url: str) -> None:
