@@ -116,7 +116,8 @@ def show(
     json_output: JsonOption = False,
 ) -> None:
     """Without a permit: the newest audit-trail entries. With PARTY NUMBER: the permit's register entry, its
-    use (Box 14), its alerts and its audit-trail entries."""
+    use (Box 14), its alerts and its audit-trail entries. A number the register holds written otherwise
+    (``ke-2026-1`` for ``KE/2026/1``) shows the permit as registered."""
     from permits import limits
     from permits.errors import InputError
     from permits.ledger import open_ledger
@@ -130,10 +131,12 @@ def show(
         return
     if number is None:
         raise InputError("give the permit as PARTY NUMBER, e.g. 'cites ledger show KE KE/2026/ZOO/0001'")
-    number = one_line_name(number, "NUMBER", limits.MAX_CODE_CHARS)
+    given = one_line_name(number, "NUMBER", limits.MAX_CODE_CHARS)
     party = party.upper()  # as the ledger stores Parties
+    issued = ledger.issued_of(party, given)
+    number = issued.number if issued else given
     document = document_name(party, number)
-    issued, use = ledger.issued_of(party, number), ledger.use_of(party, number)
+    use = ledger.use_of(party, number)
     alerts = ledger.alerts(document=document)
     events = ledger.events(document=document)
     if json_output:
@@ -143,7 +146,7 @@ def show(
             "alerts": [alert.to_json() for alert in alerts], "events": [event.to_json() for event in events],
         }))  # fmt: skip
         return
-    typer.echo(document)
+    typer.echo(document if number == given else f"{document} (given as {given})")
     if issued is None:
         typer.echo("  register: not in this ledger")
     else:

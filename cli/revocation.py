@@ -38,7 +38,9 @@ def _authority_key(path: Path) -> SigningKey:
 
 
 def revoke_command(
-    number: Annotated[str, typer.Argument(help="The number of the permit to revoke, exactly as issued.")],
+    number: Annotated[
+        str, typer.Argument(help="The number of the permit to revoke (as the issuing register writes it, if there).")
+    ],
     reason: Annotated[str, typer.Option(help="lost, stolen, replaced, error or other.")],
     key: Annotated[Path, typer.Option(help="Your Management Authority key (.key.pem): names your Party.")],
     date: Annotated[str | None, typer.Option(help="Date of revocation (default today; not in the future).")] = None,
@@ -47,34 +49,41 @@ def revoke_command(
     """Revoke a permit your authority issued: it goes on your next published revocation list (and the
     ledger's audit trail records who revoked it).
 
-    A number missing from the ledger's issuing register is revoked all the same, with a warning (it may have
-    been issued from another ledger).
+    A number the ledger's issuing register holds written otherwise (``ke-2026-1`` for ``KE/2026/1``) is revoked
+    as registered: a revocation list matches a permit by its number exactly as signed. A number missing from the
+    register is revoked as given, with a warning (it may have been issued from another ledger).
 
     Exit codes: 0 recorded; 2 input error (bad reason or date, already revoked, unreadable key).
     """
     from keys.revocation.interface import RevocationReason
     from keys.revocation.register import Register
     from keys.signed import parse_date, today_utc
+    from permits import limits
+    from permits.ledger import open_ledger
+    from permits.model import one_line_name
 
     why = RevocationReason.parse(reason.strip().lower(), "--reason")
     today = today_utc()
     day = parse_date(date.strip(), "--date") if date else today
+    given = one_line_name(number, "NUMBER", limits.MAX_CODE_CHARS)
     signer = _authority_key(key)
     register = Register.load(signer.party)
-    revocation = register.revoke(number, why, day, today)
-    from permits.ledger import open_ledger
-
     ledger = open_ledger(db)
+    issued = ledger.issued_of(signer.party, given)
+    number = issued.number if issued else given  # a revocation list matches the number exactly as signed
+    revocation = register.revoke(number, why, day, today)
     register.save()
     details = {"reason": revocation.reason.value, "revoked": revocation.revoked.isoformat()}
-    ledger.record_event(signer.authority, "revoke", f"{signer.party} {number.strip()}", details)
-    if ledger.issued_of(signer.party, number.strip()) is None:
+    ledger.record_event(signer.authority, "revoke", f"{signer.party} {number}", details)
+    if issued is None:
         typer.echo(
-            f"warning: {signer.party} permit {number.strip()} is not in this ledger's issuing register "
+            f"warning: {signer.party} permit {number} is not in this ledger's issuing register "
             "(a typing error, or issued from another ledger?); it is revoked all the same",
             err=True,
         )
-    typer.echo(f"revoked {signer.party} permit {number.strip()} on {revocation.revoked} ({revocation.reason.value})")
+    elif number != given:
+        typer.echo(f"{given} is {signer.party} permit {number} in the issuing register: revoked as registered")
+    typer.echo(f"revoked {signer.party} permit {number} on {revocation.revoked} ({revocation.reason.value})")
     typer.echo("publish the list for verifiers: cites revocations publish --key KEY --out FILE")
 
 

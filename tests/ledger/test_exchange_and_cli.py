@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from keys.revocation.register import Register
 from permits.codes import DocumentType
 from permits.envelope import seal
 from permits.errors import LedgerError
@@ -113,6 +114,11 @@ def test_issue_refuses_a_second_permit_with_the_same_number(cli: Cli, tmp_path: 
     assert result.exit_code == 2
     assert f"KE already issued permit number {NUMBER}" in result.stderr
     assert not (tmp_path / "again").exists() or not list((tmp_path / "again").iterdir())
+    retyped = tmp_path / "retyped.yaml"  # the number in other case and separators, and another stamp
+    text = (EXAMPLES / "zoo-transfer-app1.yaml").read_text()
+    retyped.write_text(text.replace(NUMBER, "ke-2026-zoo-0001").replace("KE-SS-0041887", "KE-SS-0041888"))
+    result = cli("issue", retyped, "--key", key, "--out", tmp_path / "retyped")
+    assert result.exit_code == 2 and "(this one is written ke-2026-zoo-0001)" in result.stderr
 
 
 def test_issue_endorse_and_revoke_are_in_the_audit_trail(cli: Cli, tmp_path: Path) -> None:
@@ -136,6 +142,22 @@ def test_revoking_a_number_the_register_does_not_hold_warns(cli: Cli, tmp_path: 
     typo = cli("revoke", "KE/2026/ZOO/0010", "--reason", "lost", "--key", key)
     assert typo.exit_code == 0 and "revoked KE permit KE/2026/ZOO/0010" in typo.stdout
     assert "warning: KE permit KE/2026/ZOO/0010 is not in this ledger's issuing register" in typo.stderr
+
+
+def test_revoking_a_number_written_otherwise_revokes_it_as_registered(cli: Cli, tmp_path: Path) -> None:
+    _issued_permit(cli, tmp_path)
+    key = next((tmp_path / "ma").glob("*.key.pem"))
+    revoked = cli("revoke", "ke-2026-zoo-0001", "--reason", "lost", "--key", key)
+    assert revoked.exit_code == 0 and revoked.stderr == "", revoked.stderr
+    assert f"ke-2026-zoo-0001 is KE permit {NUMBER} in the issuing register: revoked as registered" in revoked.stdout
+    assert f"revoked KE permit {NUMBER} on " in revoked.stdout  # the revocation list hashes the number as signed
+    assert [entry.number for entry in Register.load("KE").entries] == [NUMBER]
+    again = cli("revoke", "KE 2026 ZOO 0001", "--reason", "lost", "--key", key)
+    assert again.exit_code == 2 and f"permit {NUMBER} was already revoked" in again.stderr
+    shown = cli("ledger", "show", "KE", "ke 2026 zoo 0001")
+    assert shown.stdout.startswith(f"KE {NUMBER} (given as ke 2026 zoo 0001)\n")
+    as_json = json.loads(cli("ledger", "show", "KE", "ke 2026 zoo 0001", "--json").stdout)
+    assert as_json["number"] == NUMBER and [event["action"] for event in as_json["events"]] == ["issue", "revoke"]
 
 
 def test_reading_commands_do_not_create_a_ledger(cli: Cli, cites_home: Path, tmp_path: Path) -> None:
