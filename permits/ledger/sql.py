@@ -144,29 +144,60 @@ def _entry_unlike_its_row(connection: Connection) -> tuple[int, str, str, str] |
 
 def _unkeyed_entry(connection: Connection) -> str | None:
     """A register entry whose ``number_key`` or ``stamp_key`` is not its number or security stamp as compared,
-    unless a schema migration left it without that key as the evidence of a clash (the migration's alert of that
-    kind has this very entry as ``second``): the key was cleared or changed, so the number or stamp could be
-    issued again. The problem, for ``check_chain``."""
-    issued, alerts = schema.issued, schema.alerts
-    for row in connection.execute(select(issued).execution_options(yield_per=BATCH_ROWS)):
+    unless a schema migration left it without that key as the evidence of a clash (``_kept_as_evidence``): the
+    key was cleared or changed, so the number or stamp could be issued again. The problem, for ``check_chain``."""
+    migrated: set[str] | None = None
+    for row in connection.execute(select(schema.issued).execution_options(yield_per=BATCH_ROWS)):
         for key in schema.REGISTER_KEYS:
             written, held = row._mapping[key.field], row._mapping[key.column]
             if key.of(written) == held:
                 continue
-            evidence = select(alerts.c.id).where(
-                and_(
-                    alerts.c.kind == key.clash.value,
-                    alerts.c.source.startswith(schema.MIGRATION_ALERT_SOURCE),
-                    alerts.c.second == canonical(_register_record(row)),
-                )
+            if held is None:
+                migrated = _migration_alerts(connection) if migrated is None else migrated
+                if _kept_as_evidence(connection, row, key, migrated):
+                    continue
+            return (
+                f"register entry {document_name(row.party, row.number)}: its {key.column} is not its {key.name} "
+                f"{written} as compared (altered: the {key.noun} could be issued again)"
             )
-            if held is not None or connection.execute(evidence).first() is None:
-                document = document_name(row.party, row.number)
-                return (
-                    f"register entry {document}: its {key.column} is not its {key.name} {written} as compared "
-                    f"(altered: the {key.noun} could be issued again)"
-                )
     return None
+
+
+def _migration_alerts(connection: Connection) -> set[str]:
+    """The fingerprints of the alerts schema upgrades found, as the ``migrate`` entries of the trail list them."""
+    return {
+        fingerprint
+        for _, details in _entries_of(connection, "migrate")
+        for fingerprint in details.get("alert_fingerprints") or ()
+    }
+
+
+def _kept_as_evidence(connection: Connection, row: Row[Any], key: schema.RegisterKey, migrated: set[str]) -> bool:
+    """Whether a migration left register ``row`` without its ``key`` as the evidence of a clash: an alert of that
+    kind from an upgrade, listed by a ``migrate`` entry (``migrated``) and unaltered since, has this very entry as
+    ``second``. An alert added or edited later to excuse a cleared key is no evidence."""
+    alerts = schema.alerts
+    try:
+        second = canonical(_register_record(row))
+    except ValueError:  # no longer a row the tool could have written
+        return False
+    found = connection.execute(
+        select(alerts).where(
+            and_(
+                alerts.c.kind == key.clash.value,
+                alerts.c.source.startswith(schema.MIGRATION_ALERT_SOURCE),
+                alerts.c.second == second,
+                alerts.c.fingerprint.in_(migrated),
+            )
+        )
+    )
+    for alert in found:
+        try:
+            if _stored_alert(alert).fingerprint() == alert.fingerprint:
+                return True
+        except (ValueError, RecursionError):  # its record is no longer JSON
+            continue
+    return False
 
 
 def _import_rows_changed(connection: Connection) -> tuple[int, str] | None:
@@ -233,6 +264,11 @@ def _trail_gaps(connection: Connection, signer: str) -> list[tuple[int, int]]:
     )
     missing = select(held.c.seq, held.c.next).where(held.c.next > held.c.seq + 1).order_by(held.c.seq)
     return [(seq + 1, following - 1) for seq, following in connection.execute(missing)]
+
+
+def _stored_alert(row: Row[Any]) -> Alert:
+    """The alert an ``alerts`` row holds."""
+    return Alert(AlertKind(row.kind), row.document, json.loads(row.first), json.loads(row.second), row.source)
 
 
 def _event(row: Row[Any]) -> Event:
@@ -578,7 +614,4 @@ class SqlLedger:
             query = query.where(table.c.document == document)
         with self._read() as connection:
             rows = connection.execute(query).all()
-        return [
-            Alert(AlertKind(row.kind), row.document, json.loads(row.first), json.loads(row.second), row.source)
-            for row in rows
-        ]
+        return [_stored_alert(row) for row in rows]

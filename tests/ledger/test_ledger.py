@@ -27,6 +27,7 @@ from permits.identifiers import identifier_key
 from permits.ledger import open_ledger, schema
 from permits.ledger.endorsement import parse_quantities
 from permits.ledger.interface import (
+    Alert,
     AlertKind,
     EndorsementRefused,
     Export,
@@ -34,6 +35,7 @@ from permits.ledger.interface import (
     Records,
     RegistrationRefused,
     Use,
+    canonical,
     event_hash,
 )
 from tests.conftest import REPO_ROOT, CliResult, example_permit
@@ -546,15 +548,23 @@ def test_a_version_6_ledger_is_keyed_again_and_a_stamp_in_cyrillic_letters_becom
     assert alert.source == f"{schema.MIGRATION_ALERT_SOURCE}6" and ledger.check_chain().problem is None
 
 
+FIRST, LATER = issued("KE/2026/1", "S-1"), replace(issued("ke-2026-1", None, "cd"), issued_on=dt.date(2026, 12, 1))
+"""One number issued twice, written two ways, in a version 7 ledger."""
+
+
+def _version_7_ledger_with_a_number_issued_twice(url: str) -> None:
+    with raw(url) as connection:
+        _migrated_to(connection, 7)
+        for record in (LATER, FIRST, issued("KE/2026/2", None)):
+            key = identifier_key(record.security_stamp)
+            connection.execute(insert(schema.issued).values({**record.to_json(), "stamp_key": key}))
+
+
 def test_a_version_7_ledger_gets_number_keys_and_a_number_issued_twice_under_them_becomes_an_alert(
     ledger_url: str,
 ) -> None:
-    first, later = issued("KE/2026/1", "S-1"), replace(issued("ke-2026-1", None, "cd"), issued_on=dt.date(2026, 12, 1))
-    with raw(ledger_url) as connection:
-        _migrated_to(connection, 7)
-        for record in (later, first, issued("KE/2026/2", None)):
-            key = identifier_key(record.security_stamp)
-            connection.execute(insert(schema.issued).values({**record.to_json(), "stamp_key": key}))
+    _version_7_ledger_with_a_number_issued_twice(ledger_url)
+    first, later = FIRST, LATER
     ledger = open_ledger(ledger_url)
     [alert] = ledger.alerts()
     assert (alert.kind, alert.document, alert.first["number"], alert.second["number"], alert.source) == (
@@ -580,6 +590,29 @@ def test_a_version_7_ledger_gets_number_keys_and_a_number_issued_twice_under_the
         "register entry KE ke-2026-1: its number_key is not its permit number ke-2026-1 as compared (altered: the "
         "number could be issued again)"
     )
+
+
+def test_a_forged_or_edited_alert_never_excuses_a_cleared_key(ledger_url: str) -> None:
+    _version_7_ledger_with_a_number_issued_twice(ledger_url)
+    ledger = open_ledger(ledger_url)
+    alerts, register = schema.alerts, schema.issued
+    forged = Alert(AlertKind.DUPLICATE_NUMBER, FIRST.document, {}, FIRST.to_json(), f"{schema.MIGRATION_ALERT_SOURCE}7")
+    freed = "its number_key is not its permit number"
+    tampering: list[tuple[Callable[[Connection], object], str | None]] = [
+        (lambda c: c.execute(insert(alerts).values(schema.alert_values(forged, "2026-12-02T00:00:00+00:00"))), None),
+        (lambda c: c.execute(update(register).where(register.c.number == FIRST.number).values(number_key=None)),
+         f"register entry KE KE/2026/1: {freed} KE/2026/1"),  # the forged alert names it, but no migration found it
+        (lambda c: c.execute(delete(alerts).where(alerts.c.fingerprint == forged.fingerprint())), freed),
+        (lambda c: c.execute(update(alerts).values(second=canonical(FIRST.to_json()))), freed),  # the real one, edited
+        (lambda c: c.execute(update(alerts).values(second=canonical(LATER.to_json()))), freed),
+        (lambda c: c.execute(update(register).where(register.c.number == FIRST.number).values(number_key="ke-2026-1")),
+         None),
+    ]  # fmt: skip
+    for tamper, problem in tampering:
+        with raw(ledger_url) as connection:
+            tamper(connection)
+        found = ledger.check_chain().problem
+        assert found is None if problem is None else problem in (found or ""), found
 
 
 def test_a_stamp_whose_key_is_longer_than_the_stamp_is_registered_and_migrated(ledger_url: str) -> None:
