@@ -20,7 +20,8 @@ def issue_command(
 
     Every CITES rule runs first: an error refuses the permit, listing every failure (exit 2, nothing written).
     Every issued permit is recorded in the issuing register (the usage ledger): a number or security stamp
-    the Party already used is refused. Warnings are printed and the permit is issued.
+    the Party already used is refused, however it is written (ke-2026-1 is KE/2026/1). Warnings are printed and
+    the permit is issued.
 
     Exit codes: 0 issued; 2 invalid description or key, a CITES rule broken, or a duplicate number or stamp.
     """

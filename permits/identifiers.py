@@ -8,8 +8,9 @@ digits 0-9 (the Arabic-Indic ``٤٢`` is ``42``).
 The one rule for every place that matches these numbers: the issuing register (``permits.ledger``) refuses a
 stamp the Party used before under it, the batch audit (``permits.audit``) finds re-used stamps and
 duplicate marks with it, and the rules find a mark twice in one permit and a placeholder import permit. Permit
-numbers are compared exactly by the issuing register and the ledger (they are the document's identity, as
-issued); the audit's duplicate-number finding compares them by ``document_number_key``.
+numbers are compared by ``document_number_key`` by the issuing register (a number the Party issued before under
+it is refused) and the audit's duplicate-number finding; the uses table and revocation lists match a permit by
+its number exactly as signed (a use or a listed hash comes from a signed permit).
 
 A letter of another script that looks like a Latin letter counts as that letter (the Cyrillic capital Es,
 U+0421, is ``c``; the Greek capital Omicron is ``o``), by the Unicode confusables data (UTS #39) that the
@@ -38,9 +39,9 @@ def identifier_key(text: str | None) -> str | None:
 
 
 def document_number_key(text: str) -> str:
-    """A permit number as the audit compares it (``DUPLICATE_NUMBER``): folded as ``identifier_key`` folds, but
-    each run of separators kept as one "-" (invisible characters dropped), since numbers are made of parts:
-    ``KE/2026/1`` and ``ke-2026-1`` are one number, ``KE/1/23`` and ``KE/12/3`` two."""
+    """A permit number as the issuing register and the audit compare it (``DUPLICATE_NUMBER``): folded as
+    ``identifier_key`` folds, but each run of separators kept as one "-" (invisible characters dropped), since
+    numbers are made of parts: ``KE/2026/1`` and ``ke-2026-1`` are one number, ``KE/1/23`` and ``KE/12/3`` two."""
     visible = (char for char in _folded(text) if unicodedata.category(char) != "Cf")
     parts = ["".join(group) for is_part, group in itertools.groupby(visible, str.isalnum) if is_part]
     return "-".join(parts) or text
