@@ -32,7 +32,13 @@ def audit_command(
         int | None, typer.Option(max=1024, help="Worker processes (default: the CPU count; 1: no pool).")
     ] = None,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted audit: skip inputs already in REPORT.")] = False,
-    payload_column: Annotated[str, typer.Option(help="The QR text's column (CSV) or key (JSONL).")] = "payload",
+    payload_column: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="NAME",
+            help="The QR text's column (CSV) or key (JSONL); repeatable: the first a file has (default: payload).",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
     db: DbOption = None,
     register: Annotated[
@@ -62,7 +68,7 @@ def audit_command(
         with bar or contextlib.nullcontext():
             result = run_audit(
                 inputs, report, findings=findings, html=html, workers=processes, resume=resume,
-                payload_column=payload_column, ledger_url=db, register=parties, progress=bar,
+                payload_columns=payload_column or ["payload"], ledger_url=db, register=parties, progress=bar,
             )  # fmt: skip
     except KeyboardInterrupt:
         typer.echo(f"interrupted: the rows written so far are in {report}; add --resume to continue", err=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 from permits.errors import InputError
 from permits.fileio import read_input_file, write_text_atomic
 
-RUN_RECORD_FORMAT = "cites-audit-run/1"
+RUN_RECORD_FORMAT = "cites-audit-run/2"
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class RunRecord:
     tool: str
     inputs: list[str]
     working_directory: str
-    payload_column: str
+    payload_columns: list[str]
     trust: str
     revocation_lists: dict[str, int]
     registry: str
@@ -40,7 +40,7 @@ class RunRecord:
 
     @classmethod
     def now(
-        cls, paths: Sequence[Path], payload_column: str, ledger_url: str | None, register: Sequence[str] = ()
+        cls, paths: Sequence[Path], payload_columns: Sequence[str], ledger_url: str | None, register: Sequence[str] = ()
     ) -> RunRecord:
         """The settings of an audit starting now (trust source, lists and registry as installed)."""
         from keys.trust.active import active_trust_source
@@ -54,7 +54,7 @@ class RunRecord:
             tool=_tool_version(),
             inputs=[str(path) for path in paths],
             working_directory=os.getcwd(),
-            payload_column=payload_column,
+            payload_columns=list(payload_columns),
             trust=active_trust_source().description,
             revocation_lists=_revocation_list_versions(),
             registry=registry_text,

@@ -87,7 +87,7 @@ def run_audit(
     html: Path | None = None,
     workers: int = 1,
     resume: bool = False,
-    payload_column: str = "payload",
+    payload_columns: Sequence[str] = ("payload",),
     ledger_url: str | None = None,
     register: Sequence[str] = (),
     progress: Progress | None = None,
@@ -106,9 +106,9 @@ def run_audit(
         raise InputError("--register: no ledger holds an issuing register here; give its URL with --db")
     if ledger_exists(ledger_url):
         open_ledger(ledger_url, existing=True)  # a missing or unusable ledger: a usage error before any work
-    if not resume and next(iter_inputs(paths, payload_column, exclude=outputs.values()), None) is None:
+    if not resume and next(iter_inputs(paths, payload_columns, exclude=outputs.values()), None) is None:
         raise InputError(f"no inputs to audit in {', '.join(map(str, paths))} (PDFs, images, text, JSONL or CSV)")
-    settings = RunRecord.now(paths, payload_column, ledger_url, register)
+    settings = RunRecord.now(paths, payload_columns, ledger_url, register)
     recorded = RunRecord.read(run_record) if resume else settings
     if changed := recorded.differences(settings):
         raise InputError(
@@ -119,13 +119,13 @@ def run_audit(
     with BatchIndex(report.parent) as index, ReportFile(report, rows_format, resume=resume) as output:
         resumed = output.load(index) if resume else 0
         if resume:
-            _check_same_inputs(index, report, iter_inputs(paths, payload_column, exclude=outputs.values()))
+            _check_same_inputs(index, report, iter_inputs(paths, payload_columns, exclude=outputs.values()))
             output.cut_torn_tail()
         else:
             settings.write(run_record)
 
         def pending() -> Iterator[AuditInput]:
-            items = iter_inputs(paths, payload_column, exclude=outputs.values())
+            items = iter_inputs(paths, payload_columns, exclude=outputs.values())
             return (item for item in items if not index.has_input(item.reference)) if resumed else items
 
         if progress is not None:

@@ -10,8 +10,8 @@ from permits import limits
 from permits.audit.inputs import AuditInput, iter_inputs
 
 
-def _references(*paths: Path, column: str = "payload") -> list[str]:
-    return [item.reference for item in iter_inputs(list(paths), column)]
+def _references(*paths: Path) -> list[str]:
+    return [item.reference for item in iter_inputs(list(paths))]
 
 
 def test_folders_are_walked_in_name_order_and_read_once(tmp_path: Path) -> None:
@@ -46,7 +46,7 @@ def test_json_lines(tmp_path: Path) -> None:
     source = tmp_path / "export.ndjson"
     source.write_text('{"qr": "CP1:A"}\n{"payload": "CP1:B"}\n[1, 2]\nnot json\n' + "[" * 100_000 + "\n")
     file = str(source)
-    assert list(iter_inputs([source], "qr")) == [
+    assert list(iter_inputs([source], ("qr",))) == [
         AuditInput(f"{file}:1", file, 1, text="CP1:A"),
         AuditInput(f"{file}:2", file, 2, problem="no 'qr' text in this JSON line"),
         AuditInput(f"{file}:3", file, 3, problem="no 'qr' text in this JSON line"),
@@ -60,12 +60,12 @@ def test_csv_records_keep_the_line_they_start_on(tmp_path: Path) -> None:
     source = tmp_path / "seized.csv"
     source.write_text('note,qr\n"two\nlines",CP1:A\n\nx,\ny,CP1:B\n')
     file = str(source)
-    assert list(iter_inputs([source], "qr")) == [
+    assert list(iter_inputs([source], ("qr",))) == [
         AuditInput(f"{file}:2", file, 2, text="CP1:A"),
         AuditInput(f"{file}:5", file, 5, problem="empty 'qr' cell"),
         AuditInput(f"{file}:6", file, 6, text="CP1:B"),
     ]
-    [missing] = iter_inputs([source], "payload")
+    [missing] = iter_inputs([source], ("payload",))
     assert missing == AuditInput(
         file,
         file,
@@ -74,11 +74,22 @@ def test_csv_records_keep_the_line_they_start_on(tmp_path: Path) -> None:
     )
 
 
+def test_sources_that_name_the_payload_otherwise_in_one_audit(tmp_path: Path) -> None:
+    """``--payload-column qr --payload-column payload``: each file (CSV) or JSON line uses the first it has."""
+    table, lines = tmp_path / "scanner.csv", tmp_path / "export.jsonl"
+    table.write_text("payload,qr\nCP1:NOT-THIS,CP1:A\n")
+    lines.write_text('{"payload": "CP1:B"}\n{"qr": "CP1:C", "payload": "CP1:NOT-THIS"}\n{"id": 1}\n')
+    items = list(iter_inputs([table, lines], ("qr", "payload")))
+    assert [(item.text, item.problem) for item in items] == [
+        ("CP1:A", None), ("CP1:B", None), ("CP1:C", None), (None, "no 'qr' or 'payload' text in this JSON line")
+    ]  # fmt: skip
+
+
 def test_semicolon_and_tab_separated_files_are_read_by_their_header(tmp_path: Path) -> None:
     for name, separator in (("excel.csv", ";"), ("tabs.csv", "\t")):
         source = tmp_path / name
         source.write_text(f"note{separator}qr\nfirst, with a comma{separator}CP1:A\n")
-        assert list(iter_inputs([source], "qr")) == [AuditInput(f"{source}:2", str(source), 2, text="CP1:A")]
+        assert list(iter_inputs([source], ("qr",))) == [AuditInput(f"{source}:2", str(source), 2, text="CP1:A")]
 
 
 def test_a_file_that_cannot_be_read_is_one_unreadable_input(tmp_path: Path) -> None:

@@ -150,7 +150,7 @@ def test_resuming_with_other_settings_is_refused(tmp_path: Path, make_authority:
     report = tmp_path / "report.jsonl"
     run_audit([source], report)
     record = json.loads(report.with_name("report.run.json").read_text())
-    assert record["format"] == "cites-audit-run/1" and record["inputs"] == [str(source)]
+    assert record["format"] == "cites-audit-run/2" and record["inputs"] == [str(source)]
     assert record["ledger"] is None and "local trust store" in record["trust"]
     written = report.read_bytes()
     ledger = f"sqlite:///{tmp_path / 'ledger.sqlite'}"

@@ -27,13 +27,13 @@ __all__ = ["AuditInput", "InputSource", "iter_inputs"]
 
 
 def iter_inputs(
-    paths: Sequence[Path], payload_column: str = "payload", exclude: Collection[Path] = ()
+    paths: Sequence[Path], payload_columns: Sequence[str] = ("payload",), exclude: Collection[Path] = ()
 ) -> Iterator[AuditInput]:
     """Every unit of work in ``paths``, in a stable order (the order ``--resume`` relies on); files in
     ``exclude`` (the audit's own report and findings, which may sit in an input folder) are left out."""
     documents = DocumentSource()
     text = TextSource()
-    sources: tuple[InputSource, ...] = (text, JsonLinesSource(payload_column), CsvSource(payload_column), documents)
+    sources: tuple[InputSource, ...] = (text, JsonLinesSource(payload_columns), CsvSource(payload_columns), documents)
     excluded = {path.resolve() for path in exclude}
     for path, named in _files(paths):
         if path.resolve() in excluded:

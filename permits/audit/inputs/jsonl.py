@@ -1,11 +1,12 @@
 """JSON Lines files: one JSON object per line, the QR text under a key (``--payload-column``, default
-``payload``). A line that is not JSON is unreadable; an object without the key holds no permit. An earlier
-audit's report or findings file (left in an audited folder) is one input without a permit, not one per row."""
+``payload``; of several keys given, the first the object has). A line that is not JSON is unreadable; an object
+without the key holds no permit. An earlier audit's report or findings file (left in an audited folder) is one
+input without a permit, not one per row."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from permits import limits
@@ -19,8 +20,8 @@ TOO_LONG = f"longer than {limits.MAX_RECORD_CHARS:,} characters; refused"
 class JsonLinesSource:
     """One JSON object per line; the reference is ``FILE:LINE``."""
 
-    def __init__(self, column: str) -> None:
-        self.column = column
+    def __init__(self, columns: Sequence[str]) -> None:
+        self.columns = tuple(columns)
 
     def accepts(self, path: Path) -> bool:
         return path.suffix.lower() in JSONL_SUFFIXES
@@ -47,9 +48,11 @@ class JsonLinesSource:
             return AuditInput(reference, file, number, problem=f"not a JSON object ({error})", unreadable=True)
         except RecursionError:
             return AuditInput(reference, file, number, problem="not a JSON object (nested too deeply)", unreadable=True)
-        value = document.get(self.column) if isinstance(document, dict) else None
+        keys = [key for key in self.columns if key in document] if isinstance(document, dict) else []
+        value = document[keys[0]] if keys else None
         if not isinstance(value, str) or not value.strip():
-            return AuditInput(reference, file, number, problem=f"no '{self.column}' text in this JSON line")
+            wanted = " or ".join(f"'{key}'" for key in self.columns)
+            return AuditInput(reference, file, number, problem=f"no {wanted} text in this JSON line")
         return AuditInput(reference, file, number, text=value.strip())
 
 
