@@ -61,7 +61,10 @@ class ListingChange:
     since before any dated change).
 
     ``included_countries`` limits an entry to the populations of those countries (ISO 3166-1 alpha-2);
-    ``excluded_countries`` removes populations from it. ``excluded_taxa`` are lower taxa a higher-taxon listing
+    ``excluded_countries`` removes populations from it. ``unread_populations`` marks an entry the source limits
+    to some populations in words the importer could not read with certainty (a region, part of a country):
+    it is taken to cover every population, and its Appendix competes with the others for any origin (fail
+    closed). ``excluded_taxa`` are lower taxa a higher-taxon listing
     does not cover ("Psittaciformes spp. except Melopsittacus undulatus"). ``listed_under`` names the
     higher-taxon listing this entry records ("Manis spp."), when the source says so. ``party`` is the listing
     Party of an Appendix III entry, or the Party that entered or withdrew a reservation.
@@ -78,6 +81,7 @@ class ListingChange:
     excluded_countries: tuple[str, ...] = ()
     excluded_taxa: tuple[str, ...] = ()
     listed_under: str | None = None
+    unread_populations: bool = False
 
     def __post_init__(self) -> None:
         if self.appendix not in APPENDICES:
@@ -89,7 +93,7 @@ class ListingChange:
     @property
     def population_specific(self) -> bool:
         """True when the entry covers only some populations of the taxon."""
-        return bool(self.included_countries or self.excluded_countries)
+        return bool(self.included_countries or self.excluded_countries or self.unread_populations)
 
     def covers(self, country: str) -> bool:
         """Whether the entry applies to specimens originating in ``country``."""
@@ -99,6 +103,8 @@ class ListingChange:
 
     def scope(self) -> str:
         """The populations covered, in words: "all populations", "only BW, NA", "all except BW, NA"."""
+        if self.unread_populations:
+            return "some populations, not read: taken as all"
         if self.included_countries:
             return "only " + ", ".join(self.included_countries)
         if self.excluded_countries:

@@ -4,17 +4,19 @@ nearest level that covers the taxon and its origin.
 Replay rules (one taxon level, changes in date order, deletions before additions on the same date):
 
 - an ADDITION to Appendix I or II replaces the earlier entries of the same Appendix; one that is not limited
-  to named populations (no ``included_countries``) also ends the earlier entries of other Appendices that cover
-  any of its populations (a transfer): "II except IN" ends "III" but keeps "I only IN";
+  to named populations (no ``included_countries``, populations read) also ends the earlier entries of other
+  Appendices that cover any of its populations (a transfer): "II except IN" ends "III" but keeps "I only IN";
+  one whose populations were not read transfers nothing;
 - an ADDITION to Appendix III replaces the earlier Appendix III entry of the same listing Party;
 - a DELETION removes the entries of its Appendix (for Appendix III, of its Party); a population-specific
-  deletion only takes those populations out;
+  deletion only takes those populations out, and one whose populations were not read removes nothing;
 - RESERVATION and RESERVATION_WITHDRAWAL track, per Party and Appendix, the reservations in force.
 
 Resolution: the taxon's own level first, then genus, family, order and class. The first level with entries in
 force decides. An entry that excludes the taxon (or one of its higher taxa) does not apply; when every entry of
 the deciding level excludes it, the taxon is not listed. With an origin, entries covering that population are
-used, population-specific ones first; a level none of whose entries covers the origin is skipped (the taxon
+used, those naming it first, unless an entry's populations were not read (it may be the one for that origin:
+every covering entry is then used); a level none of whose entries covers the origin is skipped (the taxon
 is listed for other populations only), unless an entry explicitly excludes that origin, which means the data
 lack the entry covering it: then, as for a split listing without an origin, the most restrictive Appendix is
 given with a note.
@@ -82,12 +84,16 @@ def _add(entries: list[ListingChange], change: ListingChange) -> list[ListingCha
             e
             for e in entries
             if not (
-                _earlier(e, change)
-                and (e.appendix == change.appendix or (not change.included_countries and _overlap(e, change)))
+                _earlier(e, change) and (e.appendix == change.appendix or (_transfers(change) and _overlap(e, change)))
             )
         ]
     kept.append(change)
     return kept
+
+
+def _transfers(change: ListingChange) -> bool:
+    """Whether an addition moves every population it covers from other Appendices (it names none to keep)."""
+    return not change.included_countries and not change.unread_populations
 
 
 def _overlap(old: ListingChange, new: ListingChange) -> bool:
@@ -98,6 +104,8 @@ def _overlap(old: ListingChange, new: ListingChange) -> bool:
 
 
 def _delete(entries: list[ListingChange], change: ListingChange) -> list[ListingChange]:
+    if change.unread_populations:
+        return entries
     kept: list[ListingChange] = []
     removed = set(change.included_countries)
     for entry in entries:
@@ -181,7 +189,8 @@ def resolve(levels: Sequence[Level], lineage: frozenset[str], on: dt.date, origi
                 note = f"split listing: {_describe(chosen)}; no origin given, the most restrictive is shown"
         else:
             covering = [e for e in applicable if e.covers(origin)]
-            chosen = [e for e in covering if origin in e.included_countries] or covering
+            named = [e for e in covering if origin in e.included_countries]
+            chosen = covering if any(e.unread_populations for e in covering) else named or covering
             if not chosen and any(origin in e.excluded_countries for e in applicable):
                 # An entry leaves this population to another entry that the data lack: do not guess "not listed".
                 chosen = applicable

@@ -49,7 +49,7 @@ from permits.registry.model import (
 )
 from permits.registry.resolve import Level, Resolution, resolve, sort_for_replay
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 SUGGESTION_LIMIT = 5
 SUGGESTION_CUTOFF = 75.0
 
@@ -70,7 +70,7 @@ CREATE TABLE listing_change (
     taxon_id INTEGER NOT NULL, seq INTEGER NOT NULL, appendix TEXT NOT NULL, change_type TEXT NOT NULL,
     effective_at TEXT, party TEXT, annotation_id INTEGER, annotation_symbol TEXT, hash_id INTEGER,
     included_countries TEXT NOT NULL, excluded_countries TEXT NOT NULL, excluded_taxa TEXT NOT NULL,
-    listed_under TEXT, PRIMARY KEY (taxon_id, seq)
+    listed_under TEXT, unread_populations INTEGER NOT NULL, PRIMARY KEY (taxon_id, seq)
 ) WITHOUT ROWID;
 CREATE TABLE lineage (
     taxon_id INTEGER NOT NULL, depth INTEGER NOT NULL, ancestor_id INTEGER NOT NULL, PRIMARY KEY (taxon_id, depth)
@@ -82,7 +82,7 @@ CREATE INDEX name_taxon ON name (taxon_id);
 """
 _CHANGE_COLUMNS = (
     "c.appendix, c.change_type, c.effective_at, c.party, a.text, c.annotation_symbol, h.text, "
-    "c.included_countries, c.excluded_countries, c.excluded_taxa, c.listed_under"
+    "c.included_countries, c.excluded_countries, c.excluded_taxa, c.listed_under, c.unread_populations"
 )
 _NOTE_JOINS = "LEFT JOIN note a ON a.id = c.annotation_id LEFT JOIN note h ON h.id = c.hash_id"
 _TAXON_COLUMNS = (
@@ -221,6 +221,7 @@ def _change_row(change: ListingChange, notes: dict[str, int]) -> tuple[Any, ...]
         _join(change.excluded_countries),
         _join(change.excluded_taxa),
         change.listed_under,
+        int(change.unread_populations),
     )
 
 
@@ -237,6 +238,7 @@ def _change_from_row(row: Sequence[Any]) -> ListingChange:
         excluded_countries=_split(row[8]),
         excluded_taxa=_split(row[9]),
         listed_under=row[10],
+        unread_populations=bool(row[11]),
     )
 
 
@@ -297,7 +299,7 @@ def _write(connection: sqlite3.Connection, records: Iterable[TaxonRecord], meta:
     ).fetchone()
     connection.executemany("INSERT INTO common_name VALUES (?, ?, ?)", commons)
     connection.executemany("INSERT INTO note VALUES (?, ?)", ((number, text) for text, number in notes.items()))
-    connection.executemany(f"INSERT INTO listing_change VALUES (?, ?, {', '.join('?' * 11)})", changes)
+    connection.executemany(f"INSERT INTO listing_change VALUES (?, ?, {', '.join('?' * 12)})", changes)
     connection.executemany("INSERT INTO lineage VALUES (?, ?, ?)", lineages)
     counts = {
         "taxa": len(taxa),

@@ -9,7 +9,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from permits.registry.default import default_registry_path
+from permits.registry.store import SCHEMA_VERSION
 from tests.conftest import REPO_ROOT, CliResult
 from tests.registry.conftest import FIXTURES, sturgeon_index
 
@@ -119,12 +122,16 @@ def test_a_synonym_of_several_taxa_is_counted_and_looked_up_with_every_candidate
     assert "unknown name" in with_author and "candidates: Acipenser sturio (Appendix I)" in with_author
 
 
-def test_a_registry_built_before_synonyms_of_several_taxa_is_refused_in_one_line(cli: Cli, tmp_path: Path) -> None:
-    """A registry of schema 1 kept one taxon per name: it must be imported again, not read as if it were sound."""
+@pytest.mark.parametrize("old", ["1", "2"])
+def test_a_registry_of_an_older_schema_is_refused_in_one_line(cli: Cli, tmp_path: Path, old: str) -> None:
+    """A registry of schema 1 kept one taxon per name, one of schema 2 took split-listing populations it could
+    not read for all populations, or for the countries it could pick out: it must be imported again, not read as
+    if it were sound."""
     ok(cli("registry", "import", sturgeon_index(tmp_path)))
     with sqlite3.connect(default_registry_path()) as connection:
-        connection.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-    one_line_error(cli("registry", "lookup", "Acipenser lichtensteinii"), "(schema 1, expected 2); import it again")
+        connection.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (old,))
+    expected = f"(schema {old}, expected {SCHEMA_VERSION}); import it again"
+    one_line_error(cli("registry", "lookup", "Acipenser lichtensteinii"), expected)
 
 
 def test_cites_help_lists_the_registry_without_importing_it() -> None:

@@ -49,6 +49,40 @@ def test_a_population_deletion_removes_only_that_population(build: Build) -> Non
     assert australia.appendix == "I" and "no entry covers the population of AU" in (australia.annotation or "")
 
 
+def test_an_entry_whose_populations_were_not_read_competes_for_every_origin_and_transfers_nothing(
+    build: Build,
+) -> None:
+    """Vicugna vicugna as a 2017-like Index gives it: Appendix II names parts of the populations of AR and CL (read
+    as unread populations), Appendix I all but BO, EC and PE. A later Appendix II addition with unread populations
+    does not end the Appendix I entry, and a deletion with unread populations removes nothing."""
+    registry = build(
+        TaxonRecord(
+            taxon("Vicugna vicugna"),
+            (change("I", "1975-07-01"),
+             change("I", "2010-01-01", excluded_countries=("BO", "EC", "PE")),
+             change("II", "2010-01-01", unread_populations=True),
+             change("II", "2012-01-01", change_type=ChangeType.DELETION, unread_populations=True)),
+        ),
+        TaxonRecord(
+            taxon("Crocodylus niloticus"),
+            (change("I", "1975-07-01"), change("II", "2000-01-01", included_countries=("KE",)),
+             change("II", "2005-01-01", included_countries=("TZ",)),
+             change("II", "2005-01-01", unread_populations=True)),
+        ),
+    )  # fmt: skip
+    assert registry.listing_at("Vicugna vicugna", day("2000-01-01"), "PE").appendix == "I"
+    assert registry.listing_at("Vicugna vicugna", ON, "PE").appendix == "II"
+    argentina = registry.listing_at("Vicugna vicugna", ON, "AR")
+    assert argentina.appendix == "I"
+    assert "split listing not resolved for AR" in (argentina.annotation or "")
+    assert "some populations, not read" in (argentina.annotation or "")
+    no_origin = registry.listing_at("Vicugna vicugna", ON)
+    assert no_origin.appendix == "I" and "no origin given" in (no_origin.annotation or "")
+    # An entry naming the origin no longer wins alone while another one may cover it too.
+    assert registry.listing_at("Crocodylus niloticus", day("2001-01-01"), "KE").appendix == "II"
+    assert registry.listing_at("Crocodylus niloticus", ON, "TZ").appendix == "I"
+
+
 def test_transfers_and_appendix_iii_listings(build: Build) -> None:
     registry = build(
         TaxonRecord(
@@ -192,6 +226,7 @@ def test_records_round_trip(build: Build, tmp_path: Path) -> None:
             taxon("Loxodonta africana", synonyms=("Loxodonta cyclotis",), genus="Loxodonta"),
             (change("I", "2017-01-02", excluded_countries=("BW", "NA"), annotation="text", annotation_symbol="#2"),
              change("II", "2017-01-02", included_countries=("BW", "NA"), hash_annotation="hash", listed_under="x"),
+             change("II", "2019-11-26", unread_populations=True),
              change("I", "1990-01-18", change_type=ChangeType.RESERVATION, party="MW")),
         )
     )  # fmt: skip
