@@ -3,6 +3,7 @@ columns, bad rows as line-numbered warnings) and what the records say."""
 
 from __future__ import annotations
 
+import csv
 import gzip
 import shutil
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from permits.errors import InputError
 from permits.registry import import_files
 from permits.registry.sources import detect_format, open_sources
-from permits.registry.sources.annotations import excluded_taxa, names_with_authors, population_scope
+from permits.registry.sources.annotations import excluded_taxa, names_with_authors
 from tests.registry.conftest import FIXTURES, build_from, day
 
 ON = day("2024-01-01")
@@ -91,6 +92,70 @@ def test_checklist_index(tmp_path: Path) -> None:
         ("es", "Elefante africano"),
         ("fr", "Éléphant d'Afrique"),
     }
+
+
+INDEX_COLUMNS = (
+    "TaxonId",
+    "Kingdom",
+    "Class",
+    "Family",
+    "Genus",
+    "FullName",
+    "RankName",
+    "CurrentListing",
+    "AnnotationEnglish",
+    "FullAnnotationEnglish",
+)
+SPLIT_LISTINGS = (
+    ("1", "Animalia", "Mammalia", "Felidae", "", "Felidae", "FAMILY", "II",
+     "Appendix II:Except the species included in Appendix I.", ""),
+    ("2", "Animalia", "Mammalia", "Felidae", "Panthera", "Panthera leo", "SPECIES", "I/II",
+     "Appendix I:Population of India\nAppendix II:Included in Felidae spp. ",
+     "Appendix I:Only the population of India; all other populations are included in Appendix II.\n"
+     "Appendix II:For <i>Panthera leo</i> (African populations): a zero annual export quota is established for "
+     "specimens of bones, bone pieces, bone products, claws, skeletons, skulls and teeth removed from the wild "
+     "and traded for commercial purposes."),
+    ("3", "Animalia", "Mammalia", "Felidae", "Caracal", "Caracal caracal", "SPECIES", "I/II",
+     "Appendix I:Only the population of Asia.\nAppendix II:Except Asian population", ""),
+    ("4", "Animalia", "Mammalia", "Camelidae", "Vicugna", "Vicugna vicugna", "SPECIES", "I/II",
+     "Appendix I:All populations except those included in Appendix II. \nAppendix II:Parts of populations of AR "
+     "and CL, and the populations of BO, PE and EC. ", ""),
+    ("5", "Animalia", "Mammalia", "Bovidae", "Ovis", "Ovis canadensis", "SPECIES", "II",
+     "Appendix II:Population of MX only (Populations of CA & US removed).",
+     "Appendix II:Only the population of Mexico; no other population is included in the Appendices."),
+)  # fmt: skip
+
+
+def test_split_listings_of_a_checklist_index_are_read_from_their_population_text(tmp_path: Path) -> None:
+    """The African lion (Appendix I "Population of India", Appendix II by the Felidae listing) is Appendix II from
+    Tanzania; a population that is a region (the caracal's "population of Asia") or a country named only in
+    part (the vicuña's "parts of populations of AR and CL") takes the stricter Appendix; the legal text is
+    read where the short one cannot be (Ovis canadensis)."""
+    path = tmp_path / "Index_of_CITES_Species_2024-01-01.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([INDEX_COLUMNS, *SPLIT_LISTINGS])
+    registry, sources = build_from([path], tmp_path / "registry.sqlite")
+    assert sources[0].warnings == []
+
+    def lookup(name: str, origin: str | None) -> tuple[str | None, str]:
+        result = registry.listing_at(name, ON, origin)
+        return result.appendix, result.annotation or ""
+
+    tanzania, india, unknown = (lookup("Panthera leo", origin) for origin in ("TZ", "IN", None))
+    assert tanzania[0] == "II" and "African populations" in tanzania[1]
+    assert india == ("I", "Only the population of India; all other populations are included in Appendix II.")
+    assert unknown[0] == "I" and "split listing: Appendix I (only IN); Appendix II (all populations)" in unknown[1]
+    for origin in ("TZ", "IN"):
+        caracal = lookup("Caracal caracal", origin)
+        assert caracal[0] == "I" and f"split listing not resolved for {origin}" in caracal[1]
+    assert [lookup("Vicugna vicugna", origin)[0] for origin in ("PE", "BO", "AR", "CL", "US")] == [
+        "II",
+        "II",
+        "I",
+        "I",
+        "I",
+    ]
+    assert (lookup("Ovis canadensis", "MX")[0], lookup("Ovis canadensis", "US")[0]) == ("II", None)
 
 
 def test_a_utf8_byte_order_mark_is_ignored(tmp_path: Path) -> None:
@@ -201,21 +266,6 @@ def test_registry_yaml(tmp_path: Path) -> None:
     assert registry.listing_at("Testudo graeca", ON).listed_under == "Testudinidae spp."
     assert registry.listing_at("Struthio camelus", ON, "NO").appendix == "I"
     assert registry.listing_at("Struthio camelus", ON, "ZA").appendix is None
-
-
-def test_population_scope_reads_codes_and_names_in_three_languages() -> None:
-    assert population_scope("All populations except those of BW, NA, ZA, and ZW.") == ((), ("BW", "NA", "ZA", "ZW"))
-    assert population_scope("Populations of BW, NA, ZA, ZW") == (("BW", "NA", "ZA", "ZW"), ())
-    french = "Sauf les populations de l'Afrique du Sud, du Botswana, de la Namibie et du Zimbabwe, qui sont inscrites"
-    assert population_scope(french) == ((), ("BW", "NA", "ZA", "ZW"))
-    spanish = "Poblaciones de Botswana, Namibia, Sudáfrica y Zimbabwe"
-    assert population_scope(spanish) == (("BW", "NA", "ZA", "ZW"), ())
-    purpose = "The populations of Botswana and Namibia are listed for the purpose of: trade to Japan and China."
-    assert population_scope(purpose) == (("BW", "NA"), ())
-    assert population_scope("Population of the United Republic of Tanzania") == (("TZ",), ())
-    assert population_scope("Except SZ and ZA popns of <i>Ceratotherium simum simum</i>.") == ((), ())
-    assert population_scope("Zero export quota for wild specimens from Madagascar.") == ((), ())
-    assert population_scope(None) == ((), ())
 
 
 def test_names_and_exclusions_are_read_from_text() -> None:

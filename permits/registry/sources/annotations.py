@@ -1,10 +1,9 @@
-"""Reading structure out of the free text of the exports: annotations per Appendix, population scopes,
-taxa excluded from a higher-taxon listing, "listed under" notes and synonym lists with authors.
+"""Reading structure out of the free text of the exports: annotations per Appendix, country names, taxa
+excluded from a higher-taxon listing, "listed under" notes and synonym lists with authors.
 
-The exports give split listings only as prose ("All populations except those of BW, NA, ZA, and ZW",
-"Sauf les populations de l'Afrique du Sud, du Botswana ..."). ``population_scope`` finds the countries named
-(ISO codes, or country names in English, French or Spanish) in text that speaks of populations, and decides
-from an "except"/"sauf"/"excepto" before the first country whether they are excluded or the only ones covered.
+Countries are named by ISO 3166-1 alpha-2 code or by name in English, French or Spanish (pycountry's names and
+translations, and the spellings of the Appendices that pycountry lacks). Which populations a split listing
+covers is read from these names by ``populations``.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ _POPULATION_WORDS = re.compile(r"popul|popn|poblaci", re.IGNORECASE)
 _EXCEPT_WORDS = re.compile(
     r"\b(?:except|excluding|excludes|other than|sauf|à l'exception|excepté|excepto|salvo|con excepción)", re.IGNORECASE
 )
-_OTHER_TAXON_POPULATIONS = re.compile(r"\b(?:popul\w*|popns?\.?)\s+(?:of|de)\s+<i>", re.IGNORECASE)
 _ISO_TOKEN = re.compile(r"\b[A-Z]{2}\b")
 _ITALIC = re.compile(r"<i>(.*?)</i>\s*(spp\.)?", re.IGNORECASE | re.DOTALL)
 _HIGHER_SPP = re.compile(r"\b([A-Z][a-z]+(?:idae|inae|formes|ales|aceae)) spp\.")
@@ -32,8 +30,19 @@ _NAME = re.compile(r"^([A-Z][a-z-]+|[A-Z]\.)((?: [a-z][a-z-]+){0,2})$")
 _EPITHET_STOP = frozenset({"in", "ex", "et", "de", "van", "von", "du", "la", "le", "da", "di", "del", "des", "and"})
 _RANK_MARKERS = frozenset({"var.", "subsp.", "ssp.", "f.", "forma"})
 
-# Names the exports use that pycountry does not know under that spelling.
+# Names the exports use that pycountry does not know under that spelling: older names, short forms, and the
+# United Nations forms the Appendices write ("Bolivia (Plurinational State of)"; pycountry's variants lose the
+# brackets, so those are matched whole here).
 _COUNTRY_ALIASES = {
+    "Bolivia (Plurinational State of)": "BO",
+    "Venezuela (Bolivarian Republic of)": "VE",
+    "Iran (Islamic Republic of)": "IR",
+    "Micronesia (Federated States of)": "FM",
+    "the former Yugoslav Republic of Macedonia": "MK",
+    "Turkey": "TR",
+    "Nigéria": "NG",
+    "République-Unie de Tanzanie": "TZ",
+    "Swazilandia": "SZ",
     "Swaziland": "SZ",
     "Democratic Republic of the Congo": "CD",
     "Republic of the Congo": "CG",
@@ -125,35 +134,21 @@ def _iso_codes() -> frozenset[str]:
     return frozenset(country.alpha_2 for country in pycountry.countries)
 
 
-def countries_in(text: str) -> list[tuple[int, str]]:
-    """(position, ISO code) of every country named in ``text``, by name or by ISO 3166-1 alpha-2 code."""
+def country_matches(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, ISO code) of every country named in ``text``, by name or by ISO 3166-1 alpha-2 code, in
+    order (names as long as they go: "South Africa", not "Africa")."""
     pattern, names = _country_pattern()
-    found = [(match.start(), names[match.group(0)]) for match in pattern.finditer(text)]
+    found = [(match.start(), match.end(), names[match.group(0)]) for match in pattern.finditer(text)]
     codes = _iso_codes()
-    found += [(match.start(), match.group(0)) for match in _ISO_TOKEN.finditer(text) if match.group(0) in codes]
+    found += [
+        (match.start(), match.end(), match.group(0)) for match in _ISO_TOKEN.finditer(text) if match.group(0) in codes
+    ]
     return sorted(found)
 
 
-def population_scope(text: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(included, excluded) countries of a listing whose annotation speaks of populations; ((), ()) if none.
-
-    Only the part before the first colon is read when it already names a country (the rest is usually the
-    purpose of the listing, which may name other countries). Text about the populations of another, italicised
-    taxon ("except SZ and ZA populations of <i>Ceratotherium simum simum</i>") gives no scope.
-    """
-    if not text or not _POPULATION_WORDS.search(text) or _OTHER_TAXON_POPULATIONS.search(text):
-        return (), ()
-    plain = strip_html(text)
-    head = plain.split(":", 1)[0]
-    found = countries_in(head)
-    if not found:
-        found = countries_in(plain)
-    if not found:
-        return (), ()
-    codes = tuple(sorted({code for _position, code in found}))
-    if _EXCEPT_WORDS.search(plain[: found[0][0]]):
-        return (), codes
-    return codes, ()
+def countries_in(text: str) -> list[tuple[int, str]]:
+    """(position, ISO code) of every country named in ``text``, by name or by ISO 3166-1 alpha-2 code."""
+    return [(start, code) for start, _end, code in country_matches(text)]
 
 
 def excluded_taxa(text: str | None) -> tuple[str, ...]:

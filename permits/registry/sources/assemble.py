@@ -20,12 +20,8 @@ from permits.registry.model import (
     TaxonRecord,
     normalize_name,
 )
-from permits.registry.sources.annotations import (
-    appendix_sections,
-    listed_under,
-    population_scope,
-    strip_html,
-)
+from permits.registry.sources.annotations import appendix_sections, listed_under, strip_html
+from permits.registry.sources.populations import Kind, Populations, complement, read_populations
 from permits.registry.sources.tabular import Row, split_list
 
 CLASSIFICATION_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -105,38 +101,56 @@ def snapshot_changes(
     """Undated ADDITION entries for a taxon currently in ``appendices``.
 
     ``annotation`` and ``hash_annotation`` are multi-Appendix cells (``appendix_sections``); each section of
-    a listed Appendix becomes one entry with its population scope. ``parties`` are the Appendix III listing
-    Parties (one entry each). ``under`` is the higher-taxon listing the source says the taxon is listed under.
-    ``full_annotation`` is the legal text of a short ``annotation`` (the Checklist's FullAnnotationEnglish):
-    where it has one section for an Appendix, the entry keeps it, since the rules read which specimens a
-    listing covers from it.
+    a listed Appendix becomes one entry with the populations it covers (``populations.read_populations``;
+    "all populations except those included in Appendix II" leaves out the Appendix II section's list).
+    ``parties`` are the Appendix III listing Parties (one entry each). ``under`` is the higher-taxon listing the
+    source says the taxon is listed under. ``full_annotation`` is the legal text of a short ``annotation`` (the
+    Checklist's FullAnnotationEnglish): where it has one section for an Appendix, the entry keeps it, since the
+    rules read which specimens a listing covers from it, and its list of populations is read where the short
+    text's cannot be ("Population of MX only (Populations of CA & US removed)").
     """
     sections = appendix_sections(annotation)
     if not sections and len(appendices) == 1 and annotation.strip():
         sections = [(appendices[0], annotation)]
     full_sections = appendix_sections(full_annotation)
     hashes = dict(appendix_sections(hash_annotation))
+    texts = {appendix: [text for section, text in sections if section == appendix] or [""] for appendix in appendices}
+    fulls = {appendix: [text for section, text in full_sections if section == appendix] for appendix in appendices}
+    readings = {
+        appendix: [_populations(text, fulls[appendix] if len(texts[appendix]) == 1 else []) for text in texts[appendix]]
+        for appendix in appendices
+    }
     changes: list[ListingChange] = []
     for appendix in appendices:
-        texts = [text for section, text in sections if section == appendix] or [""]
-        full = [text for section, text in full_sections if section == appendix]
-        for text in texts:
-            included, excluded = population_scope(text)
+        full = fulls[appendix]
+        for text, reading in zip(texts[appendix], readings[appendix], strict=True):
+            included, excluded, unread = complement(reading, readings.get(reading.appendix or "", [])).scope()
             hash_text = strip_html(hashes.get(appendix, "")) or None
             for party in parties if appendix == "III" and parties else [None]:
                 changes.append(
                     ListingChange(
                         appendix=appendix,
                         party=party,
-                        annotation=strip_html(full[0] if len(full) == len(texts) == 1 else text) or None,
+                        annotation=strip_html(full[0] if len(full) == len(texts[appendix]) == 1 else text) or None,
                         annotation_symbol=symbol if symbol and (hash_text or not hashes) else None,
                         hash_annotation=hash_text,
                         included_countries=included,
                         excluded_countries=excluded,
                         listed_under=listed_under(text) or under,
+                        unread_populations=unread,
                     )
                 )
     return tuple(changes)
+
+
+def _populations(text: str, legal_texts: Sequence[str]) -> Populations:
+    """The populations a section's text covers; where they cannot be read, the list its one legal text gives."""
+    reading = read_populations(text)
+    if reading.unread and len(legal_texts) == 1:
+        legal = read_populations(legal_texts[0])
+        if legal.kind in (Kind.ONLY, Kind.EXCEPT) and not legal.unread:
+            return legal
+    return reading
 
 
 def attach_exclusions(records: list[TaxonRecord], not_listed: Sequence[Taxon]) -> list[TaxonRecord]:

@@ -5,7 +5,8 @@ populations_iso2, EXCLUDEDpopulations_iso, is_inclusion, included_in_RecID, shor
 Each row is one listing change: ChangeType ADDITION, DELETION, RESERVATION or RESERVATION_WITHDRAWAL (also
 written RESERVATION_WITHDRAWN, +, -, R+, R-) effective on EffectiveAt (DD/MM/YYYY or ISO). Rows are grouped
 into one record per taxon. Populations come from the ISO-code columns when present, else from the annotation
-text; taxa a higher-taxon listing excludes are read from "Excludes <i>...</i>" annotations.
+text of an addition (``populations.read_populations``; text it cannot read leaves the entry's populations
+unread); taxa a higher-taxon listing excludes are read from "Excludes <i>...</i>" annotations.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import re
 from collections.abc import Iterator
 
 from permits.registry.model import SPECIES_RANKS, ChangeType, ListingChange, Taxon, TaxonRecord, normalize_name
-from permits.registry.sources.annotations import excluded_taxa, listed_under, population_scope, strip_html
+from permits.registry.sources.annotations import excluded_taxa, listed_under, strip_html
 from permits.registry.sources.assemble import CLASSIFICATION_COLUMNS, taxon_from_row
 from permits.registry.sources.interface import RegistrySource
+from permits.registry.sources.populations import read_populations
 from permits.registry.sources.tabular import Row, parse_date, read_rows, split_list
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -90,8 +92,9 @@ class ChecklistHistorySource(RegistrySource):
         legal_text = row.raw("FullAnnotationEnglish") or text
         included = tuple(code.upper() for code in split_list(row["IncludedPopulations"]))
         excluded = tuple(code.upper() for code in split_list(row["ExcludedPopulations"]))
+        unread = False
         if not included and not excluded and kind is ChangeType.ADDITION:
-            included, excluded = population_scope(text)
+            included, excluded, unread = read_populations(text).scope()
         under = listed_under(text)
         if row["IsInclusion"] in ("1", "true", "TRUE") and row["IncludedIn"]:
             under = labels.get((row["Kingdom"], row["IncludedIn"]), under)
@@ -108,6 +111,7 @@ class ChecklistHistorySource(RegistrySource):
                 excluded_countries=excluded,
                 excluded_taxa=excluded_taxa(text) if kind is ChangeType.ADDITION else (),
                 listed_under=under,
+                unread_populations=unread,
             )
         except ValueError as error:
             self.warn(row.line, f"{row['FullName']}: {error}; row skipped")

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from permits.errors import InputError
-from permits.registry.model import CommonName, ListingChange, Taxon, TaxonRecord
-from permits.registry.sources.annotations import listed_under, population_scope, strip_html
+from permits.registry.model import ChangeType, CommonName, ListingChange, Taxon, TaxonRecord
+from permits.registry.sources.annotations import listed_under, strip_html
 from permits.registry.sources.assemble import attach_exclusions, default_rank, parse_listing
 from permits.registry.sources.checklist_history import CHANGE_TYPES
 from permits.registry.sources.interface import RegistrySource
+from permits.registry.sources.populations import read_populations
 from permits.registry.sources.tabular import read_bytes
 
 SIGNATURE_KEYS = ("taxon_concepts", "cites_listings", "http_interactions")
@@ -169,7 +170,8 @@ class SpeciesPlusApiSource(RegistrySource):
         text = str(listing.get("annotation") or "")
         symbol, hash_text = _hash(listing)
         party = listing.get("party")
-        included, excluded = population_scope(text)
+        reservation = kind in (ChangeType.RESERVATION, ChangeType.RESERVATION_WITHDRAWAL)
+        included, excluded, unread = ((), (), False) if reservation else read_populations(text).scope()
         try:
             if kind is None:
                 raise ValueError(f"unknown change_type {listing.get('change_type')!r}")
@@ -185,6 +187,7 @@ class SpeciesPlusApiSource(RegistrySource):
                 included_countries=included,
                 excluded_countries=excluded,
                 listed_under=listed_under(text),
+                unread_populations=unread,
             )
         except ValueError as error:
             self.warn(None, f"{name}: listing {listing.get('id')}: {error}; skipped")
