@@ -158,6 +158,62 @@ def test_split_listings_of_a_checklist_index_are_read_from_their_population_text
     assert (lookup("Ovis canadensis", "MX")[0], lookup("Ovis canadensis", "US")[0]) == ("II", None)
 
 
+SUBSPECIES_COLUMNS = (*INDEX_COLUMNS, "All_DistributionISOCodes")
+LISTED_THROUGH_SUBSPECIES = (
+    ("1", "Animalia", "Mammalia", "Felidae", "", "Felidae", "FAMILY", "I/II",
+     "Appendix II:Except the species included in Appendix I.", "", ""),
+    ("2", "Animalia", "Mammalia", "Felidae", "Panthera", "Panthera leo", "SPECIES", "I/II",
+     "Appendix II:Included in Felidae spp. ", "", "AO, BW, IN, KE, TZ, ZA"),
+    ("3", "Animalia", "Mammalia", "Felidae", "Panthera", "Panthera leo persica", "SUBSPECIES", "I",
+     "Appendix I: ", "", "IN, IR"),
+    ("4", "Animalia", "Reptilia", "Boidae", "Boa", "Boa constrictor", "SPECIES", "I/II",
+     "Appendix II:Included in Boidae spp.; except <i>B. c. occidentalis</i>.", "", "AR, BO, BR, PY"),
+    ("5", "Animalia", "Reptilia", "Boidae", "Boa", "Boa constrictor occidentalis", "SUBSPECIES", "I",
+     "Appendix I: ", "", "AR, BO, PY"),
+    ("6", "Animalia", "Mammalia", "Cervidae", "Cervus", "Cervus elaphus", "SPECIES", "I/II/III/NC", "", "",
+     "DZ, FR, IN, KZ"),
+    ("7", "Animalia", "Mammalia", "Cervidae", "Cervus", "Cervus elaphus hanglu", "SUBSPECIES", "I", "", "", "IN"),
+    ("8", "Animalia", "Mammalia", "Cervidae", "Cervus", "Cervus elaphus bactrianus", "SUBSPECIES", "II", "", "",
+     "KZ"),
+    ("9", "Animalia", "Mammalia", "Cervidae", "Cervus", "Cervus elaphus barbarus", "SUBSPECIES", "III", "", "",
+     "DZ"),
+    # Not limited: the subspecies is Appendix II, less strict than the species' own Appendix I line.
+    ("10", "Animalia", "Aves", "Rheidae", "Pterocnemia", "Pterocnemia pennata", "SPECIES", "I/II",
+     "Appendix I:Except <i>P. p. pennata</i>", "", "AR, BO, CL, PE"),
+    ("11", "Animalia", "Aves", "Rheidae", "Pterocnemia", "Pterocnemia pennata pennata", "SUBSPECIES", "II",
+     "Appendix II:All populations.", "", "AR, CL"),
+    # Not limited: the subspecies has no distribution; the subspecies is split itself.
+    ("12", "Animalia", "Aves", "Estrildidae", "Poephila", "Poephila cincta", "SPECIES", "II/NC", "", "", "AU"),
+    ("13", "Animalia", "Aves", "Estrildidae", "Poephila", "Poephila cincta cincta", "SUBSPECIES", "II", "", "", ""),
+    ("14", "Animalia", "Mammalia", "Felidae", "Prionailurus", "Prionailurus bengalensis", "SPECIES", "I/II",
+     "Appendix II:Except the species included in Appendix I.", "", "BD, ID, IN"),
+    ("15", "Animalia", "Mammalia", "Felidae", "Prionailurus", "Prionailurus bengalensis bengalensis", "SUBSPECIES",
+     "I/II", "Appendix I:Populations of BD, IN, TH.\nAppendix II:All populations except those of BD, IN, TH.", "",
+     "BD, IN, TH"),
+)  # fmt: skip
+
+
+def test_a_species_listed_through_its_subspecies_is_limited_to_where_they_occur(tmp_path: Path) -> None:
+    """As in the 2017 Index, Panthera leo is "I/II" with an Appendix II line only: its Appendix I is Panthera leo
+    persica's, so it covers the countries where that subspecies occurs, and an African lion is Appendix II."""
+    path = tmp_path / "Index_of_CITES_Species_2017-04-21.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([SUBSPECIES_COLUMNS, *LISTED_THROUGH_SUBSPECIES])
+    registry, sources = build_from([path], tmp_path / "registry.sqlite")
+    assert sources[0].warnings == []
+
+    def appendices(name: str, *origins: str | None) -> list[str | None]:
+        return [registry.listing_at(name, ON, origin).appendix for origin in origins]
+
+    assert appendices("Panthera leo", "TZ", "ZA", "IN", "IR", None) == ["II", "II", "I", "I", "I"]
+    assert appendices("Panthera leo persica", "IN", None) == ["I", "I"]
+    assert appendices("Boa constrictor", "BR", "AR", None) == ["II", "I", "I"]
+    assert appendices("Cervus elaphus", "IN", "KZ", "DZ", "FR", None) == ["I", "II", "III", None, "I"]
+    assert appendices("Pterocnemia pennata", "AR", "PE") == ["I", "I"]
+    assert appendices("Poephila cincta", "AU", "NZ") == ["II", "II"]
+    assert appendices("Prionailurus bengalensis", "ID", "IN") == ["I", "I"]
+
+
 def test_a_utf8_byte_order_mark_is_ignored(tmp_path: Path) -> None:
     registry, sources = build_from([FIXTURES / "index_bom.csv"], tmp_path / "registry.sqlite")
     assert sources[0].warnings == []

@@ -121,6 +121,35 @@ def test_the_embedded_registry_agrees_with_the_2017_index(
         assert embedded.listing_at(name, day("2017-10-04")).appendix == "II"
 
 
+@pytest.mark.parametrize(
+    ("name", "origins"),
+    [
+        # Appendix I is Panthera leo persica's (the Index gives the species no Appendix I line of its own).
+        ("Panthera leo", {"TZ": "II", "ZA": "II", "KE": "II", "IN": "I", None: "I"}),
+        ("Loxodonta africana", {"BW": "II", "NA": "II", "ZA": "II", "ZW": "II", "KE": "I", "TZ": "I", None: "I"}),
+        ("Crocodylus niloticus", {"TZ": "II", "EG": "II", "NG": "I", None: "I"}),
+        ("Canis lupus", {"IN": "I", "PK": "I", "CA": "II", "RU": "II"}),
+        ("Ursus arctos", {"CN": "I", "MX": "I", "US": "II", "RU": "II"}),
+        ("Vicugna vicugna", {"PE": "II", "BO": "II", "EC": "II", "AR": "I", "CL": "I", "US": "I"}),
+        ("Crocodylus acutus", {"CU": "II", "CO": "I", "MX": "I"}),
+        ("Ovis canadensis", {"MX": "II", "US": None}),
+        ("Boa constrictor", {"BR": "II", "AR": "I"}),
+        ("Cervus elaphus", {"IN": "I", "KZ": "II", "DZ": "III", "FR": None}),
+        # Places that are not countries take the stricter Appendix.
+        ("Caracal caracal", {"IN": "I", "TZ": "I"}),
+        ("Balaenoptera acutorostrata", {"GL": "I", "NO": "I"}),
+    ],
+)
+def test_split_listings_of_the_2017_index_by_origin(
+    index_2017: tuple[Registry, RegistrySource], name: str, origins: dict[str | None, str | None]
+) -> None:
+    """The Index gives split listings in words only: the African lion and elephant, and the others, have the
+    Appendix of their origin; a country named only in part (the vicuna's Argentina, the American crocodile's
+    Colombia) or a region (the caracal's Asia, the minke whale's West Greenland) gives the stricter one."""
+    registry, _source = index_2017
+    assert {origin: registry.listing_at(name, INDEX_DATE, origin).appendix for origin in origins} == origins
+
+
 def test_speciesplus_reptiles_listing(tmp_path: Path) -> None:
     path = shared_path(*REPTILES_CSV)
     registry, sources = build_from([path], tmp_path / "registry.sqlite")
@@ -137,6 +166,17 @@ def test_speciesplus_reptiles_listing(tmp_path: Path) -> None:
     assert registry.listing_at("Crocodylus niloticus", on, "KE").appendix == "II"
     assert registry.listing_at("Crocodylus niloticus", on, "NG").appendix == "I"
     assert registry.listing_at("Caiman latirostris", on, "AR").appendix == "II"
+    # Mexico and Cuba are Appendix II; Colombia only for one district's mangroves, the Philippines for Palawan.
+    assert [registry.listing_at("Crocodylus acutus", on, origin).appendix for origin in ("MX", "CU", "CO")] == [
+        "II",
+        "II",
+        "I",
+    ]
+    assert [registry.listing_at("Crocodylus porosus", on, origin).appendix for origin in ("MY", "PH", "IN")] == [
+        "II",
+        "I",
+        "I",
+    ]
 
 
 def test_speciesplus_api_recorded_elephant_history(tmp_path: Path) -> None:
@@ -156,6 +196,9 @@ def test_speciesplus_api_recorded_elephant_history(tmp_path: Path) -> None:
         "I",
     )
     assert (at("2020-01-01", "BW"), at("2020-01-01", "KE"), at("2020-01-01")) == ("II", "I", "I")
+    # From 2000 the French text lists South Africa's population in a paragraph of its own, and Zimbabwe's
+    # from 2003: both stay in Appendix II.
+    assert (at("2001-01-01", "ZA"), at("2004-01-01", "ZW"), at("2004-01-01", "KE")) == ("II", "II", "I")
     assert registry.listing_at("Loxodonta cyclotis", day("2020-01-01"), "NA").appendix == "II"
     assert "MW" in registry.listing_at("Loxodonta africana", day("1995-01-01")).reservations
     assert "MW" not in registry.listing_at("Loxodonta africana", day("2022-01-01"), "KE").reservations
