@@ -22,7 +22,7 @@ from permits.rules.interface import ListingSource
 from permits.rules.zero_quota import zero_quota_clause
 from tests.conftest import EXAMPLE_PERMITS, EXAMPLES, CliResult, MakeAuthority, example_mapping
 from tests.registry.conftest import FIXTURES as REGISTRY_FIXTURES
-from tests.registry.conftest import build_from, sturgeon_index
+from tests.registry.conftest import build_from, split_listings_index, sturgeon_index
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -254,6 +254,24 @@ def test_a_synonym_of_an_appendix_i_and_an_appendix_ii_taxon_is_judged_as_the_ap
     declared_i = findings("Acipenser lichtensteinii", "I")
     assert "APPENDIX_MISMATCH" not in declared_i and "AMBIGUOUS_SYNONYM" in declared_i
     assert findings("Acipenser sturio", "I").keys().isdisjoint({"APPENDIX_MISMATCH", "AMBIGUOUS_SYNONYM"})
+
+
+def test_a_split_listing_given_in_words_is_judged_by_the_origin(tmp_path: Path) -> None:
+    """With an imported Checklist Index whose lion listing says only "Appendix I: Population of India", an Appendix
+    II lion trophy from Tanzania is no APPENDIX_MISMATCH (it was a false refusal), one from India is; a population
+    given as a region (the caracal's "population of Asia") holds every origin to the stricter Appendix."""
+    index, _ = build_from([split_listings_index(tmp_path)], tmp_path / "index.sqlite")
+
+    def mismatch(name: str, country: str, appendix: str) -> bool:
+        trophy = {"scientific_name": name, "appendix": appendix, "term": "TRO", "source": "W", "unit": "NUM",
+                  "quantity": 1}  # fmt: skip
+        party = {"name": "Wildlife Authority", "country": country}
+        permit = zoo(purpose="H", exporter=party, authority=party, items=[trophy], import_permit="KE-IMP-2026/7")
+        return "APPENDIX_MISMATCH" in fired(index, permit)
+
+    assert not mismatch("Panthera leo", "TZ", "II") and mismatch("Panthera leo", "TZ", "I")
+    assert mismatch("Panthera leo", "IN", "II") and not mismatch("Panthera leo", "IN", "I")
+    assert mismatch("Caracal caracal", "TZ", "II") and not mismatch("Caracal caracal", "TZ", "I")
 
 
 @pytest.mark.parametrize(

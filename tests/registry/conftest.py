@@ -7,6 +7,7 @@ touches the real state directory.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
@@ -53,6 +54,49 @@ def sturgeon_index(folder: Path) -> Path:
     also gives the accepted name ``Acipenser sturio`` as a synonym (the accepted name wins)."""
     path = folder / "Index_of_CITES_Species_2017-04-21.csv"
     path.write_text(STURGEON_INDEX, encoding="utf-8")
+    return path
+
+
+INDEX_COLUMNS = (
+    "TaxonId",
+    "Kingdom",
+    "Class",
+    "Family",
+    "Genus",
+    "FullName",
+    "RankName",
+    "CurrentListing",
+    "AnnotationEnglish",
+    "FullAnnotationEnglish",
+)
+SPLIT_LISTINGS = (
+    ("1", "Animalia", "Mammalia", "Felidae", "", "Felidae", "FAMILY", "II",
+     "Appendix II:Except the species included in Appendix I.", ""),
+    ("2", "Animalia", "Mammalia", "Felidae", "Panthera", "Panthera leo", "SPECIES", "I/II",
+     "Appendix I:Population of India\nAppendix II:Included in Felidae spp. ",
+     "Appendix I:Only the population of India; all other populations are included in Appendix II.\n"
+     "Appendix II:For <i>Panthera leo</i> (African populations): a zero annual export quota is established for "
+     "specimens of bones, bone pieces, bone products, claws, skeletons, skulls and teeth removed from the wild "
+     "and traded for commercial purposes."),
+    ("3", "Animalia", "Mammalia", "Felidae", "Caracal", "Caracal caracal", "SPECIES", "I/II",
+     "Appendix I:Only the population of Asia.\nAppendix II:Except Asian population", ""),
+    ("4", "Animalia", "Mammalia", "Camelidae", "Vicugna", "Vicugna vicugna", "SPECIES", "I/II",
+     "Appendix I:All populations except those included in Appendix II. \nAppendix II:Parts of populations of AR "
+     "and CL, and the populations of BO, PE and EC. ", ""),
+    ("5", "Animalia", "Mammalia", "Bovidae", "Ovis", "Ovis canadensis", "SPECIES", "II",
+     "Appendix II:Population of MX only (Populations of CA & US removed).",
+     "Appendix II:Only the population of Mexico; no other population is included in the Appendices."),
+)  # fmt: skip
+
+
+def split_listings_index(folder: Path) -> Path:
+    """A Checklist Index export of split listings given in words only: the African lion (Appendix I "Population
+    of India", Appendix II by the Felidae listing), a region (the caracal's "population of Asia"), countries named
+    in part (the vicuna's "parts of populations of AR and CL") and a short text only its legal text makes
+    readable (Ovis canadensis)."""
+    path = folder / "Index_of_CITES_Species_2024-01-01.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([INDEX_COLUMNS, *SPLIT_LISTINGS])
     return path
 
 

@@ -14,7 +14,7 @@ from permits.errors import InputError
 from permits.registry import import_files
 from permits.registry.sources import detect_format, open_sources
 from permits.registry.sources.annotations import excluded_taxa, names_with_authors
-from tests.registry.conftest import FIXTURES, build_from, day
+from tests.registry.conftest import FIXTURES, INDEX_COLUMNS, build_from, day, split_listings_index
 
 ON = day("2024-01-01")
 
@@ -94,47 +94,12 @@ def test_checklist_index(tmp_path: Path) -> None:
     }
 
 
-INDEX_COLUMNS = (
-    "TaxonId",
-    "Kingdom",
-    "Class",
-    "Family",
-    "Genus",
-    "FullName",
-    "RankName",
-    "CurrentListing",
-    "AnnotationEnglish",
-    "FullAnnotationEnglish",
-)
-SPLIT_LISTINGS = (
-    ("1", "Animalia", "Mammalia", "Felidae", "", "Felidae", "FAMILY", "II",
-     "Appendix II:Except the species included in Appendix I.", ""),
-    ("2", "Animalia", "Mammalia", "Felidae", "Panthera", "Panthera leo", "SPECIES", "I/II",
-     "Appendix I:Population of India\nAppendix II:Included in Felidae spp. ",
-     "Appendix I:Only the population of India; all other populations are included in Appendix II.\n"
-     "Appendix II:For <i>Panthera leo</i> (African populations): a zero annual export quota is established for "
-     "specimens of bones, bone pieces, bone products, claws, skeletons, skulls and teeth removed from the wild "
-     "and traded for commercial purposes."),
-    ("3", "Animalia", "Mammalia", "Felidae", "Caracal", "Caracal caracal", "SPECIES", "I/II",
-     "Appendix I:Only the population of Asia.\nAppendix II:Except Asian population", ""),
-    ("4", "Animalia", "Mammalia", "Camelidae", "Vicugna", "Vicugna vicugna", "SPECIES", "I/II",
-     "Appendix I:All populations except those included in Appendix II. \nAppendix II:Parts of populations of AR "
-     "and CL, and the populations of BO, PE and EC. ", ""),
-    ("5", "Animalia", "Mammalia", "Bovidae", "Ovis", "Ovis canadensis", "SPECIES", "II",
-     "Appendix II:Population of MX only (Populations of CA & US removed).",
-     "Appendix II:Only the population of Mexico; no other population is included in the Appendices."),
-)  # fmt: skip
-
-
 def test_split_listings_of_a_checklist_index_are_read_from_their_population_text(tmp_path: Path) -> None:
     """The African lion (Appendix I "Population of India", Appendix II by the Felidae listing) is Appendix II from
     Tanzania; a population that is a region (the caracal's "population of Asia") or a country named only in
     part (the vicuña's "parts of populations of AR and CL") takes the stricter Appendix; the legal text is
     read where the short one cannot be (Ovis canadensis)."""
-    path = tmp_path / "Index_of_CITES_Species_2024-01-01.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows([INDEX_COLUMNS, *SPLIT_LISTINGS])
-    registry, sources = build_from([path], tmp_path / "registry.sqlite")
+    registry, sources = build_from([split_listings_index(tmp_path)], tmp_path / "registry.sqlite")
     assert sources[0].warnings == []
 
     def lookup(name: str, origin: str | None) -> tuple[str | None, str]:
