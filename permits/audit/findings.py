@@ -23,8 +23,10 @@ does not):
 - With ``--register PARTY`` (the issuing register of the ledger, ``BatchIndex.add_register``):
   ``NOT_REGISTERED`` (error): a permit of that Party, signed with a trusted key, whose number the register does
   not hold (a key used outside the register); ``REGISTER_MISMATCH`` (error): the register holds the number for
-  another document (other security stamp, issue date or signing key); ``REGISTERED_NOT_IN_BATCH`` (info): a
-  registered permit issued within the span of the batch's permits of that Party is missing from the batch.
+  another document (the number written otherwise, another security stamp, issue date or signing key, or other
+  signed contents: the batch holds no copy of the document whose QR text the register hashed);
+  ``REGISTERED_NOT_IN_BATCH`` (info): a registered permit issued within the span of the batch's permits of that
+  Party is missing from the batch.
 
 Re-exports: a specimen line cites its origin permit (Box 12) and, if it was re-exported before, the last
 re-export certificate (Box 12a). It is counted against the nearest of the two that is in the batch, so a chain
@@ -48,7 +50,6 @@ from typing import Any
 
 from permits.audit.index import BatchIndex
 from permits.audit.reports.interface import Row
-from permits.identifiers import identifier_key
 from permits.model import format_quantity
 from permits.verification.result import Severity
 
@@ -336,26 +337,40 @@ def not_registered(database: sqlite3.Connection) -> Iterator[Finding]:
         yield Finding("NOT_REGISTERED", Severity.ERROR, message, _inputs(members), details)
 
 
+REGISTERED_TEXT = (
+    "EXISTS (SELECT 1 FROM rows x WHERE x.authenticated AND x.content = r.content AND x.payload = g.payload)"
+)
+"""Whether the batch holds the QR text registered for ``g`` as a copy of ``r``'s signed document (so a copy of
+the registered permit in another encoding matches too)."""
+
+
 def register_mismatches(database: sqlite3.Connection) -> Iterator[Finding]:
     query = (
         "SELECT r.party, r.number_key, r.content, r.number, r.stamp_written, r.issued, r.kid, g.number, "
-        "g.stamp_written, g.issued, g.kid, r.place FROM rows r JOIN registered g ON g.rowid = (SELECT min(rowid) "
-        f"FROM registered h WHERE h.party = r.party AND h.number_key = r.number_key) WHERE {IN_REGISTER_PARTIES} "
-        f"AND NOT EXISTS (SELECT 1 FROM registered g WHERE {SAME_NUMBER} AND g.stamp IS r.stamp "
-        "AND g.issued = r.issued AND g.kid = r.kid) ORDER BY r.party, r.number_key, r.content, r.seq"
+        f"g.stamp_written, g.issued, g.kid, {REGISTERED_TEXT}, r.place FROM rows r JOIN registered g ON g.rowid = "
+        "(SELECT min(rowid) FROM registered h WHERE h.party = r.party AND h.number_key = r.number_key) "
+        f"WHERE {IN_REGISTER_PARTIES} AND NOT EXISTS (SELECT 1 FROM registered g WHERE {SAME_NUMBER} "
+        f"AND g.number = r.number AND g.kid = r.kid AND {REGISTERED_TEXT}) ORDER BY r.party, r.number_key, r.content, "
+        "r.seq"
     )
     for (party, _, _), members in _groups(database, query, 3):
-        number, stamp, issued, kid, held_number, held_stamp, held_issued, held_kid, _ = members[0]
+        number, stamp, issued, kid, held_number, held_stamp, held_issued, held_kid, same_text, _ = members[0]
         compared = (
-            ("security stamp", stamp, held_stamp, identifier_key(stamp) != identifier_key(held_stamp)),
-            ("issue date", issued, held_issued, issued != held_issued),
-            ("signing key", kid, held_kid, kid != held_kid),
+            ("number", number, held_number),
+            ("security stamp", stamp, held_stamp),
+            ("issue date", issued, held_issued),
+            ("signing key", kid, held_kid),
         )
-        differences = [(name, signed, held) for name, signed, held, differs in compared if differs]
-        listed = "; ".join(f"{name} {signed} (registered: {held})" for name, signed, held in differences)
-        message = f"{party} permit {number} is not the document the issuing register holds as {held_number}: {listed}"
-        details = {"party": party, "number": number, "registered_number": held_number,
-                   "differences": [name for name, _, _ in differences]}  # fmt: skip
+        differences = [(name, signed, held) for name, signed, held in compared if signed != held]
+        listed = [f"{name} {signed} (registered: {held})" for name, signed, held in differences]
+        if not same_text:
+            listed.append("signed contents (not the QR text registered, nor a copy of it in the batch)")
+        message = (
+            f"{party} permit {number} is not the document the issuing register holds as {held_number}: "
+            + "; ".join(listed)
+        )
+        names = [name for name, _, _ in differences] + ([] if same_text else ["signed contents"])
+        details = {"party": party, "number": number, "registered_number": held_number, "differences": names}
         yield Finding("REGISTER_MISMATCH", Severity.ERROR, message, _inputs(members), details)
 
 

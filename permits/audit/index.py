@@ -55,12 +55,13 @@ def facts_of(row: Row) -> RowFacts:
     verdict = (str(row["input"]), page, status, bool(row["valid"]), str(row["reason"]), category, claimed_party)
     permit = row.get("permit")
     if not isinstance(permit, dict):
-        return RowFacts((*verdict, False, None, None, None, None, None, None, None, None, None))
+        return RowFacts((*verdict, False, *(None,) * 10))
     stamp, number = permit.get("security_stamp"), str(permit["number"])
     replaced = (permit.get("replaces") or {}).get("number")
     replaces = document_number_key(str(replaced)) if replaced else None
     document = (content_key(permit), permit["authority"]["country"], number, document_number_key(number),
-                identifier_key(stamp), stamp, permit["issued"], replaces, signer.get("kid"))  # fmt: skip
+                identifier_key(stamp), stamp, permit["issued"], replaces, signer.get("kid"),
+                row.get("payload_sha256"))  # fmt: skip
     lines = tuple(enumerate(permit["items"], start=1))
     return RowFacts(
         (*verdict, True, *document),
@@ -101,10 +102,10 @@ def _reference(reference: dict[str, Any] | None) -> tuple[str | None, str | None
 
 def _register_columns(entry: Issued) -> tuple[str | None, ...]:
     """A ``registered`` row: the entry's Party, number (as written and compared), stamp (as compared and written),
-    issue date and signing key."""
+    issue date, signing key and the SHA-256 of its QR text as issued."""
     stamp = entry.security_stamp
     return (entry.party, entry.number, document_number_key(entry.number), identifier_key(stamp), stamp,
-            entry.issued_on.isoformat(), entry.kid)  # fmt: skip
+            entry.issued_on.isoformat(), entry.kid, entry.payload_hash)  # fmt: skip
 
 
 def species_key(name: str) -> str:
@@ -117,7 +118,7 @@ CREATE TABLE rows (
     seq INTEGER PRIMARY KEY, input TEXT NOT NULL, page INTEGER, place TEXT, status TEXT NOT NULL,
     valid INTEGER NOT NULL, reason TEXT NOT NULL, category TEXT NOT NULL, claimed_party TEXT,
     authenticated INTEGER NOT NULL, content TEXT, party TEXT, number TEXT, number_key TEXT, stamp TEXT,
-    stamp_written TEXT, issued TEXT, replaces_key TEXT, kid TEXT
+    stamp_written TEXT, issued TEXT, replaces_key TEXT, kid TEXT, payload TEXT
 );
 CREATE TABLE lines (
     seq INTEGER NOT NULL, line INTEGER NOT NULL, species TEXT NOT NULL, species_key TEXT NOT NULL,
@@ -129,18 +130,18 @@ CREATE TABLE marks (seq INTEGER NOT NULL, line INTEGER NOT NULL, kind TEXT NOT N
 CREATE TABLE done (input TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE register_parties (party TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE registered (party TEXT NOT NULL, number TEXT NOT NULL, number_key TEXT NOT NULL, stamp TEXT,
-                         stamp_written TEXT, issued TEXT NOT NULL, kid TEXT NOT NULL);
+                         stamp_written TEXT, issued TEXT NOT NULL, kid TEXT NOT NULL, payload TEXT NOT NULL);
 """
 
 ROW_FACTS = (
     "status, valid, reason, category, claimed_party, authenticated, content, party, number, number_key, stamp, "
-    "stamp_written, issued, replaces_key, kid"
+    "stamp_written, issued, replaces_key, kid, payload"
 )
 """The ``rows`` columns after ``input`` and ``page`` (``place`` is filled by ``BatchIndex.name_places``)."""
 
 ANALYSIS_INDEXES = """
 CREATE INDEX IF NOT EXISTS rows_number_key ON rows (party, number_key);
-CREATE INDEX IF NOT EXISTS rows_content ON rows (content);
+CREATE INDEX IF NOT EXISTS rows_content ON rows (content, payload);
 CREATE INDEX IF NOT EXISTS rows_replaces ON rows (party, replaces_key);
 CREATE INDEX IF NOT EXISTS lines_seq ON lines (seq);
 CREATE INDEX IF NOT EXISTS marks_mark ON marks (kind, mark);
@@ -210,7 +211,7 @@ class BatchIndex:
     def _flush(self) -> None:
         with self.database:
             self.database.executemany(
-                f"INSERT INTO rows (seq, input, page, {ROW_FACTS}) VALUES ({', '.join('?' * 18)})", self._rows
+                f"INSERT INTO rows (seq, input, page, {ROW_FACTS}) VALUES ({', '.join('?' * 19)})", self._rows
             )
             self.database.executemany(f"INSERT INTO lines VALUES ({', '.join('?' * 13)})", self._lines)
             self.database.executemany("INSERT INTO marks VALUES (?, ?, ?, ?, ?)", self._marks)
@@ -237,7 +238,7 @@ class BatchIndex:
         with self.database:
             self.database.execute("INSERT OR IGNORE INTO register_parties VALUES (?)", (party,))
             self.database.executemany(
-                "INSERT INTO registered VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO registered VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (_register_columns(entry) for entry in entries),
             )
 

@@ -290,7 +290,9 @@ def test_a_file_name_that_is_not_utf8_is_an_input_error_row(
 def test_a_batch_compared_with_the_issuing_register(cli: Cli, tmp_path: Path, make_authority: MakeAuthority) -> None:
     """``--register KE``: a Kenyan permit signed with a trusted key but never registered (a key used outside the
     register), or not the document registered under its number, is an error; a registered permit of the
-    batch's period that the batch lacks is named (info). Numbers compare as ``DUPLICATE_NUMBER`` compares them."""
+    batch's period that the batch lacks is named (info). A number is found as ``DUPLICATE_NUMBER`` compares
+    numbers, but the document must be the one registered: its number as signed, and its signed contents (the QR
+    text the register hashed, or a copy of that document in another encoding)."""
     from permits.ledger import open_ledger
     from permits.ledger.interface import Issued
 
@@ -298,27 +300,38 @@ def test_a_batch_compared_with_the_issuing_register(cli: Cli, tmp_path: Path, ma
     ledger_url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
     ledger = open_ledger(ledger_url)
     registered = [zoo("KE/1", "S-1", "C-1"), zoo("KE/2", "S-2", "C-2"), zoo("KE/3", "S-3", "C-3"),
-                  zoo("KE/5", "S-5", "C-5"), zoo("KE/6", "S-6", "C-6", issued="2024-01-10")]  # fmt: skip
+                  zoo("KE/5", "S-5", "C-5"), zoo("KE/6", "S-6", "C-6", issued="2024-01-10"),
+                  zoo("KE/7", "S-7", "C-7")]  # fmt: skip
+    texts = {permit.number: seal(permit, kenya) for permit in registered}
     for permit in registered:
-        record = Issued("KE", permit.number, permit.security_stamp, permit.issued, kenya.kid.hex(), "0" * 64)
+        digest = hashlib.sha256(texts[permit.number].encode()).hexdigest()
+        record = Issued("KE", permit.number, permit.security_stamp, permit.issued, kenya.kid.hex(), digest)
         with ledger.register(record, "test"):
             pass
     batch = tmp_path / "batch.txt"
-    signed = [zoo("KE/1", "S-1", "C-1"), zoo("ke-2", "S-2", "C-2"), zoo("KE/3", "S-99", "C-3"),
-              zoo("KE/4", "S-4", "C-4")]  # fmt: skip
-    batch.write_text("".join(seal(permit, kenya) + "\n" for permit in signed) + seal(zoo("IT/1", "I-1", "C-9"), italy))
+    forged = [zoo("ke-2", "S-2", "C-2"), zoo("KE/3", "S-99", "C-3"), zoo("KE/4", "S-4", "C-4"),
+              zoo("KE/7", "S-7", "C-77")]  # fmt: skip
+    lines = [texts["KE/1"], _other_texts_of(texts["KE/1"])[0], *(seal(permit, kenya) for permit in forged)]
+    batch.write_text("".join(line + "\n" for line in lines) + seal(zoo("IT/1", "I-1", "C-9"), italy))
     report = tmp_path / "r.jsonl"
     result = cli("audit", batch, "--report", report, "--db", ledger_url, "--register", "ke", "--workers", "1")
     assert result.exit_code == 1
     findings = [json.loads(line) for line in (tmp_path / "r.findings.jsonl").read_text().splitlines()]
     assert [(finding["kind"], finding["inputs"]) for finding in findings] == [
-        ("NOT_REGISTERED", [f"{batch}:4"]),
+        ("REPEATED_PERMIT", [f"{batch}:1", f"{batch}:2"]),  # KE/1 in two encodings: the registered document
+        ("NOT_REGISTERED", [f"{batch}:5"]),
         ("REGISTER_MISMATCH", [f"{batch}:3"]),
+        ("REGISTER_MISMATCH", [f"{batch}:4"]),
+        ("REGISTER_MISMATCH", [f"{batch}:6"]),
         ("REGISTERED_NOT_IN_BATCH", []),
     ]
-    assert findings[1]["details"]["differences"] == ["security stamp"]
-    assert "security stamp S-99 (registered: S-3)" in findings[1]["message"]
-    assert findings[2]["details"]["number"] == "KE/5"  # KE/6 was issued before the batch's first permit
+    assert [finding["details"]["differences"] for finding in findings[2:5]] == [
+        ["number", "signed contents"],
+        ["security stamp", "signed contents"],
+        ["signed contents"],
+    ]
+    assert "security stamp S-99 (registered: S-3)" in findings[3]["message"]
+    assert findings[5]["details"]["number"] == "KE/5"  # KE/6 was issued before the batch's first permit
     assert json.loads((tmp_path / "r.run.json").read_text())["register"] == ["KE"]
     unregistered = cli("audit", batch, "--report", tmp_path / "s.jsonl", "--register", "KE")
     assert unregistered.exit_code == 2 and "--register: no ledger holds an issuing register" in unregistered.stderr
