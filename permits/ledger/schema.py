@@ -41,7 +41,15 @@ from sqlalchemy.schema import SchemaItem
 
 from permits.errors import LedgerError
 from permits.identifiers import document_number_key, identifier_key
-from permits.ledger.interface import GENESIS_HASH, Alert, AlertKind, Issued, canonical, register_clash
+from permits.ledger.interface import (
+    GENESIS_HASH,
+    Alert,
+    AlertKind,
+    Issued,
+    canonical,
+    document_name,
+    register_clash,
+)
 
 metadata = MetaData()
 
@@ -295,7 +303,13 @@ def _key_entries(connection: Connection, key: RegisterKey, version_name: str) ->
     entries = connection.execute(select(table).order_by(table.c.issued_on, table.c.number)).all()
     holders: dict[tuple[str, str], Issued] = {}
     for row in entries:
-        record = Issued.from_json(row._asdict())
+        try:
+            record = Issued.from_json(row._asdict())
+        except ValueError as error:  # edited into a row the tool could not have written: it cannot be keyed
+            document = document_name(row.party, row.number)
+            raise LedgerError(
+                f"register entry {document} is unreadable ({error}); the ledger cannot be upgraded"
+            ) from None
         compared = key.of(row._mapping[key.field])
         if compared is None:
             continue

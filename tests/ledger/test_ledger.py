@@ -592,6 +592,19 @@ def test_a_version_7_ledger_gets_number_keys_and_a_number_issued_twice_under_the
     )
 
 
+def test_a_register_row_the_tool_could_not_have_written_stops_the_upgrade_with_a_message(ledger_url: str) -> None:
+    """Keying the register reads every entry: one edited into something unreadable (no issue date) is a
+    ``LedgerError`` naming it, not a traceback, and the ledger stays at its version."""
+    with raw(ledger_url) as connection:
+        _migrated_to(connection, 7)
+        entry = {**FIRST.to_json(), "issued_on": "someday", "stamp_key": identifier_key(FIRST.security_stamp)}
+        connection.execute(insert(schema.issued).values(entry))
+    with pytest.raises(LedgerError, match=r"register entry KE KE/2026/1 is unreadable .*someday"):
+        open_ledger(ledger_url)
+    with raw(ledger_url) as connection:
+        assert schema.version(connection) == 7
+
+
 def test_a_forged_or_edited_alert_never_excuses_a_cleared_key(ledger_url: str) -> None:
     _version_7_ledger_with_a_number_issued_twice(ledger_url)
     ledger = open_ledger(ledger_url)
