@@ -15,7 +15,7 @@ from keys.trust.interface import TrustSource
 from permits.envelope import PREFIX
 from permits.verification import checks
 from permits.verification.context import VerificationContext
-from permits.verification.result import CheckResult, SignerInfo, Verdict
+from permits.verification.result import CheckResult, SignerInfo, Verdict, first_failure
 
 DEFAULT_CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -104,7 +104,7 @@ class Verifier:
         for check in pipeline:
             outcome = check.run(context)
             results.extend(outcome)
-            if check.stops and any(result.fails for result in outcome):
+            if check.stops and first_failure(outcome) is not None:
                 break
         key = context.key
         signer = (
