@@ -25,6 +25,11 @@ PRE_CONVENTION = "O"
 CERTIFICATE_SOURCES = frozenset({PRE_CONVENTION, "C", "A", "X"})
 TRAVELLING_EXHIBITION = "Q"
 EXPORT_DOCUMENTS = frozenset({DocumentType.EXPORT, DocumentType.RE_EXPORT})
+WRONG_SOURCES: dict[str | None, tuple[frozenset[str], str, str]] = {
+    "Animalia": (PLANT_ONLY_SOURCES, "plants", "an animal"),
+    "Plantae": (ANIMAL_ONLY_SOURCES, "animals", "a plant"),
+}
+"""A kingdom's wrong source codes, whom they are for, and what the kingdom's specimens are."""
 
 
 class ValidityPeriod(Rule):
@@ -178,14 +183,10 @@ class SourceForKingdom(LineRule):
     summary = "Animals never take source A or Y; plants never take C, F or R."
 
     def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
-        kingdom = context.listing(line, permit).kingdom
-        wrong = {
-            "Animalia": (PLANT_ONLY_SOURCES, "plants", "an animal"),
-            "Plantae": (ANIMAL_ONLY_SOURCES, "animals", "a plant"),
-        }
-        if kingdom not in wrong:
+        wrong = WRONG_SOURCES.get(context.listing(line, permit).kingdom)
+        if wrong is None:
             return []
-        codes, meant_for, what = wrong[kingdom]
+        codes, meant_for, what = wrong
         return [
             f"source {code} is for {meant_for}, but {line.scientific_name} is {what}"
             for code in (line.source, line.second_source)

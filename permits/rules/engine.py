@@ -12,7 +12,10 @@ from permits.verification.result import Severity
 
 def evaluate(permit: Permit, context: RuleContext, rules: Sequence[Rule] = RULES) -> list[Finding]:
     """All findings of all rules, in rule order."""
-    return [finding for rule in rules for finding in rule.check(permit, context)]
+    findings: list[Finding] = []
+    for rule in rules:
+        findings += rule.check(permit, context)
+    return findings
 
 
 def errors(findings: Sequence[Finding]) -> list[Finding]:

@@ -27,7 +27,7 @@ from permits.payload import (
     start_of_day_timestamp,
 )
 from permits.verification.context import VerificationContext
-from permits.verification.result import CheckResult, Status
+from permits.verification.result import CheckResult, Status, first_failure
 
 T = TypeVar("T")
 
@@ -355,7 +355,7 @@ class RulesCheck:
             CheckResult(finding.rule_id, False, finding.describe(), finding.severity, Status.RULE_VIOLATION)
             for finding in findings
         ]
-        if not any(result.fails for result in results):
+        if first_failure(results) is None:
             met = f"no CITES rule is broken ({len(results)} warning(s))" if results else "every CITES rule is met"
             results.append(CheckResult(self.id, True, met + self._currency(permit.issued)))
         return results
