@@ -142,14 +142,19 @@ def permit_from_map(data: object) -> Permit:
     return Permit.from_mapping(long_form, fill_defaults=False, source="payload")
 
 
+SECONDS_PER_DAY = 86_400
+_EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
+
+
 def end_of_day_timestamp(day: dt.date) -> int:
     """Seconds since the epoch at the end of ``day`` (00:00 UTC of the next day): the CWT ``exp``."""
-    return int(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC).timestamp())
+    return start_of_day_timestamp(day + dt.timedelta(days=1))
 
 
 def start_of_day_timestamp(day: dt.date) -> int:
-    """Seconds since the epoch at 00:00 UTC of ``day``."""
-    return int(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).timestamp())
+    """Seconds since the epoch at 00:00 UTC of ``day`` (UTC has no leap seconds in POSIX time: whole days; day
+    numbers, not a datetime, as every verification computes one or two of these)."""
+    return (day.toordinal() - _EPOCH_DAY) * SECONDS_PER_DAY
 
 
 def claims_for(permit: Permit, now: dt.datetime) -> dict[int, Any]:
