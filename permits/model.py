@@ -448,6 +448,16 @@ class _FieldReader:
         if raw is None:
             self.fail(key, "is required")
             return None
+        if type(raw) is dict:
+            try:
+                known = _clean_trader(tuple(raw.items()))
+            except TypeError:  # a list or map among the values: read below, which says why it is wrong
+                known = None
+            if known is not None:
+                return known
+        return self.trader_fields(raw, key)
+
+    def trader_fields(self, raw: object, key: str) -> Trader | None:
         mapping = self.mapping(raw, key, TRADER_FIELDS)
         if mapping is None:
             return None
@@ -632,6 +642,16 @@ class _FieldReader:
             issued_at=issued_at,
             issuing_officer=issuing_officer,
         )
+
+
+@functools.lru_cache(maxsize=256)
+def _clean_trader(fields: tuple[tuple[Any, Any], ...]) -> Trader | None:
+    """The trader that these fields describe when they read without a problem, else None (the caller then reads
+    them itself, to report each problem where it is). Remembered, as a trader is immutable: a batch of permits
+    names the same few authorities, exporters and importers over and over, three in every permit."""
+    reader = _FieldReader()
+    trader = reader.trader_fields(dict(fields), "")
+    return None if reader.problems else trader
 
 
 @functools.lru_cache(maxsize=1024)
