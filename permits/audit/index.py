@@ -182,6 +182,7 @@ class BatchIndex:
         self.database = sqlite3.connect(Path(self._folder.name) / "index.sqlite")
         self.database.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA)
         self.rows = 0
+        self._places_named = -1
         self._rows: list[tuple[Any, ...]] = []
         self._lines: list[tuple[Any, ...]] = []
         self._marks: list[tuple[Any, ...]] = []
@@ -253,11 +254,14 @@ class BatchIndex:
         """Where findings and the HTML page say a row was read: its input, and the page when the input is a file
         with permits on several pages (a scanned bundle; not the one page of an issued PDF)."""
         self._flush()
+        if self._places_named == self.rows:  # the findings and the summary both need them: named once
+            return
         with self.database:
             self.database.execute(
                 "UPDATE rows SET place = CASE WHEN input IN (SELECT input FROM rows WHERE page IS NOT NULL "
                 "GROUP BY input HAVING count(DISTINCT page) > 1) THEN input || ' page ' || page ELSE input END"
             )
+        self._places_named = self.rows
 
     def summary(self, top: int = 10) -> Summary:
         """Totals by status, the commonest failure reasons, and failures by reason, Party, species and month."""

@@ -205,7 +205,9 @@ class LookupResult:
 
     A synonym of several taxa (``Acipenser lichtensteinii``, of an Appendix I and an Appendix II sturgeon) cannot
     say which it means: the answer is the strictest taxon's (fail closed), with a note in ``annotation``, and
-    ``candidates`` names every taxon it may mean, strictest first (empty for a name of one taxon).
+    ``candidates`` names every taxon it may mean, strictest first (empty for a name of one taxon);
+    ``equally_strict`` holds the answers for the other candidates in that same Appendix under another annotation,
+    so that rules reading the annotation (specimens deemed Appendix I, zero quotas) judge the line by each.
     """
 
     query: str
@@ -224,6 +226,7 @@ class LookupResult:
     effective_at: dt.date | None = None
     reservations: tuple[str, ...] = ()
     candidates: tuple[Candidate, ...] = ()
+    equally_strict: tuple[LookupResult, ...] = ()
     suggestions: list[str] = field(default_factory=list)
 
     @property

@@ -454,6 +454,11 @@ class Registry:
             strictest,
             annotation=note + (f"; {strictest.annotation}" if strictest.annotation else ""),
             candidates=tuple(Candidate(accepted, reading.appendix) for accepted, reading in ranked),
+            equally_strict=tuple(
+                reading
+                for _, reading in ranked[1:]
+                if reading.appendix == strictest.appendix and reading.annotation != strictest.annotation
+            ),
         )
 
     def _result(self, query: str, on: dt.date, origin: str | None, match: _Match) -> LookupResult:

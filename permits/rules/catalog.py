@@ -143,16 +143,18 @@ class AppendixMatchesListing(LineRule):
     )
 
     def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
-        listing = context.listing(line, permit)
-        deemed = deemed_appendix_i(listing.appendix, listing.annotation, line.term, permit.purpose)
-        appendix = "I" if deemed else listing.appendix
-        if appendix is None or appendix == line.appendix:
-            return []
-        under = f" (listed under {listing.listed_under})" if listing.listed_under else ""
-        return [
-            f"{line.scientific_name} is declared Appendix {line.appendix} but was in Appendix {appendix}"
-            f"{under} on {permit.issued} for origin {origin_country(line, permit)}" + (f": {deemed}" if deemed else "")
-        ]
+        for listing in context.readings(line, permit):
+            deemed = deemed_appendix_i(listing.appendix, listing.annotation, line.term, permit.purpose)
+            appendix = "I" if deemed else listing.appendix
+            if appendix is None or appendix == line.appendix:
+                continue
+            under = f" (listed under {listing.listed_under})" if listing.listed_under else ""
+            origin = origin_country(line, permit)
+            return [
+                f"{line.scientific_name} is declared Appendix {line.appendix} but was in Appendix {appendix}"
+                f"{under} on {permit.issued} for origin {origin}" + (f": {deemed}" if deemed else "")
+            ]
+        return []
 
 
 class HigherTaxonName(LineRule):
@@ -391,13 +393,13 @@ class ZeroQuota(LineRule):
     def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
         if line.source != WILD or permit.purpose != COMMERCIAL_PURPOSE:
             return []
-        listing = context.listing(line, permit)
-        names = (line.scientific_name, listing.accepted_name or listing.matched_name or line.scientific_name)
         origin = origin_country(line, permit)
-        clause = zero_quota_clause(listing.annotation, names, origin, line.term)
-        if clause is None:
-            return []
-        return [f"{line.scientific_name} from {origin}: the listing sets a zero export quota ({clause})"]
+        for listing in context.readings(line, permit):
+            names = (line.scientific_name, listing.accepted_name or listing.matched_name or line.scientific_name)
+            clause = zero_quota_clause(listing.annotation, names, origin, line.term)
+            if clause is not None:
+                return [f"{line.scientific_name} from {origin}: the listing sets a zero export quota ({clause})"]
+        return []
 
 
 class QuotaRespected(LineRule):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
@@ -47,6 +48,8 @@ class Listing(Protocol):
     def effective_at(self) -> dt.date | None: ...
     @property
     def candidates(self) -> tuple[Candidate, ...]: ...
+    @property
+    def equally_strict(self) -> Sequence[Listing]: ...
     @property
     def suggestions(self) -> list[str]: ...
 
@@ -102,6 +105,12 @@ class RuleContext:
     def listing(self, line: SpecimenLine, permit: Permit, on: dt.date | None = None) -> Listing:
         """The listing of a line's taxon in force on ``on`` (default: the issue date) for its origin."""
         return self.registry.listing_at(line.scientific_name, on or permit.issued, origin_country(line, permit))
+
+    def readings(self, line: SpecimenLine, permit: Permit) -> tuple[Listing, ...]:
+        """``listing`` and, for a synonym of several taxa in one Appendix, each other taxon's listing under another
+        annotation: a rule that reads the annotation judges the line by every one (fail closed)."""
+        listing = self.listing(line, permit)
+        return (listing, *listing.equally_strict)
 
 
 def origin_country(line: SpecimenLine, permit: Permit) -> str:

@@ -287,3 +287,37 @@ def test_an_imported_registry_is_not_replaced_by_the_embedded_data(cites_home: P
     with load_registry() as registry:
         assert registry.info().source == "mine"
         assert registry.listing_at("Manis javanica", ON).appendix == "II"
+
+
+def test_a_synonym_of_two_taxa_in_one_appendix_is_judged_by_each_annotation(build: Build) -> None:
+    """Two Appendix II taxa share a synonym, and only the second's annotation sets a zero quota or confines the
+    listing to live animals: a line naming the synonym is judged by both annotations (fail closed), not by the
+    first taxon's alone."""
+    from permits.model import Permit
+    from permits.rules import RuleContext, evaluate
+    from tests.conftest import example_mapping
+
+    zero_quota = (
+        "A zero annual export quota has been established for specimens removed from the wild and traded for "
+        "commercial purposes."
+    )
+    live_only = (
+        "For the exclusive purpose of allowing international trade in live animals to appropriate and acceptable "
+        "destinations. All other specimens shall be deemed to be specimens of species included in Appendix I."
+    )
+    for annotation, rule in ((zero_quota, "ZERO_QUOTA"), (live_only, "APPENDIX_MISMATCH")):
+        registry = build(
+            TaxonRecord(taxon("Crocodylus alpha", synonyms=("Crocodylus ambiguus",)), (change("II", "1983-07-29"),)),
+            TaxonRecord(
+                taxon("Crocodylus beta", synonyms=("Crocodylus ambiguus",)),
+                (change("II", "1983-07-29", annotation=annotation),),
+            ),
+        )
+        data = example_mapping("reexport-certificate.yaml")
+        skins = {"scientific_name": "Crocodylus ambiguus", "appendix": "II", "term": "SKI", "source": "W",
+                 "unit": "NUM", "quantity": 5}  # fmt: skip
+        data.update(type="export", purpose="T", items=[skins], exporter={"name": "Farm", "country": "EG"},
+                    authority={"name": "MA", "country": "EG"})  # fmt: skip
+        found = {finding.rule_id for finding in evaluate(Permit.from_mapping(data), RuleContext(registry, ON))}
+        assert {rule, "AMBIGUOUS_SYNONYM"} <= found
+        registry.close()
