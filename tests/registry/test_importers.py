@@ -179,6 +179,16 @@ def test_a_species_listed_through_its_subspecies_is_limited_to_where_they_occur(
     assert appendices("Prionailurus bengalensis", "ID", "IN") == ["I", "I"]
 
 
+def test_a_subspecies_row_without_a_species_name_limits_nothing(tmp_path: Path) -> None:
+    """A subspecies row whose name is one word names no species (found by fuzzing: it was a traceback)."""
+    path = tmp_path / "Index_of_CITES_Species_2017-04-21.csv"
+    rows = [("9", "Animalia", "", "", "", "Pantherix", "SUBSPECIES", "I", "", "", "IN")]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([SUBSPECIES_COLUMNS, *rows])
+    registry, _ = build_from([path], tmp_path / "registry.sqlite")
+    assert registry.listing_at("Pantherix", ON).appendix == "I"
+
+
 def test_a_utf8_byte_order_mark_is_ignored(tmp_path: Path) -> None:
     registry, sources = build_from([FIXTURES / "index_bom.csv"], tmp_path / "registry.sqlite")
     assert sources[0].warnings == []

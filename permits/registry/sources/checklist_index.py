@@ -83,7 +83,8 @@ class ChecklistIndexSource(RegistrySource):
                 appendices = [appendix for appendix in appendices if appendix in own]
             elif taxon.rank in INFRASPECIFIC_RANKS:
                 distribution = tuple(split_list(row["All_DistributionISOCodes"]))
-                infraspecific.setdefault(taxon.lineage()[0], []).append(_Infraspecific(tuple(appendices), distribution))
+                if species := taxon.lineage()[:1]:  # none for a one-word name: it limits no species
+                    infraspecific.setdefault(species[0], []).append(_Infraspecific(tuple(appendices), distribution))
             else:
                 unmarked = len(appendices) == 1 and bool(annotation.strip())  # one Appendix: the cell is its line
                 summarised[len(records)] = _summarised(appendices, own or set(appendices[:unmarked]), nc)
