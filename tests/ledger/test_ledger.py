@@ -4,6 +4,7 @@ consistency under SIGKILL, imports that contradict the ledger, and the migration
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -125,6 +126,23 @@ def test_eight_processes_racing_exactly_one_wins(ledger_url: str) -> None:
     assert won is not None and won.port == winners[0]
     report = ledger.check_chain()  # 9 writers appended to one chain: no fork, no gap
     assert (report.entries, report.problem) == (1 + RACERS, None)
+
+
+def test_the_register_of_a_party_is_streamed_in_issue_order(ledger_url: str) -> None:
+    """What ``cites audit --register`` reads: every entry of one Party, by issue date and number, on both
+    backends (PostgreSQL streams it through a server-side cursor)."""
+    ledger = open_ledger(ledger_url)
+    records = [
+        dataclasses.replace(issued("KE/2", "S-2"), issued_on=dt.date(2026, 1, 5)),
+        issued("KE/1", "S-1"),
+        dataclasses.replace(issued("KE/3", "S-3"), issued_on=dt.date(2026, 1, 5)),
+        dataclasses.replace(issued("TZ/1", "T-1"), party="TZ"),
+    ]
+    for record in records:
+        with ledger.register(record, actor="MA"):
+            pass
+    assert [entry.number for entry in ledger.register_of("KE")] == ["KE/2", "KE/3", "KE/1"]
+    assert list(ledger.register_of("UG")) == []
 
 
 def test_register_refuses_a_reused_number_or_stamp(ledger_url: str) -> None:
