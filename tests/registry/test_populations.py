@@ -202,6 +202,14 @@ def test_all_populations_but_another_entrys(text: str, appendix: str) -> None:
         "Except the populations of X, Y and Z (included in Appendix II)",
         "Populations of Botswana, with a zero quota for Namibia",
         "Except Asian population, with a zero quota for wild specimens",
+        # A note after a country that goes on into a list: a place it cannot read is not swallowed by the note.
+        "Only the populations of India, which is included in Appendix I, and Asia",
+        "Populations of Belize, which is included in Appendix II with a zero quota, and of Central America",
+        # A statement that names no population but opens with a country: the list may go on there.
+        "Populations of BW, NA; ZA",
+        "Populations of BW and NA. ZA and ZW",
+        "Populations of BW, NA. IN Asia too",
+        "ZA; populations of BW and NA",
         # Statements that disagree, and a tail with no list before it.
         "Populations of BW and NA. All populations except those of ZA.",
         "All other populations are included in Appendix II.",

@@ -150,6 +150,8 @@ _NOTE_START = re.compile(
     r"\s*,?\s*(?:which|with|included|subject|for|are|is|qui|avec|inscrite?s?|sont|est|con|incluid[ao]s?|sujet[ao]s?|que)\b",
     re.IGNORECASE,
 )
+# A note outside brackets that goes on past a comma or into "and of ..." may hide more of the list (", and Asia").
+_NOTE_GOES_ON = re.compile(r"[,;]|\b(?:and|et|y)\s+(?:of|those|that|the\s+populations?)\b", re.IGNORECASE)
 _WHOLE = re.compile(r"(?:the\s+)?whole\s+population|toute\s+la\s+population|toda\s+la\s+población", re.IGNORECASE)
 # A note on a country that speaks of any of these names only part of its population.
 _PART_OF_COUNTRY = re.compile(
@@ -213,6 +215,8 @@ def read_populations(text: str | None) -> Populations:
     purpose = False
     for statement in _statements(plain):
         if not _POPULATION_WORD.search(statement):
+            if not purpose and _starts_with_country(statement) and not _QUOTA_WORD.search(statement):
+                return UNREAD  # the list may go on here ("Populations of BW, NA; ZA")
             continue
         if _TAIL.fullmatch(statement.rstrip(" .")):
             if found is None:
@@ -348,7 +352,8 @@ def _read_list(statement: str, lead: re.Match[str] | None) -> Populations | None
                 return None
             note = rest[: join.start()] if join else ""
         if note.strip():
-            if not _NOTE_START.match(note):
+            opening = _NOTE_START.match(note)
+            if opening is None or _NOTE_GOES_ON.search(note, opening.end()):
                 return None
             notes.append(note)
         (partial if in_part or place or any(map(_limits_population, notes)) else whole).add(code)
