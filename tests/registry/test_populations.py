@@ -275,3 +275,10 @@ def test_all_populations_but_another_entrys_leaves_out_that_entrys_whole_countri
     for unknown in ([], [UNREAD], [ALL], [except_("IN")], [nile, nile]):
         assert complement(others, unknown) == others and others.scope() == ((), (), False)
     assert complement(only("IN"), [nile]) == only("IN")
+
+
+def test_long_runs_of_full_stops_are_read_statement_by_statement() -> None:
+    # Each full stop looks only at the word before it and the character after (a long run stays linear).
+    assert read_populations("Population of India. " + "Conf. no. " * 20_000 + "x.") == only("IN")
+    assert read_populations("Population of India" + ". x" * 20_000) == only("IN")
+    assert read_populations("Population of India" + ". x" * 20_000 + ". ZA") == UNREAD

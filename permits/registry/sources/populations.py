@@ -266,10 +266,9 @@ def _statements(text: str) -> list[str]:
         elif char in ")]":
             depth = max(0, depth - 1)
         elif char in ".;" and depth == 0 and (index + 1 == len(text) or text[index + 1].isspace()):
-            following = text[index + 1 :]
-            if char == "." and not _ends_sentence(text[start:index], following):
+            if char == "." and not _ends_sentence(text, start, index):
                 continue
-            if char == ";" and _LIST_GOES_ON.match(following):
+            if char == ";" and _LIST_GOES_ON.match(text, index + 1):
                 continue
             parts.append(text[start:index].strip())
             start = index + 1
@@ -277,15 +276,21 @@ def _statements(text: str) -> list[str]:
     return [part for part in parts if part]
 
 
-def _ends_sentence(before: str, after: str) -> bool:
-    """Whether a full stop between ``before`` and ``after`` (which starts with a space, or is empty) ends one."""
-    words = before.split()
-    word = words[-1].casefold() if words else ""
+def _ends_sentence(text: str, start: int, index: int) -> bool:
+    """Whether the full stop at ``index`` of ``text`` (followed by a space, or the end) ends the sentence that
+    starts at ``start``. Only the word before it and the character after the spaces are looked at, so a long
+    run of full stops that end nothing ("no. no. ...") is read in linear time."""
+    word_start = index
+    while word_start > start and not text[word_start - 1].isspace():
+        word_start -= 1
+    word = text[word_start:index].casefold()
     if word in _NEVER_ENDS:
         return False
     if word in _ENDS_BEFORE_CAPITAL or len(word) == 1:
-        following = after.lstrip()
-        return not following or following[0].isupper()
+        following = index + 1
+        while following < len(text) and text[following].isspace():
+            following += 1
+        return following == len(text) or text[following].isupper()
     return True
 
 
