@@ -200,6 +200,8 @@ def south_african_export(name: str, term: str, purpose: str, appendix: str = "II
         ("Ceratotherium simum simum", "MED", "T", "KIL"),
         ("Loxodonta africana", "TUS", "T", "NUM"),  # raw ivory: the one-off sales are over
         ("Loxodonta africana", "IVC", "T", "NUM"),  # carvings only for non-commercial purposes
+        ("Loxodonta africana", "IVC", "P", "NUM"),  # carvings only from Zimbabwe (this export is South African)
+        ("Loxodonta africana", "IJW", "P", "NUM"),  # ekipas only from Namibia
         ("Loxodonta africana", "TRO", "T", "NUM"),  # trophies only for non-commercial purposes
         ("Loxodonta africana", "MEA", "T", "KIL"),
     ],
@@ -339,20 +341,66 @@ ZERO_QUOTA = (
 
 
 @pytest.mark.parametrize(
-    ("annotation", "deemed", "kept"),
+    ("annotation", "origin", "deemed", "kept"),
     [
-        (RHINO_ES, [("HOR", "T"), ("MED", "P")], [("LIV", "Z"), ("TRO", "P"), ("SKU", "H")]),
-        (ELEPHANT_FR, [("TUS", "T"), ("IVC", "T")], [("SKI", "T"), ("LPS", "T"), ("IVC", "P"), ("LIV", "Z")]),
-        (ZERO_QUOTA, [("SKI", "T"), ("LIV", "Z"), ("TRO", "H")], []),
-        ("Populations of BW, NA, ZA, ZW", [], [("TUS", "T")]),  # a short text names no confinement
+        (RHINO_ES, "ZA", [("HOR", "T"), ("MED", "P")], [("LIV", "Z"), ("TRO", "P"), ("SKU", "H")]),
+        (ELEPHANT_FR, "ZW", [("TUS", "T"), ("IVC", "T"), ("LPS", "T")], [("SKI", "T"), ("LPS", "P"), ("IVC", "P")]),
+        (ELEPHANT_FR, "BW", [("SKI", "T"), ("LPS", "P"), ("IVC", "P")], [("LIV", "Z"), ("TRO", "P")]),
+        (ZERO_QUOTA, "BO", [("SKI", "T"), ("LIV", "Z"), ("TRO", "H")], []),
+        ("Populations of BW, NA, ZA, ZW", "BW", [], [("TUS", "T")]),  # a short text names no confinement
     ],
 )
 def test_confining_annotations_in_the_three_languages(
-    annotation: str, deemed: list[tuple[str, str]], kept: list[tuple[str, str]]
+    annotation: str, origin: str, deemed: list[tuple[str, str]], kept: list[tuple[str, str]]
 ) -> None:
-    assert all(deemed_appendix_i("II", annotation, term, purpose) for term, purpose in deemed)
-    assert not any(deemed_appendix_i("II", annotation, term, purpose) for term, purpose in kept)
-    assert not any(deemed_appendix_i("I", annotation, term, purpose) for term, purpose in deemed)
+    assert all(deemed_appendix_i("II", annotation, term, purpose, origin) for term, purpose in deemed)
+    assert not any(deemed_appendix_i("II", annotation, term, purpose, origin) for term, purpose in kept)
+    assert not any(deemed_appendix_i("I", annotation, term, purpose, origin) for term, purpose in deemed)
+
+
+ELEPHANT_2019 = (  # Species+ (English), as the API gives it: items run together after semicolons
+    "The populations of Botswana, Namibia, South Africa and Zimbabwe are listed in Appendix II for the exclusive "
+    "purpose of allowing:a) trade in hunting trophies for non-commercial purposes;b) trade in live animals to "
+    "appropriate and acceptable destinations, as defined in Resolution Conf. 11.20 (Rev. CoP18), for Botswana and "
+    "Zimbabwe and for in situ conservation programmes for Namibia and South Africa;c) trade in hides;d) trade in "
+    "hair;e) trade in leather goods for commercial or non-commercial purposes for Botswana, Namibia and South "
+    "Africa and for non-commercial purposes for Zimbabwe;f) trade in individually marked and certified ekipas "
+    "incorporated in finished jewellery for non-commercial purposes for Namibia and ivory carvings for "
+    "non-commercial purposes for Zimbabwe;g) trade in registered raw ivory (for Botswana, Namibia, South Africa and "
+    "Zimbabwe, whole tusks and pieces) subject to the following: i) only registered government-owned stocks. All "
+    "other specimens shall be deemed to be specimens of species included in Appendix I."
+)
+ELEPHANT_1997_FR = (
+    "Populations du Botswana, de la Namibie et du Zimbabwe: A seule fin de permettre l'exportation: 1) de trophées "
+    "de chasse à des fins non commerciales; 2) d'animaux vivants vers des destinataires appropriés et acceptables "
+    "(Namibie: à des fins non commerciales); 3) de peaux (Zimbabwe); 4) d'articles en cuir et de sculptures en "
+    "ivoire à des fins non commerciales (Zimbabwe). Tous les autres spécimens sont considérés comme des spécimens "
+    "d'espèces inscrites à l'Annexe I et leur commerce est réglementé en conséquence."
+)
+
+
+@pytest.mark.parametrize(
+    ("annotation", "origin", "deemed", "kept"),
+    [
+        (ELEPHANT_2019, "NA", [("IVC", "P"), ("IJW", "T")], [("IJW", "P"), ("LPS", "T"), ("LIV", "Z"), ("HAI", "T")]),
+        (ELEPHANT_2019, "ZW", [("IJW", "P"), ("LPS", "T"), ("IVC", "T")], [("IVC", "P"), ("LPS", "P"), ("SKI", "T")]),
+        (ELEPHANT_2019, "BW", [("IJW", "P"), ("IVC", "P"), ("TUS", "T")], [("LPS", "T"), ("LIV", "T"), ("SKI", "T")]),
+        (ELEPHANT_1997_FR, "NA", [("LIV", "T"), ("SKI", "T")], [("LIV", "Z"), ("TRO", "P")]),
+        (ELEPHANT_1997_FR, "BW", [("SKI", "T"), ("LPS", "P")], [("LIV", "T"), ("LIV", "Z")]),
+        (ELEPHANT_1997_FR, "ZW", [("LPS", "T"), ("IVC", "T")], [("SKI", "T"), ("LPS", "P"), ("IVC", "P")]),
+    ],
+)
+def test_an_allowance_given_to_some_parties_only_allows_their_populations_only(
+    annotation: str, origin: str, deemed: list[tuple[str, str]], kept: list[tuple[str, str]]
+) -> None:
+    """Ekipas for Namibia and ivory carvings for Zimbabwe are not allowed from Botswana; leather goods for
+    commercial purposes not from Zimbabwe; live animals for commercial purposes not from Namibia in 1997: those
+    specimens are deemed Appendix I, and the message names whom each allowance was given to."""
+    for term, purpose in deemed:
+        reason = deemed_appendix_i("II", annotation, term, purpose, origin)
+        assert reason and f"from {origin})" in reason, (term, purpose)
+    assert not [item for item in kept if deemed_appendix_i("II", annotation, *item, origin)]
+    assert "ekipas (IJW, not for purpose T) from NA" in (deemed_appendix_i("II", ELEPHANT_2019, "IJW", "P", "BW") or "")
 
 
 @pytest.mark.parametrize(

@@ -143,13 +143,13 @@ class AppendixMatchesListing(LineRule):
     )
 
     def check_line(self, line: SpecimenLine, permit: Permit, context: RuleContext) -> list[str]:
+        origin = origin_country(line, permit)
         for listing in context.readings(line, permit):
-            deemed = deemed_appendix_i(listing.appendix, listing.annotation, line.term, permit.purpose)
+            deemed = deemed_appendix_i(listing.appendix, listing.annotation, line.term, permit.purpose, origin)
             appendix = "I" if deemed else listing.appendix
             if appendix is None or appendix == line.appendix:
                 continue
             under = f" (listed under {listing.listed_under})" if listing.listed_under else ""
-            origin = origin_country(line, permit)
             return [
                 f"{line.scientific_name} is declared Appendix {line.appendix} but was in Appendix {appendix}"
                 f"{under} on {permit.issued} for origin {origin}" + (f": {deemed}" if deemed else "")

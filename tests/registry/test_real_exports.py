@@ -288,5 +288,5 @@ def test_the_index_annotations_confine_split_listings(
     registry, _source = index_2017
     listing = registry.listing_at(name, INDEX_DATE, origin)
     assert listing.appendix == "II"
-    assert deemed_appendix_i(listing.appendix, listing.annotation, *deemed) is not None
-    assert deemed_appendix_i(listing.appendix, listing.annotation, *kept) is None
+    assert deemed_appendix_i(listing.appendix, listing.annotation, *deemed, origin) is not None
+    assert deemed_appendix_i(listing.appendix, listing.annotation, *kept, origin) is None
