@@ -3,13 +3,17 @@
 ``docs/FORMAT.md`` section "The permit map" is the public description of this module. Keys are short text
 strings chosen for size; every value is a text string, except ``v`` (an unsigned integer), the lists ``it``
 and ``mk``, and the nested maps. Decoding renames the short keys back to the model's long field names and
-validates through ``Permit.from_mapping``, so a payload is held to the same rules as a description.
+validates through ``Permit.from_mapping``, so a payload is held to the same rules as a description, and first
+to the rules of the signed form that a description need not follow (``LEAF_FORMS``): codes in their letter
+case, quantities as their one decimal text, no empty value or list (an optional key is omitted). One signed
+value then has one encoding, as the format promises.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +36,34 @@ LATEST_NUMERIC_DATE = 32_503_680_000
 are NumericDates from 0 to this (docs/FORMAT.md section 4.4)."""
 
 
+CANONICAL_QUANTITY = re.compile(r"(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{0,5}[1-9])?")
+"""A quantity as the payload writes it: no leading zero before a digit, no trailing zero after the point."""
+
+
+def _upper_case(value: str) -> str | None:
+    return None if value == value.upper() else f"the code {value.strip()!r} is written in upper case in the payload"
+
+
+def _lower_case(value: str) -> str | None:
+    return None if value == value.lower() else f"the mark kind {value.strip()!r} is written in lower case"
+
+
+def _decimal_text(value: str) -> str | None:
+    if CANONICAL_QUANTITY.fullmatch(value.strip()):
+        return None
+    return f"{value.strip()!r} is not a quantity as the payload writes it (digits, no leading or trailing zero)"
+
+
+EMPTY = "empty (the payload omits a key rather than leave it empty)"
+LEAF_FORMS = {
+    **dict.fromkeys(("type", "purpose", "term", "appendix", "source", "second_source", "unit", "country"), _upper_case),
+    "kind": _lower_case,
+    **dict.fromkeys(("quantity", "exported_to_date", "annual_quota"), _decimal_text),
+}
+"""The signed form of the text fields that have one (docs/FORMAT.md section 5), by long field name: a problem, or
+None when the value is so written. Text may still have white space around it, which verifiers ignore."""
+
+
 @dataclass(frozen=True)
 class KeyTable:
     """Long field name -> short payload key for one map, and which fields hold nested maps or lists of maps."""
@@ -50,7 +82,8 @@ class KeyTable:
     def lengthen(self, mapping: Mapping[Any, Any], path: str, problems: list[str]) -> dict[str, Any]:
         """``mapping`` with its short keys renamed to the long field names, nested maps included; an unknown
         key, or a field value that is not text, is left out and reported in ``problems`` (prefixed with
-        ``path``), in the order of the keys."""
+        ``path``), in the order of the keys; so is a value not in its signed form (``LEAF_FORMS``), and an empty
+        one (an optional key is omitted when empty)."""
         names, nested = self.names, self.nested
         result: dict[str, Any] = {}
         for short, value in mapping.items():
@@ -64,7 +97,14 @@ class KeyTable:
                 if type(value) is not str:  # every leaf is text: no number, float or null for a quantity or number
                     problems.append(f"{path}{name}: expected text in the payload, got {type(value).__name__}")
                     continue
+                form = LEAF_FORMS.get(name)
+                problem = EMPTY if not value or value.isspace() else form(value) if form else None
+                if problem:
+                    problems.append(f"{path}{name}: {problem}")
+                    continue
                 result[name] = value
+            elif not value and isinstance(value, (list, tuple, dict)):
+                problems.append(f"{path}{name}: {EMPTY}")
             elif isinstance(value, (list, tuple)):  # a tuple of types: ``list | tuple`` is built anew on every call
                 result[name] = [
                     table.lengthen(item, f"{path}{name}[{index}].", problems)

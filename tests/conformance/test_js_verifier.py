@@ -121,6 +121,11 @@ def signed(
     return qr_text(tagged([protected, unprotected or {}, payload, sign(authority, protected, payload)]))
 
 
+def in_permit(change: Callable[[dict[str, Any]], object]) -> Callable[[dict[Any, Any]], object]:
+    """``change`` applied to the permit map of the claims."""
+    return lambda claims: change(claims[PERMIT_CLAIM])
+
+
 def resigned(authority: Authority, text: str, change: Callable[[dict[Any, Any]], object]) -> str:
     """``text`` with its claims changed by ``change`` and signed again by ``authority``."""
     claims = cbor2.loads(cose_parts(text)[2])
@@ -246,9 +251,6 @@ def test_js_verifier_refuses_altered_permits_at_the_step_format_md_names(
     compressed = zlib.compress(tagged([protected, unprotected, payload, signature]), 9)
     canonical_claims = cbor2.dumps(claims, canonical=True)
 
-    def permit_change(change: Callable[[dict[str, Any]], object]) -> Callable[[dict[Any, Any]], object]:
-        return lambda claims: change(claims[PERMIT_CLAIM])
-
     cases: dict[str, tuple[str, str, str]] = {
         "a flipped signature byte": (
             qr_text(tagged([protected, unprotected, payload, bytes([signature[0] ^ 1]) + signature[1:]])),
@@ -287,15 +289,15 @@ def test_js_verifier_refuses_altered_permits_at_the_step_format_md_names(
         "iat after 3000-01-01": (resigned(kenya, text, lambda c: c.update({6: 32503680001})),
                                  "MALFORMED", "claims"),
         "iss that is not ma.c": (
-            resigned(kenya, text, permit_change(lambda p: p["ma"].update(c="TZ"))), "INVALID_PERMIT", "schema"),
+            resigned(kenya, text, in_permit(lambda p: p["ma"].update(c="TZ"))), "INVALID_PERMIT", "schema"),
         "exp that is not the day after vu": (
             resigned(kenya, text, lambda c: c.update({4: c[4] + 1})), "INVALID_PERMIT", "schema"),
         "an unknown permit key": (
-            resigned(kenya, text, permit_change(lambda p: p.update(zz="x"))), "INVALID_PERMIT", "schema"),
+            resigned(kenya, text, in_permit(lambda p: p.update(zz="x"))), "INVALID_PERMIT", "schema"),
         "a float quantity": (
-            resigned(kenya, text, permit_change(lambda p: p["it"][0].update(q=2.0))), "INVALID_PERMIT", "schema"),
+            resigned(kenya, text, in_permit(lambda p: p["it"][0].update(q=2.0))), "INVALID_PERMIT", "schema"),
         "schema version 2": (
-            resigned(kenya, text, permit_change(lambda p: p.update(v=2))), "INVALID_PERMIT", "schema"),
+            resigned(kenya, text, in_permit(lambda p: p.update(v=2))), "INVALID_PERMIT", "schema"),
         "an expired permit": (
             seal(example_permit(today=dt.date(2020, 1, 1)), kenya_eddsa.key), "EXPIRED", "dates"),
         "a permit valid from next week": (
@@ -314,6 +316,20 @@ def test_js_verifier_refuses_altered_permits_at_the_step_format_md_names(
             assert [check["id"] for check in verdict["checks"]][-3:] == ["dates", "key_window", "scope"], name
         if status in ("MALFORMED", "UNSUPPORTED_ALGORITHM", "UNKNOWN_KEY", "KEY_MISMATCH", "BAD_SIGNATURE"):
             assert "permit" not in verdict, f"{name}: nothing unsigned is shown"
+
+
+UNSIGNED_FORMS: list[Callable[[dict[str, Any]], object]] = [
+    lambda permit: permit["it"][0].update(q="2.0"),
+    lambda permit: permit["it"][0].update(q="02"),
+    lambda permit: permit.update(p=permit["p"].lower()),
+    lambda permit: permit["ma"].update(c=permit["ma"]["c"].lower()),
+    lambda permit: permit["it"][0]["mk"][0].update(k="MICROCHIP"),
+    lambda permit: permit.update(ss=""),
+    lambda permit: permit["ex"].update(ad=" "),
+    lambda permit: permit["it"][0].update(mk=[]),
+]
+"""Signed changes to a value's written form that FORMAT.md section 5 refuses (one signed value, one encoding):
+a trailing or leading zero in a quantity, a code in the other letter case, an empty optional value or list."""
 
 
 def test_js_verifier_agrees_with_cites_verify(make_authority: MakeAuthority, cli: Cli, tmp_path: Path) -> None:
@@ -351,6 +367,7 @@ def test_js_verifier_agrees_with_cites_verify(make_authority: MakeAuthority, cli
         signed(kenya, payload, cbor2.dumps({1: -7, 4: kenya.key.kid[:7]})),
         signed(tanzania, payload),
         seal(example_permit(today=dt.date(2020, 1, 1)), kenya.key),
+        *(resigned(kenya, text, in_permit(change)) for change in UNSIGNED_FORMS),
     ]
     verdicts = run_js(tmp_path, texts, trusted)
     result = cli("verify", "--json", "-", stdin="".join(line + "\n" for line in texts))

@@ -62,6 +62,13 @@ CASES = [
         "items[0].quantity: expected text in the payload, got float",
     ),
     ("a null field", _set((CLAIM_PERMIT, "pl"), None), Status.INVALID_PERMIT, "issued_at: expected text"),
+    ("a trailing zero", _set((CLAIM_PERMIT, "it", 0, "q"), "2.0"), Status.INVALID_PERMIT, "'2.0' is not a quantity"),
+    ("a leading zero", _set((CLAIM_PERMIT, "it", 0, "q"), "02"), Status.INVALID_PERMIT, "'02' is not a quantity"),
+    ("a lower-case code", _set((CLAIM_PERMIT, "p"), "t"), Status.INVALID_PERMIT, "purpose: the code 't' is written"),
+    ("a lower-case country", _set((CLAIM_PERMIT, "ma", "c"), "ke"), Status.INVALID_PERMIT, "authority.country"),
+    ("an upper-case kind", _set((CLAIM_PERMIT, "it", 0, "mk", 0, "k"), "TAG"), Status.INVALID_PERMIT, "lower case"),
+    ("an empty stamp", _set((CLAIM_PERMIT, "ss"), " "), Status.INVALID_PERMIT, "security_stamp: empty (the payload"),
+    ("no marks", _set((CLAIM_PERMIT, "it", 0, "mk"), []), Status.INVALID_PERMIT, "items[0].marks: empty"),
 ]
 
 

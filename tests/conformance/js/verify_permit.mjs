@@ -20,10 +20,8 @@
 // The `signed` object of a cites-trust-list-v1 document has this shape, so it may be given as is (its own
 // signatures are not checked here). An unusable trust file makes every verdict TRUST_UNAVAILABLE (step 6).
 //
-// It runs checks 1-15 of FORMAT.md section 7 (16-18 are the tool's own policy stages). Where FORMAT.md is
-// explicit and `cites verify` is more lenient (quantities with trailing zeros, codes in the other letter case,
-// optional values that are empty), this verifier follows FORMAT.md. Every input line gets a verdict, a blank one
-// too (MALFORMED). Exit status: 0 every line VALID, 1 otherwise (or no input), 2 a usage error.
+// It runs checks 1-15 of FORMAT.md section 7 (16-18 are the tool's own policy stages). Every input line gets a
+// verdict, a blank one too (MALFORMED). Exit status: 0 every line VALID, 1 otherwise (or no input), 2 a usage error.
 //
 // Only Node's built-in modules are used: Base45, CBOR and the COSE structure are decoded here.
 
@@ -355,7 +353,7 @@ const APPENDICES = ['I', 'II', 'III'];
 const UNITS = ['NUM', 'KIL', 'GRM', 'LTR', 'MLT', 'MTQ', 'MTR', 'MTK', 'CTM', 'PCS', 'PRS', 'SET', 'BSK', 'CRT', 'SHP'];
 const COUNTED_UNITS = ['NUM', 'PCS', 'PRS', 'SET', 'BSK', 'CRT', 'SHP'];
 const MARK_KINDS = ['microchip', 'ring', 'tag', 'tattoo', 'brand', 'other'];
-const QUANTITY = /^[0-9]{1,12}(\.[0-9]{1,6})?$/;
+const QUANTITY = /^(0|[1-9][0-9]{0,11})(\.[0-9]{0,5}[1-9])?$/; // FORMAT.md 5: one text per value
 const IDENTIFIER = 64;
 const COUNTRIES = new Set((
   'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ ' +
@@ -428,7 +426,7 @@ const date = (value, where) => { // exactly YYYY-MM-DD: no white space is ignore
 };
 const quantity = (value, where) => {
   const q = text(value, where, IDENTIFIER);
-  if (!QUANTITY.test(q) || (q.includes('.') && q.endsWith('0'))) throw invalidPermit(`${where} ${JSON.stringify(q)} is not decimal text`);
+  if (!QUANTITY.test(q)) throw invalidPermit(`${where} ${JSON.stringify(q)} is not decimal text`);
   return q;
 };
 const optionalText = (map, key, where, check) => (map.has(key) ? check(map.get(key), `${where}.${key}`) : undefined);
