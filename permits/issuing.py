@@ -55,7 +55,7 @@ def check_issue_date(permit: Permit, today: dt.date) -> None:
     """Refuse an issue date other than the signing day, give or take a day for time zones: after it, the
     signature's time (CWT ``iat``) could not agree with it (docs/FORMAT.md); before it, the permit would be
     issued retrospectively, which Res. Conf. 12.3 forbids (and an earlier date could dodge a recent uplisting).
-    A validity starting before the issue date is refused as well."""
+    (A validity starting before the issue date is no permit at all: ``Permit.from_mapping`` refuses it.)"""
     if permit.issued > today + dt.timedelta(days=1):
         raise InputError(
             f"issued: {permit.issued} is after today ({today}): a permit is signed on its issue date "
@@ -66,8 +66,6 @@ def check_issue_date(permit: Permit, today: dt.date) -> None:
             f"issued: {permit.issued} is before today ({today}): permits are not issued retrospectively "
             "(Res. Conf. 12.3); leave issued out to use today"
         )
-    if permit.valid_from is not None and permit.valid_from < permit.issued:
-        raise InputError(f"valid_from: {permit.valid_from} is before the issue date {permit.issued}")
 
 
 def check_rules(permit: Permit, registry: ListingSource, today: dt.date) -> list[Finding]:

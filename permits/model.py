@@ -605,6 +605,8 @@ class _FieldReader:
             valid_until = add_months(issued, document_type.max_validity_months)
         if issued and valid_until and valid_until < issued:
             self.fail("valid_until", f"{valid_until} is before the issue date {issued}")
+        if issued and valid_from and valid_from < issued:  # else --at could find it valid before it existed
+            self.fail("valid_from", f"{valid_from} is before the issue date {issued}")
         if valid_from and valid_until and valid_until < valid_from:
             self.fail("valid_until", f"{valid_until} is before valid_from {valid_from}")
         importer = self.trader(data, "importer")

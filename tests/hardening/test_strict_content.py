@@ -68,6 +68,7 @@ CASES = [
     ("a lower-case country", _set((CLAIM_PERMIT, "ma", "c"), "ke"), Status.INVALID_PERMIT, "authority.country"),
     ("an upper-case kind", _set((CLAIM_PERMIT, "it", 0, "mk", 0, "k"), "TAG"), Status.INVALID_PERMIT, "lower case"),
     ("an empty stamp", _set((CLAIM_PERMIT, "ss"), " "), Status.INVALID_PERMIT, "security_stamp: empty (the payload"),
+    ("valid before issue", _set((CLAIM_PERMIT, "vf"), "2000-01-01"), Status.INVALID_PERMIT, "before the issue date"),
     ("no marks", _set((CLAIM_PERMIT, "it", 0, "mk"), []), Status.INVALID_PERMIT, "items[0].marks: empty"),
 ]
 

@@ -490,6 +490,7 @@ function checkPermit(permit, claims) {
   const validFrom = optionalText(map, 'vf', 'permit', date);
   const validUntil = date(map.get('vu'), 'permit.vu');
   if (validUntil < issued) throw invalidPermit('permit.vu is before permit.di');
+  if (validFrom !== undefined && validFrom < issued) throw invalidPermit('permit.vf is before permit.di');
   if (validFrom !== undefined && validUntil < validFrom) throw invalidPermit('permit.vu is before permit.vf');
   trader(map.get('im'), 'permit.im');
   trader(map.get('ex'), 'permit.ex');
