@@ -40,6 +40,9 @@ def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[IO[bytes]]:
         raise InputError(f"{path}: cannot write here ({error.strerror or error})") from None
     if kind != stat.S_IFREG:  # a device, pipe, link or folder would be replaced by a plain file
         raise InputError(f"{path}: not a regular file; give the path of a file to write")
+    irreplaceable = _irreplaceable_kind(path)
+    if irreplaceable is not None:  # an --out mistyped as the --key or the ledger would destroy it for good
+        raise InputError(f"{path}: holds {irreplaceable}; nothing was written (give another file to write)")
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as error:
@@ -58,6 +61,24 @@ def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[IO[bytes]]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
+
+
+IRREPLACEABLE_HEADS = (
+    (b"-----BEGIN ENCRYPTED PRIVATE KEY-----", "a private key"),
+    (b"-----BEGIN PRIVATE KEY-----", "a private key"),
+    (b"SQLite format 3\x00", "an SQLite database (a ledger or registry)"),
+)
+"""What no written file replaces: keys and databases are never an output of the tool, and cannot be rebuilt."""
+
+
+def _irreplaceable_kind(path: Path) -> str | None:
+    """What ``path`` holds when it is a private key or an SQLite database (by its first bytes); else None."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64)
+    except OSError:  # missing, or unreadable: the rename decides
+        return None
+    return next((kind for start, kind in IRREPLACEABLE_HEADS if head.startswith(start)), None)
 
 
 def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:

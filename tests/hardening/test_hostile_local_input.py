@@ -274,6 +274,25 @@ def test_an_empty_out_is_a_usage_error(cli: Cli, tmp_path: Path, monkeypatch: py
     assert list(work.iterdir()) == []
 
 
+def test_an_out_naming_the_signing_key_or_the_ledger_writes_nothing_over_it(
+    cli: Cli, make_authority: MakeAuthority, cites_home: Path
+) -> None:
+    authority = make_authority()
+    assert cli("revoke", "KE/2026/1", "--reason", "lost", "--key", authority.files.private).exit_code == 0
+    key, ledger = authority.files.private, cites_home / "ledger.sqlite"
+    kept = key.read_bytes()
+    for out in (key, ledger):  # a slip of the shell's completion: --out where --key was meant
+        for command in (
+            ("ledger", "export", "--since", "2026-01-01", "--key", key, "--out", out),
+            ("revocations", "publish", "--key", key, "--out", out),
+            ("trust", "propose-key", authority.files.certificate, "--party", "KE", "--out", out),
+            ("trust", "draft", "--expires", "2099-01-01", "--out", out),
+        ):
+            assert_one_error_line(cli(*command), f"{out}: holds ")
+    assert key.read_bytes() == kept
+    assert cli("ledger", "check").stdout.startswith("audit trail intact: 1 entries")  # still a ledger
+
+
 def test_ctrl_c_in_verify_exits_130_as_the_readme_says(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     def interrupted(*args: object) -> Iterator[Scanned]:
         yield Scanned("--payload #1", "CP1:X")
