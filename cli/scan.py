@@ -30,7 +30,7 @@ def scan_command(
 
     from permits.errors import InputError
     from permits.fileio import path_exists
-    from permits.scanning import ScanLog, Scanner, scan_log_path
+    from permits.scanning import ScanLog, Scanner, scan_log_path, watched_files
     from permits.verification.assembly import build_verifier
 
     console = Console(highlight=False)
@@ -42,7 +42,7 @@ def scan_command(
         if not (path_exists(watch) and watch.is_dir()):
             raise InputError(f"--watch: {watch} is not a folder")
         if not existing:
-            scanner.seen.update(path for path in watch.iterdir())
+            scanner.seen.update(watched_files(watch))
         console.print(f"[dim]Watching {watch} for scanned permits (Ctrl-C to stop).[/dim]")
         verdicts = scanner.watch(watch, lambda done: stop_after is not None and done >= stop_after)
     try:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from permits import limits
-from permits.errors import CitesError, ConfigurationError
+from permits.errors import CitesError, ConfigurationError, InputError
 from permits.fileio import bounded_lines
 from permits.home import state_path
 from permits.output.json import utf8_json
@@ -45,6 +45,15 @@ class ScanLog:
                 os.fsync(handle.fileno())
         except OSError as error:  # a read-only CITES_HOME, a folder in the log's place
             raise ConfigurationError(f"{self.path}: cannot write the scan log ({error.strerror or error})") from None
+
+
+def watched_files(folder: Path) -> list[Path]:
+    """The entries of the watched ``folder``, in name order; a folder gone or unreadable (a scanner's share
+    unmounted, its permissions changed) is an ``InputError`` naming it."""
+    try:
+        return sorted(folder.iterdir())
+    except OSError as error:
+        raise InputError(f"--watch: {folder}: cannot list the folder ({error.strerror or error})") from None
 
 
 def _failure(source: str, message: str, status: Status) -> Verdict:
@@ -91,7 +100,7 @@ class Scanner:
         sizes: dict[Path, int] = {}
         done = 0
         while not stop(done):
-            for path in sorted(folder.iterdir()):
+            for path in watched_files(folder):
                 if (
                     path in self.seen
                     or not path.is_file()
@@ -99,7 +108,10 @@ class Scanner:
                     or path.suffix in IGNORED_SUFFIXES
                 ):
                     continue
-                size = path.stat().st_size
+                try:
+                    size = path.stat().st_size
+                except OSError:  # moved away since the listing: it is not ours to judge any more
+                    continue
                 if sizes.get(path) != size:  # still being written: look again next round
                     sizes[path] = size
                     continue

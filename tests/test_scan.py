@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import EXAMPLES, CliResult
 
 Cli = Callable[..., CliResult]
@@ -68,3 +70,14 @@ def test_scan_watches_a_drop_folder(cli: Cli, tmp_path: Path, cites_home: Path) 
     assert "NOT VALID" not in verdicts[0] and "NOT VALID" not in verdicts[1]
     assert "NOT VALID" in verdicts[2] and "scan-003.png" in verdicts[2]
     assert [record["valid"] for record in _log(cites_home)] == [True, True, False]
+
+
+def test_a_watched_folder_that_goes_away_is_one_error_line(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drop = tmp_path / "drop"  # a scanner's network share, unmounted while the post watches it
+    drop.mkdir()
+    monkeypatch.setattr("permits.scanning.time.sleep", lambda seconds: shutil.rmtree(drop, ignore_errors=True))
+    result = cli("scan", "--watch", drop)
+    assert result.exit_code == 2
+    assert result.stderr == f"error: --watch: {drop}: cannot list the folder (No such file or directory)\n"
