@@ -53,12 +53,14 @@ def revoke_command(
     as registered: a revocation list matches a permit by its number exactly as signed. A number missing from the
     register is revoked as given, with a warning (it may have been issued from another ledger).
 
-    Exit codes: 0 recorded; 2 input error (bad reason or date, already revoked, unreadable key).
+    Exit codes: 0 recorded; 2 input error (bad reason, a date in the future or before the registered issue date,
+    already revoked, unreadable key).
     """
     from keys.revocation.interface import RevocationReason
     from keys.revocation.register import Register
     from keys.signed import parse_date, today_utc
     from permits import limits
+    from permits.errors import InputError
     from permits.ledger import open_ledger
     from permits.model import one_line_name
 
@@ -71,6 +73,8 @@ def revoke_command(
     ledger = open_ledger(db)
     issued = ledger.issued_of(signer.party, given)
     number = issued.number if issued else given  # a revocation list matches the number exactly as signed
+    if issued is not None and day < issued.issued_on:
+        raise InputError(f"--date: {day} is before {signer.party} permit {number} was issued ({issued.issued_on})")
     revocation = register.revoke(number, why, day, today)
     register.save()
     details = {"reason": revocation.reason.value, "revoked": revocation.revoked.isoformat()}

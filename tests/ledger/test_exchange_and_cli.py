@@ -160,6 +160,17 @@ def test_revoking_a_number_written_otherwise_revokes_it_as_registered(cli: Cli, 
     assert as_json["number"] == NUMBER and [event["action"] for event in as_json["events"]] == ["issue", "revoke"]
 
 
+def test_a_revocation_dated_before_the_registered_issue_date_is_refused(cli: Cli, tmp_path: Path) -> None:
+    _issued_permit(cli, tmp_path)
+    key = next((tmp_path / "ma").glob("*.key.pem"))
+    issued_on = json.loads(cli("ledger", "show", "KE", NUMBER, "--json").stdout)["issued"]["issued_on"]
+    early = cli("revoke", NUMBER, "--reason", "lost", "--key", key, "--date", "2020-01-01")
+    assert early.exit_code == 2 and early.stdout == ""
+    assert early.stderr == f"error: --date: 2020-01-01 is before KE permit {NUMBER} was issued ({issued_on})\n"
+    assert Register.load("KE").entries == []  # nothing recorded: the permit can still be revoked on a real date
+    assert cli("revoke", NUMBER, "--reason", "lost", "--key", key).exit_code == 0
+
+
 def test_reading_commands_do_not_create_a_ledger(cli: Cli, cites_home: Path, tmp_path: Path) -> None:
     reading: tuple[tuple[str, ...], ...] = (
         ("check",),
