@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cli.options import party_code
+
 if TYPE_CHECKING:
     import datetime as dt
 
@@ -54,14 +56,9 @@ def _parse_date(value: str | None) -> dt.date:
 
 
 def _parse_origin(value: str | None) -> str | None:
-    from permits.errors import InputError
-
-    if value is None:
-        return None
-    code = value.strip().upper()
-    if len(code) != 2 or not code.isalpha():
-        raise InputError(f"--origin: '{value}' is not an ISO 3166-1 alpha-2 country code")
-    return code
+    """An ISO 3166-1 alpha-2 code, as ``--party`` takes it: ``ZZ`` or ``UK`` (for GB) would name no country, and
+    a split listing would be read for none."""
+    return None if value is None else party_code(value, "--origin")
 
 
 @registry_app.command("import")

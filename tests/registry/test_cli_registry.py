@@ -63,6 +63,8 @@ def test_lookup_rejects_bad_dates_and_origins(cli: Cli) -> None:
     bad_date = cli("registry", "lookup", "Manis javanica", "--at", "02/01/2017")
     one_line_error(bad_date, "--at: '02/01/2017' is not a date")
     one_line_error(cli("registry", "lookup", "Manis javanica", "--origin", "Kenya"), "--origin: 'Kenya'")
+    for code in ("ZZ", "uk"):  # two letters, but no country: a split listing would be read for none
+        one_line_error(cli("registry", "lookup", "Loxodonta africana", "--origin", code), f"--origin: '{code}' is not")
 
 
 def test_info_reports_the_embedded_default(cli: Cli, cites_home: Path) -> None:
