@@ -71,6 +71,7 @@ def _print_json(endorsed: bool, status: str, reason: str, use: Use | None) -> No
 
 
 def _permit_text(file: Path | None, payload: str | None) -> str:
+    from permits.audit.inputs.documents import DocumentSource
     from permits.audit.inputs.text import TEXT_SUFFIXES
     from permits.errors import InputError
     from permits.fileio import read_input_file
@@ -81,11 +82,13 @@ def _permit_text(file: Path | None, payload: str | None) -> str:
     if payload is not None:
         return payload
     assert file is not None
-    if file.suffix.lower() in TEXT_SUFFIXES:  # the .txt file `cites issue` writes: one QR text per line
+    # the .txt file `cites issue` writes: one QR text per line; a PDF or image saved as .txt is read as what it
+    # is, as `cites verify` reads it
+    if file.suffix.lower() in TEXT_SUFFIXES and not DocumentSource().accepts_content(file):
         text = read_input_file(file, "permit QR text").decode("utf-8-sig", errors="replace")
-        found = [line.strip() for line in text.splitlines() if line.strip()]
+        found, what = [line.strip() for line in text.splitlines() if line.strip()], "QR text lines"
     else:
-        found = [payload.text for payload in read_payloads(file)]
+        found, what = [payload.text for payload in read_payloads(file)], "permit QR codes"
     if len(found) != 1:
-        raise InputError(f"{file}: holds {len(found)} permit QR codes; endorse exactly one (use --payload)")
+        raise InputError(f"{file}: holds {len(found)} {what}; endorse exactly one (use --payload)")
     return found[0]

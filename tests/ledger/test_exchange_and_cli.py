@@ -107,6 +107,19 @@ def test_endorse_refuses_bad_quantities(
     assert endorsed.exit_code == 0 and json.loads(endorsed.stdout)["use"]["quantities"] == {"1": "2"}
 
 
+def test_endorse_reads_a_file_as_verify_does_whatever_its_suffix(cli: Cli, tmp_path: Path) -> None:
+    text = _issued_permit(cli, tmp_path)
+    renamed = tmp_path / "permit-from-email.txt"  # the printed PDF, saved under a text file's name
+    renamed.write_bytes((tmp_path / "out" / "KE-2026-ZOO-0001.pdf").read_bytes())
+    assert json.loads(cli("verify", "--json", renamed).stdout)["status"] == "VALID"
+    endorsed = cli("endorse", renamed, "--port", "Mombasa", "--officer", "A", "--json")
+    assert endorsed.exit_code == 0 and json.loads(endorsed.stdout)["status"] == "ENDORSED", endorsed
+    log = tmp_path / "scanner.log"  # two lines: one of them is no QR text at all
+    log.write_text(f"{text}\nhello\n")
+    result = cli("endorse", log, "--port", "Mombasa", "--officer", "A")
+    assert result.stderr == f"error: {log}: holds 2 QR text lines; endorse exactly one (use --payload)\n"
+
+
 def test_issue_refuses_a_second_permit_with_the_same_number(cli: Cli, tmp_path: Path) -> None:
     _issued_permit(cli, tmp_path)
     key = next((tmp_path / "ma").glob("*.key.pem"))
