@@ -81,3 +81,12 @@ def test_a_watched_folder_that_goes_away_is_one_error_line(
     result = cli("scan", "--watch", drop)
     assert result.exit_code == 2
     assert result.stderr == f"error: --watch: {drop}: cannot list the folder (No such file or directory)\n"
+
+
+def test_an_over_long_scanned_line_is_malformed_with_the_read_check(cli: Cli, cites_home: Path) -> None:
+    result = cli("scan", stdin="A" * 20_000 + "\n")  # docs/JSON.md, "Check ids not listed in FORMAT.md"
+    assert result.exit_code == 0
+    (record,) = _log(cites_home)
+    checks = record["checks"]
+    assert record["status"] == "MALFORMED" and isinstance(checks, list)
+    assert [check["id"] for check in checks] == ["read"]
