@@ -32,17 +32,7 @@ def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[IO[bytes]]:
     """Open a temporary binary file next to ``path``; on success fsync it, set ``mode`` and rename it over it.
     A place that cannot be written (a missing or read-only folder, ``path`` a folder) is an ``InputError``."""
     ensure_folder(path.parent)
-    try:
-        kind = stat.S_IFMT(os.lstat(path).st_mode)
-    except FileNotFoundError:
-        kind = stat.S_IFREG
-    except OSError as error:
-        raise InputError(f"{path}: cannot write here ({error.strerror or error})") from None
-    if kind != stat.S_IFREG:  # a device, pipe, link or folder would be replaced by a plain file
-        raise InputError(f"{path}: not a regular file; give the path of a file to write")
-    irreplaceable = _irreplaceable_kind(path)
-    if irreplaceable is not None:  # an --out mistyped as the --key or the ledger would destroy it for good
-        raise InputError(f"{path}: holds {irreplaceable}; nothing was written (give another file to write)")
+    require_replaceable(path)
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as error:
@@ -61,6 +51,23 @@ def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[IO[bytes]]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
+
+
+def require_replaceable(path: Path) -> None:
+    """Check that writing ``path`` would create a file or replace a plain one; an ``InputError`` naming it when
+    it is a device, pipe, link or folder, or a private key or database (which no written file replaces). Commands
+    that write several files check each one first, so that none is written when one of them cannot be."""
+    try:
+        kind = stat.S_IFMT(os.lstat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError as error:
+        raise InputError(f"{path}: cannot write here ({error.strerror or error})") from None
+    if kind != stat.S_IFREG:  # a device, pipe, link or folder would be replaced by a plain file
+        raise InputError(f"{path}: not a regular file; give the path of a file to write")
+    irreplaceable = _irreplaceable_kind(path)
+    if irreplaceable is not None:  # an --out mistyped as the --key or the ledger would destroy it for good
+        raise InputError(f"{path}: holds {irreplaceable}; nothing was written (give another file to write)")
 
 
 IRREPLACEABLE_HEADS = (

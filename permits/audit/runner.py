@@ -35,7 +35,7 @@ from permits.audit.reports import PageFormat, Row, RowFormat, finding_format, re
 from permits.audit.reports.html import PAGE_TITLE, HtmlPage
 from permits.audit.run_record import RUN_RECORD_FORMAT, RunRecord
 from permits.errors import InputError
-from permits.fileio import atomic_writer, ensure_folder, path_exists, write_text_atomic
+from permits.fileio import atomic_writer, ensure_folder, path_exists, require_replaceable, write_text_atomic
 from permits.ledger import ledger_exists, open_ledger
 
 if TYPE_CHECKING:
@@ -172,6 +172,10 @@ def _check_arguments(paths: Sequence[Path], outputs: dict[str, Path], workers: i
     folders = [path.resolve() for path in paths if path.is_dir()]
     seen: dict[Path, str] = {}
     for option, path in outputs.items():
+        try:  # a folder or a device given as an output: refused before any row is written, not after
+            require_replaceable(path)
+        except InputError as error:
+            raise InputError(f"{option} {error}") from None
         where = path.resolve()
         if where in named_inputs:
             raise InputError(f"{option} {path} is also an input: it would be overwritten; choose another file")

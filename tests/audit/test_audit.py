@@ -234,6 +234,19 @@ def test_exit_codes(cli: Cli, tmp_path: Path, make_authority: MakeAuthority) -> 
     assert result.exit_code == 2 and "no inputs to audit in" in result.stderr and not (tmp_path / "w.jsonl").exists()
 
 
+def test_an_output_that_is_a_folder_is_refused_before_any_row_is_written(
+    cli: Cli, tmp_path: Path, make_authority: MakeAuthority
+) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(seal(zoo("KE/1", "S-1", "CHIP-1"), make_authority().key) + "\n")
+    for option, folder in (("--html", tmp_path / "pages"), ("--findings", tmp_path / "found.jsonl")):
+        folder.mkdir()  # the folder meant for the file, given as the file
+        result = cli("audit", good, "--report", tmp_path / "r.jsonl", option, folder, "--workers", "1")
+        assert result.exit_code == 2 and result.stdout == ""
+        assert result.stderr == f"error: {option} {folder}: not a regular file; give the path of a file to write\n"
+        assert not list(tmp_path.glob("r.*")) and list(folder.iterdir()) == []  # no report to --resume
+
+
 P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 
