@@ -562,7 +562,8 @@ class _FieldReader:
             self.fail("items", "is required (at least one specimen line)")
             return ()
         if not isinstance(raw, list) or not raw:
-            self.fail("items", f"expected a non-empty list of specimen lines, got {_kind(raw)}")
+            got = "an empty list" if raw == [] else _kind(raw)
+            self.fail("items", f"expected a non-empty list of specimen lines, got {got}")
             return ()
         if len(raw) > limits.MAX_SPECIMEN_LINES:
             self.fail("items", f"has {len(raw)} specimen lines; the limit is {limits.MAX_SPECIMEN_LINES}")

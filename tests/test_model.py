@@ -77,7 +77,8 @@ BAD_PERMITS: list[tuple[str, object, str]] = [
     ("valid_until", "2000-01-01", "valid_until: 2000-01-01 is before the issue date"),
     ("importer", {"name": "A", "country": "ZZ"}, "importer.country: 'ZZ' is not an ISO 3166-1 alpha-2"),
     ("exporter", "Someone", "exporter: expected a mapping of fields, got text"),
-    ("items", [], "items: expected a non-empty list"),
+    ("items", [], "items: expected a non-empty list of specimen lines, got an empty list"),
+    ("items", "Pan troglodytes", "items: expected a non-empty list of specimen lines, got text"),
     ("security_stamp", "x" * 65, "security_stamp: is 65 characters long; the limit is 64"),
 ]
 
