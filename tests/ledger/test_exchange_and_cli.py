@@ -205,6 +205,8 @@ def test_reading_commands_do_not_create_a_ledger(cli: Cli, cites_home: Path, tmp
     assert not list(cites_home.glob("ledger.sqlite*")) and not (tmp_path / "typo.sqlite").exists()
     memory = cli("endorse", "--payload", "CP1:X", "--port", "P", "--officer", "O", "--db", "sqlite://")
     assert memory.exit_code == 2 and "in-memory SQLite ledger would forget every use" in memory.stderr
+    folder = cli("ledger", "check", "--db", f"sqlite:///{tmp_path}")  # the folder, not the ledger file in it
+    assert folder.exit_code == 2 and f"no ledger at {tmp_path}: it is a folder; name the ledger file" in folder.stderr
 
 
 @pytest.mark.parametrize(

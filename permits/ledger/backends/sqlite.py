@@ -47,9 +47,11 @@ class SqliteBackend:
 
     def missing(self, url: URL) -> str | None:
         path = _ledger_file(url)
-        if path_exists(path) and path.is_file():
-            return None
-        return f"no ledger at {path}: nothing was issued, endorsed or imported there yet"
+        if not path_exists(path):
+            return f"no ledger at {path}: nothing was issued, endorsed or imported there yet"
+        if path.is_dir():  # sqlite:///posts/ instead of sqlite:///posts/ledger.sqlite
+            return f"no ledger at {path}: it is a folder; name the ledger file in it (sqlite:///FOLDER/ledger.sqlite)"
+        return None if path.is_file() else f"no ledger at {path}: not a regular file (a device, pipe or socket)"
 
     def lock_schema(self, connection: Connection) -> None:
         """Nothing to add: the migrating transaction began IMMEDIATE and holds the write lock."""
