@@ -14,12 +14,14 @@ An allowance the annotation gives to some Parties only is allowed for their popu
 "ivory carvings for non-commercial purposes for Zimbabwe", "hides (Zimbabwe seulement)"), and one it gives for
 non-commercial purposes only (to every Party, or to some: "leather goods for commercial or non-commercial purposes
 for Botswana, Namibia and South Africa and for non-commercial purposes for Zimbabwe") allows no purpose T there
-(``grants``). An allowance's words run from its name to the next kind of specimen, item ("(f)", "4)"), semicolon
-or sentence; a kind joined to the next by "and" alone ("leather goods and ivory carvings for non-commercial
-purposes (Zimbabwe)") shares its words.
+(``Grant``). An allowance's words run from its name to the next kind of specimen, item ("(f)", "4)") or sentence;
+a kind joined to the next by "and" alone ("leather goods and ivory carvings for non-commercial purposes
+(Zimbabwe)") shares its words.
 
 Known limits: the conditions of an allowance (appropriate and acceptable destinations, in situ conservation
-programmes) are not checked. Text in another language confines nothing.
+programmes) are not checked; an annotation that gives each of several populations a paragraph of its own
+("Population de l'Afrique du Sud: ...") grants every paragraph's allowances to all of them. Text in another
+language confines nothing.
 """
 
 from __future__ import annotations
