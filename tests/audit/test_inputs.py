@@ -54,6 +54,8 @@ def test_json_lines(tmp_path: Path) -> None:
                    unreadable=True),
         AuditInput(f"{file}:5", file, 5, problem="not a JSON object (nested too deeply)", unreadable=True),
     ]  # fmt: skip
+    source.write_text("\n  \n")  # read, and nothing in it: one row says so, as for an empty text file
+    assert list(iter_inputs([source], ("qr",))) == [AuditInput(file, file, problem=f"no JSON line in {file}")]
 
 
 def test_csv_records_keep_the_line_they_start_on(tmp_path: Path) -> None:

@@ -18,7 +18,8 @@ TOO_LONG = f"longer than {limits.MAX_RECORD_CHARS:,} characters; refused"
 
 
 class JsonLinesSource:
-    """One JSON object per line; the reference is ``FILE:LINE``."""
+    """One JSON object per line; the reference is ``FILE:LINE``. A file without any line is one input without a
+    permit (as a text file without a QR text is: the report shows it was read)."""
 
     def __init__(self, columns: Sequence[str]) -> None:
         self.columns = tuple(columns)
@@ -32,6 +33,7 @@ class JsonLinesSource:
         with open_text(path) as handle:
             for number, line in enumerate(bounded_lines(handle, limits.MAX_RECORD_CHARS), start=1):
                 if line is None:
+                    first = False
                     yield AuditInput(f"{file}:{number}", file, number, problem=TOO_LONG, unreadable=True)
                 elif line.strip():
                     item = self._input(f"{file}:{number}", file, number, line)
@@ -40,6 +42,8 @@ class JsonLinesSource:
                         return
                     first = False
                     yield item
+        if first:
+            yield AuditInput(file, file, problem=f"no JSON line in {file}")
 
     def _input(self, reference: str, file: str, number: int, line: str) -> AuditInput:
         try:
