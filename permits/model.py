@@ -659,10 +659,19 @@ def _clean_trader(fields: tuple[tuple[Any, Any], ...]) -> Trader | None:
 
 @functools.lru_cache(maxsize=1024)
 def is_iso_country(code: str) -> bool:
-    """True for an ISO 3166-1 alpha-2 code (pycountry's list, which includes territories)."""
+    """True for an ISO 3166-1 alpha-2 code (pycountry's list, which includes territories), in ASCII capitals.
+
+    pycountry looks codes up case-insensitively, so 'ke' or a Kelvin sign for the K would pass as Kenya's code
+    without the ASCII check."""
     import pycountry
 
-    return len(code) == 2 and code.isalpha() and pycountry.countries.get(alpha_2=code) is not None
+    return (
+        len(code) == 2
+        and code.isascii()
+        and code.isalpha()
+        and code.isupper()
+        and pycountry.countries.get(alpha_2=code) is not None
+    )
 
 
 @functools.lru_cache(maxsize=64)
