@@ -300,7 +300,10 @@ class SignedDocument:
         )
 
     def write(self, path: Path) -> None:
-        write_bytes_atomic(path, self.to_bytes())
+        """Write the file form; refused when it is larger than any reader accepts (it could never be read back)."""
+        data = self.to_bytes()
+        limits.enforce(len(data), limits.MAX_SIGNED_DOCUMENT_BYTES, "bytes", f"{path} (as written)")
+        write_bytes_atomic(path, data)
 
     def add_signature(self, key: SigningKey) -> SignedDocument:
         """Append ``key``'s signature; a key signs a document once."""
@@ -335,10 +338,14 @@ def parse_document(data: bytes, source: str, types: Mapping[str, str]) -> Signed
         wanted = ", ".join(f"'{name}' ({what})" for name, what in types.items())
         raise reader.fail("signed.type", f"is {kind!r}; expected {wanted}")
     signatures = []
+    keyids: set[str] = set()
     for index, raw in enumerate(reader.array(document["signatures"], "signatures")):
         where = f"signatures[{index}]"
         entry = reader.record(raw, where, ("keyid", "sig"))
         keyid = reader.text(entry, "keyid", where, KEYID_PATTERN)
+        if keyid in keyids:  # as in TUF: else 80,000 bad signatures by one root key cost seconds at every load
+            raise reader.fail(f"{where}.keyid", f"key {keyid[:16]} signed twice; a key signs a document once")
+        keyids.add(keyid)
         sig = bytes.fromhex(reader.text(entry, "sig", where, HEX_PATTERN))
         if len(sig) > MAX_SIGNATURE_BYTES:
             raise reader.fail(f"{where}.sig", f"longer than {MAX_SIGNATURE_BYTES} bytes")
@@ -351,7 +358,7 @@ class SignatureTally:
     """How a document's signatures fared against a set of keys."""
 
     valid: frozenset[str]
-    """Key ids with a verifying signature (each key counts once, however often it appears)."""
+    """Key ids with a verifying signature (each key counts once; ``parse_document`` refuses a repeated key id)."""
     bad: int
     """Signatures by one of the keys that do not verify."""
     foreign: int

@@ -38,7 +38,7 @@ def installed_lists() -> list[RevocationList]:
 def install_revocation_list(path: Path, trust: TrustSource, today: dt.date) -> RevocationList:
     """Install a list signed by a trusted key of its Party, newer than the installed one, not expired."""
     revocations = load_revocation_list(path)
-    revocations.require_signed_by(trust, today, signing_today=True)
+    signers = revocations.require_signed_by(trust, today, signing_today=True)
     require_not_expired(str(path), revocations.label, revocations.header, today)
     target = installed_path(revocations.party)
     if target.exists():
@@ -54,7 +54,7 @@ def install_revocation_list(path: Path, trust: TrustSource, today: dt.date) -> R
                 f"{path}: the {revocations.label} is issued {revocations.header.issued}, before the installed "
                 f"one ({previous.header.issued}): a newer list cannot be older"
             )
-    revocations.document.write(target)
+    revocations.document.keep_signatures(signers).write(target)
     return revocations
 
 

@@ -90,10 +90,10 @@ class RevocationList:
     def label(self) -> str:
         return f"revocation list of {self.party}"
 
-    def require_signed_by(self, trust: TrustSource, today: dt.date, *, signing_today: bool = False) -> None:
+    def require_signed_by(self, trust: TrustSource, today: dt.date, *, signing_today: bool = False) -> set[str]:
         """Refuse unless a key ``trust`` pins to this list's Party, valid on its issue date, signed it; with
         ``signing_today`` (installing a new list) the key must also be able to sign today: a retired key cannot
-        date a list back into its window to un-revoke permits."""
+        date a list back into its window to un-revoke permits. Returns the key ids of the keys that may sign it."""
         problem = trust.problem(today)
         if problem:
             raise DocumentRejected(f"{self.document.source}: cannot check who signed the {self.label}: {problem}")
@@ -109,6 +109,7 @@ class RevocationList:
         days = f"{self.header.issued} and today" if signing_today else str(self.header.issued)
         signers = f"trusted {self.party} keys valid on {days} and not compromised"
         require_threshold(self.document, keys, 1, signers)
+        return set(keys)
 
     def lookup(self, number: str) -> Revocation | None:
         return self.entries.get(permit_hash(self.party, number))

@@ -66,7 +66,7 @@ def pin_root(path: Path, today: dt.date, fingerprint: str | None = None) -> Root
     actual = root.document.fingerprint()
     if fingerprint is not None and fingerprint.strip().lower() != actual:
         raise DocumentRejected(f"{path}: the root's fingerprint is {actual}, not the expected {fingerprint.strip()}")
-    root.document.write(root_path())
+    root.document.keep_signatures(root.keys).write(root_path())
     return root
 
 
@@ -76,7 +76,7 @@ def rotate_root(path: Path, today: dt.date) -> Root:
     new = load_root(path)
     current.require_successor(new)
     require_not_expired(str(path), "root", new.header, today)
-    new.document.write(root_path())
+    new.document.keep_signatures(new.keys).write(root_path())
     return new
 
 
@@ -92,7 +92,7 @@ def install_trust_list(path: Path, today: dt.date) -> TrustList:
     require_not_expired(str(path), "trust list", trust_list.header, today)
     previous = _installed_for_rollback()
     require_newer(str(path), "trust list", trust_list.header, previous.header if previous else None)
-    trust_list.document.write(list_path())
+    trust_list.document.keep_signatures(root.keys).write(list_path())
     return trust_list
 
 

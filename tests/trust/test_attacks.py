@@ -7,16 +7,21 @@ attacks change the files as someone in transit (or a rogue key holder) would.
 from __future__ import annotations
 
 import json
+import secrets
+from pathlib import Path
 
 import pytest
 
-from keys.revocation.installed import install_revocation_list
+from keys.revocation.installed import install_revocation_list, installed_path
+from keys.signed import Signature, unsigned
 from keys.trust.active import active_trust_source
-from keys.trust.installed import install_trust_list, list_path
+from keys.trust.installed import install_trust_list, list_path, root_path, rotate_root
+from permits import limits
+from permits.envelope import seal
 from permits.errors import InputError
 from permits.model import Permit, is_iso_country
-from tests.conftest import example_mapping
-from tests.trust.conftest import LOST, TODAY, TrustWorld, entry
+from tests.conftest import example_mapping, example_permit
+from tests.trust.conftest import LOST, TODAY, TrustWorld, entry, new_root_keys, write_root
 
 NUMBER = "KE/2026/ZOO/0001"
 KELVIN_KE = "\u212aE"
@@ -49,3 +54,76 @@ def test_a_party_code_is_two_ascii_capital_letters(world: TrustWorld, code: str)
     if code.upper() != "KE":  # a lower-case code in a description is read as its capitals
         with pytest.raises(InputError, match="is not an ISO 3166-1 alpha-2 country code"):
             Permit.from_mapping(data)
+
+
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
+def _edit(path: Path, change: object) -> Path:
+    document = json.loads(path.read_text())
+    change(document)  # type: ignore[operator]
+    path.write_text(json.dumps(document, separators=(",", ":")))
+    return path
+
+
+def _foreign_signatures(count: int) -> list[dict[str, str]]:
+    """Signatures by ``count`` keys nobody trusts (random key ids, 64 random bytes)."""
+    return [{"keyid": secrets.token_hex(32), "sig": secrets.token_hex(64)} for _ in range(count)]
+
+
+def test_one_key_signing_twice_is_refused(world: TrustWorld) -> None:
+    """Two signatures under one key id (a copy, or ECDSA's twin (r, n - s), which verifies too) never reach the
+    threshold: the document is malformed, as in TUF. Before, 60,000 bad signatures under a root key id made a
+    genuine list install and then cost 9 seconds at every verification."""
+    path = world.trust_list([entry(world.authority())], signers=world.root_keys[:1])
+    copied = _edit(path, lambda d: d["signatures"].append(dict(d["signatures"][0])))
+    with pytest.raises(InputError, match=r"signatures\[1\].keyid: key [0-9a-f]{16} signed twice"):
+        install_trust_list(copied, TODAY)
+
+    def twin(document: dict[str, list[dict[str, str]]]) -> None:
+        signature = bytes.fromhex(document["signatures"][0]["sig"])
+        r, s = signature[:32], int.from_bytes(signature[32:], "big")
+        twin = r + (P256_ORDER - s).to_bytes(32, "big")
+        document["signatures"][1] = {"keyid": document["signatures"][0]["keyid"], "sig": twin.hex()}
+
+    with pytest.raises(InputError, match="signed twice; a key signs a document once"):
+        install_trust_list(_edit(copied, twin), TODAY)
+    assert not list_path().exists()
+
+
+def test_an_installed_document_keeps_only_the_signatures_of_its_signers(world: TrustWorld, tmp_path: Path) -> None:
+    """Signatures by strangers padded into a genuine list (compact JSON, just under the 16 MiB limit) are not
+    installed: before, the pretty-printed installed copy grew past the limit, every verdict became
+    TRUST_UNAVAILABLE and no later list could be installed ("a rollback cannot be ruled out")."""
+    kenya = world.authority()
+    path = world.trust_list([entry(kenya)])
+    room = limits.MAX_SIGNED_DOCUMENT_BYTES - path.stat().st_size - 1000
+    padded = _edit(path, lambda d: d["signatures"].extend(_foreign_signatures(room // 214)))
+    assert limits.MAX_SIGNED_DOCUMENT_BYTES - 2000 < padded.stat().st_size <= limits.MAX_SIGNED_DOCUMENT_BYTES
+    install_trust_list(padded, TODAY)
+    assert len(json.loads(list_path().read_text())["signatures"]) == 2
+    text = seal(example_permit(), kenya.key)
+    assert world.verify(text).valid
+    install_trust_list(world.trust_list([entry(kenya)], version=2), TODAY)
+
+    revocations = world.revocation_list(kenya, {NUMBER: LOST})
+    _edit(revocations, lambda d: d["signatures"].extend(_foreign_signatures(1000)))
+    install_revocation_list(revocations, active_trust_source(), TODAY)
+    assert [s["keyid"][:16] for s in json.loads(installed_path("KE").read_text())["signatures"]] == [
+        kenya.key.kid.hex()
+    ]
+    assert world.verify(text).status.name == "REVOKED"
+
+    new_keys = new_root_keys(tmp_path / "new-root", 2)
+    new_root = write_root(tmp_path / "v2.json", new_keys, 2, [*world.root_keys[:2], *new_keys], version=2)
+    rotate_root(_edit(new_root, lambda d: d["signatures"].extend(_foreign_signatures(1000))), TODAY)
+    assert len(json.loads(root_path().read_text())["signatures"]) == 2  # the new root's own; checked at load
+
+
+def test_a_document_larger_than_any_reader_accepts_is_never_written(tmp_path: Path) -> None:
+    filler = tuple(Signature(secrets.token_hex(32), bytes(64)) for _ in range(limits.MAX_SIGNED_DOCUMENT_BYTES // 190))
+    document = unsigned({"type": "cites-trust-list-v1"}, "big.json")
+    too_big = type(document)(document.signed, filler, document.source)
+    with pytest.raises(InputError, match=r"bytes is over the limit of 16,777,216; refused"):
+        too_big.write(tmp_path / "big.json")
+    assert not (tmp_path / "big.json").exists()
