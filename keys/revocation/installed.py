@@ -36,7 +36,8 @@ def installed_lists() -> list[RevocationList]:
 
 
 def install_revocation_list(path: Path, trust: TrustSource, today: dt.date) -> RevocationList:
-    """Install a list signed by a trusted key of its Party, newer than the installed one, not expired."""
+    """Install a list signed by a trusted key of its Party, not expired, issued no earlier than the installed
+    one, and, while the installed one is still usable, newer than it and revoking every permit it revokes."""
     revocations = load_revocation_list(path)
     signers = revocations.require_signed_by(trust, today, signing_today=True)
     require_not_expired(str(path), revocations.label, revocations.header, today)
@@ -48,14 +49,31 @@ def install_revocation_list(path: Path, trust: TrustSource, today: dt.date) -> R
             raise TrustStoreError(
                 f"the installed {revocations.label} cannot be read, so a rollback cannot be ruled out ({error})"
             ) from None
-        require_newer(str(path), revocations.label, revocations.header, previous.header)
         if revocations.header.issued < previous.header.issued:
             raise DocumentRejected(
                 f"{path}: the {revocations.label} is issued {revocations.header.issued}, before the installed "
                 f"one ({previous.header.issued}): a newer list cannot be older"
             )
+        if _usable(previous, trust, today):  # else its signer was withdrawn: its version and entries bind nothing
+            require_newer(str(path), revocations.label, revocations.header, previous.header)
+            dropped = previous.entries.keys() - revocations.entries.keys()
+            if dropped:
+                raise DocumentRejected(
+                    f"{path}: drops {len(dropped)} permit(s) the installed {previous.label} "
+                    f"v{previous.header.version} revokes; a permit is revoked for good"
+                )
     revocations.document.keep_signatures(signers).write(target)
     return revocations
+
+
+def _usable(installed: RevocationList, trust: TrustSource, today: dt.date) -> bool:
+    """Whether the installed list still meets the signer rule (fast-forward recovery, as in TUF: a list a
+    withdrawn key signed, e.g. with version 2**53 - 1, must not block its Party's lists for good)."""
+    try:
+        installed.require_signed_by(trust, today)
+    except DocumentRejected:
+        return False
+    return True
 
 
 class InstalledRevocations:

@@ -91,9 +91,21 @@ def install_trust_list(path: Path, today: dt.date) -> TrustList:
     root.require_trust_list(trust_list)
     require_not_expired(str(path), "trust list", trust_list.header, today)
     previous = _installed_for_rollback()
-    require_newer(str(path), "trust list", trust_list.header, previous.header if previous else None)
+    if previous is not None and _signed_by(root, previous):  # else fast-forward recovery, as in TUF (below)
+        require_newer(str(path), "trust list", trust_list.header, previous.header)
     trust_list.document.keep_signatures(root.keys).write(list_path())
     return trust_list
+
+
+def _signed_by(root: Root, installed: TrustList) -> bool:
+    """Whether the installed list still meets the pinned root. A list that does not (the root was rotated to
+    keys that did not sign it) bounds no version: else a list v2**53 - 1 signed with a stolen root threshold
+    would refuse every list of the new root for good."""
+    try:
+        root.require_trust_list(installed)
+    except DocumentRejected:
+        return False
+    return True
 
 
 def _installed_for_rollback() -> TrustList | None:

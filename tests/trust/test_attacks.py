@@ -13,15 +13,17 @@ from pathlib import Path
 import pytest
 
 from keys.revocation.installed import install_revocation_list, installed_path
-from keys.signed import Signature, unsigned
+from keys.signed import DocumentRejected, Signature, unsigned
 from keys.trust.active import active_trust_source
 from keys.trust.installed import install_trust_list, list_path, root_path, rotate_root
 from permits import limits
+from permits.codes import DocumentType
 from permits.envelope import seal
 from permits.errors import InputError
 from permits.model import Permit, is_iso_country
+from permits.verification import Status
 from tests.conftest import example_mapping, example_permit
-from tests.trust.conftest import LOST, TODAY, TrustWorld, entry, new_root_keys, write_root
+from tests.trust.conftest import DAY, LOST, TODAY, TrustWorld, entry, new_root_keys, write_root
 
 NUMBER = "KE/2026/ZOO/0001"
 KELVIN_KE = "\u212aE"
@@ -127,3 +129,63 @@ def test_a_document_larger_than_any_reader_accepts_is_never_written(tmp_path: Pa
     with pytest.raises(InputError, match=r"bytes is over the limit of 16,777,216; refused"):
         too_big.write(tmp_path / "big.json")
     assert not (tmp_path / "big.json").exists()
+
+
+def test_a_revocation_list_never_un_revokes(world: TrustWorld) -> None:
+    """A newer list that leaves out a revoked permit is refused, whoever of the Party signs it: the issuing
+    register only ever adds (a permit is revoked once, for good), so only a rogue or stolen key drops one. Here
+    a second current Kenyan key, allowed to sign import permits only, tries to revive a stolen export permit."""
+    kenya = world.authority()
+    office = world.authority(name="KWS import desk")
+    world.install([entry(kenya), entry(office, scope=(DocumentType.IMPORT,))])
+    text = seal(example_permit(), kenya.key)
+    install_revocation_list(world.revocation_list(kenya, {NUMBER: LOST}), active_trust_source(), TODAY)
+    for signer in (office, kenya):
+        dropped = world.revocation_list(signer, {"KE/2026/ZOO/0002": LOST}, version=2)
+        with pytest.raises(DocumentRejected, match=r"drops 1 permit\(s\) the installed revocation list of KE v1"):
+            install_revocation_list(dropped, active_trust_source(), TODAY)
+        assert world.verify(text).status is Status.REVOKED
+    more = world.revocation_list(office, {NUMBER: LOST, "KE/2026/ZOO/0002": LOST}, version=2)
+    install_revocation_list(more, active_trust_source(), TODAY)
+    assert world.verify(text).status is Status.REVOKED
+
+
+def test_a_compromised_key_cannot_freeze_its_party_s_revocation_list(world: TrustWorld) -> None:
+    """Fast-forward recovery (TUF): a stolen Kenyan key publishes v2**53-1 revoking a genuine permit. Once the
+    trust list marks the key compromised the installed list is void: the Party's new key replaces it with its
+    own v1 (before, no version could ever follow, and Kenya's permits stayed TRUST_UNAVAILABLE for good)."""
+    stolen, replacement = world.authority(), world.authority(name="KWS 2")
+    world.install([entry(stolen), entry(replacement)], version=1)
+    genuine = seal(example_permit(), replacement.key)
+    bogus = world.revocation_list(stolen, {NUMBER: LOST}, version=2**53 - 1, expires=TODAY + 9999 * DAY)
+    install_revocation_list(bogus, active_trust_source(), TODAY)
+    assert world.verify(genuine).status is Status.REVOKED
+    world.install([entry(stolen, compromised_since=TODAY), entry(replacement)], version=2)
+    assert world.verify(genuine).status is Status.TRUST_UNAVAILABLE
+    install_revocation_list(world.revocation_list(replacement, {}, version=1), active_trust_source(), TODAY)
+    assert world.verify(genuine).valid
+    with pytest.raises(DocumentRejected, match="0 valid signatures by trusted KE keys"):
+        install_revocation_list(bogus, active_trust_source(), TODAY)
+    with pytest.raises(DocumentRejected, match="already installed"):  # and the new list binds again
+        install_revocation_list(world.revocation_list(replacement, {}, version=1), active_trust_source(), TODAY)
+
+
+def test_a_stolen_root_threshold_cannot_freeze_trust_lists_after_rotation(world: TrustWorld, tmp_path: Path) -> None:
+    """Fast-forward recovery (TUF): whoever stole the root threshold installs a trust list v2**53-1. Once the
+    root is rotated to fresh keys that list is void: the new root's v1 replaces it (before, 'rollback refused'
+    for every version, for good), and from then on the usual rollback rule holds again."""
+    kenya = world.authority()
+    frozen = world.trust_list([entry(kenya)], version=2**53 - 1, expires=TODAY + 9999 * DAY, name="frozen.json")
+    install_trust_list(frozen, TODAY)
+    new_keys = new_root_keys(tmp_path / "new-root", 3)
+    rotate_root(write_root(tmp_path / "v2.json", new_keys, 2, [*world.root_keys[:2], *new_keys], version=2), TODAY)
+    world.root_keys = new_keys
+    text = seal(example_permit(), kenya.key)
+    assert world.verify(text).status is Status.TRUST_UNAVAILABLE
+    first = world.install([entry(kenya)], version=1)
+    assert world.verify(text).valid
+    with pytest.raises(DocumentRejected, match="not signed by the threshold"):
+        install_trust_list(frozen, TODAY)
+    world.install([entry(kenya)], version=2)
+    with pytest.raises(DocumentRejected, match="rollback refused"):
+        install_trust_list(first, TODAY)
