@@ -6,19 +6,29 @@ attacks change the files as someone in transit (or a rogue key holder) would.
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import datetime as dt
+import hashlib
 import json
 import secrets
+import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 
+from keys.keyfile import SigningKey
 from keys.revocation.installed import install_revocation_list, installed_path
-from keys.signed import DocumentRejected, Signature, unsigned
+from keys.revocation.lists import revocation_document
+from keys.signed import DocumentRejected, Signature, parse_date, unsigned
 from keys.trust.active import active_trust_source
 from keys.trust.installed import install_trust_list, list_path, root_path, rotate_root
 from permits import limits
 from permits.codes import DocumentType
 from permits.envelope import seal
+from permits.envelope.algorithms import Algorithm
 from permits.errors import InputError
 from permits.model import Permit, is_iso_country
 from permits.verification import Status
@@ -189,3 +199,137 @@ def test_a_stolen_root_threshold_cannot_freeze_trust_lists_after_rotation(world:
     world.install([entry(kenya)], version=2)
     with pytest.raises(DocumentRejected, match="rollback refused"):
         install_trust_list(first, TODAY)
+
+
+# Attacks the trust path already stopped: each test pins the rule that stops it.
+
+P256_SPKI_COMPRESSED_PREFIX = bytes.fromhex("3039301306072a8648ce3d020106082a8648ce3d030107032200")
+
+
+def _root_entry(key: SigningKey, der: bytes | None = None, alg: str | None = None) -> dict[str, str]:
+    public = key.private_key.public_key()
+    der = der or public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return {
+        "keyid": hashlib.sha256(der).hexdigest(),
+        "alg": alg or key.algorithm.value,
+        "public_key": base64.b64encode(der).decode(),
+    }
+
+
+def test_one_root_key_never_counts_twice_under_two_key_ids_or_entries(world: TrustWorld, tmp_path: Path) -> None:
+    """Threshold bypass: one key listed twice, once in another DER encoding (a compressed P-256 point, so
+    another SHA-256 key id), to reach a 2-of-2 threshold alone; or the same entry twice; or an Ed25519 key
+    declared ES256. Each is refused when the root is read, before any signature counts."""
+    (holder,) = new_root_keys(tmp_path / "holder", 1)
+    point = holder.private_key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
+    )
+    compressed = _root_entry(holder, P256_SPKI_COMPRESSED_PREFIX + point)
+    path = write_root(tmp_path / "root.json", [holder], 1, [holder], version=2)
+    cases = [
+        ([_root_entry(holder), compressed], r"signed.keys\[1\].public_key: not in canonical form"),
+        ([_root_entry(holder), _root_entry(holder)], r"signed.keys\[1\]: key [0-9a-f]{16} is listed twice"),
+    ]
+    for keys, message in cases:
+
+        def change(document: dict[str, Any], keys: list[dict[str, str]] = keys) -> None:
+            document["signed"].update(keys=keys, threshold=2)
+
+        with pytest.raises(InputError, match=message):
+            rotate_root(_edit(path, change), TODAY)
+    eddsa = world.authority(algorithm=Algorithm.EDDSA).key
+    path = write_root(tmp_path / "root.json", [holder], 1, [holder], version=2)
+    _edit(path, lambda d: d["signed"]["keys"].append(_root_entry(eddsa, alg="ES256")))
+    with pytest.raises(InputError, match="ES256 needs a P-256 key, got an Ed25519 key"):
+        rotate_root(path, TODAY)
+
+
+def test_mix_and_match_of_another_root_s_lists_is_refused(world: TrustWorld, tmp_path: Path) -> None:
+    """A trust list of another root (another network's, or a test root), and a revocation list signed by a key
+    that only that other list trusts, or by a root key, are refused by a post pinned to this root."""
+    kenya, impostor = world.authority(), world.authority(name="Kenya Wildlife Service (forged)")
+    world.install([entry(kenya)])
+    elsewhere = TrustWorld(tmp_path / "elsewhere", new_root_keys(tmp_path / "other-root", 2), world.make_authority)
+    elsewhere.directory.mkdir()
+    foreign_list = elsewhere.trust_list([entry(kenya), entry(impostor)], version=9)
+    with pytest.raises(DocumentRejected, match=r"0 valid signatures by root v1 keys, 2 required \(2 by a key"):
+        install_trust_list(foreign_list, TODAY)
+    for signer in (impostor.key, world.root_keys[0]):
+        path = world.revocation_list(kenya, {}, version=2)
+        document = revocation_document("KE", 2, TODAY, TODAY + DAY, {}, str(path)).add_signature(signer)
+        document.write(path)
+        with pytest.raises(DocumentRejected, match="0 valid signatures by trusted KE keys"):
+            install_revocation_list(path, active_trust_source(), TODAY)
+    assert world.verify(seal(example_permit(), impostor.key)).status is Status.UNKNOWN_KEY
+
+
+def test_documents_expiring_today_are_usable_through_the_day_utc(world: TrustWorld) -> None:
+    """Dates at the edge: a root, trust list or revocation list whose `expires` is today (UTC) installs and
+    works all day; the next day it is expired. No time of day or zone is read from a signed document."""
+    kenya = world.authority()
+    install_trust_list(world.trust_list([entry(kenya)], expires=TODAY), TODAY)
+    install_revocation_list(world.revocation_list(kenya, {NUMBER: LOST}, expires=TODAY), active_trust_source(), TODAY)
+    text = seal(example_permit(), kenya.key)
+    last_second = dt.datetime.combine(TODAY, dt.time(23, 59, 59), tzinfo=dt.UTC)
+    assert world.verify(text, now=last_second).status is Status.REVOKED
+    next_day = world.verify(text, now=last_second + dt.timedelta(seconds=1))
+    assert (next_day.status, next_day.reason) == (Status.TRUST_UNAVAILABLE, f"trust list expired on {TODAY}")
+    with pytest.raises(DocumentRejected, match=f"trust list v2 expired on {TODAY}"):
+        install_trust_list(world.trust_list([entry(kenya)], version=2, expires=TODAY), TODAY + DAY)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2027-02-29",
+        "20270301",
+        "2027-03-01T00:00+14:00",
+        "2027-03-01 ",
+        "\uff12\uff10\uff12\uff17-03-01",
+        "+2027-03-01",
+        "0000-01-01",
+    ],
+)
+def test_a_signed_date_is_one_plain_calendar_day(world: TrustWorld, text: str) -> None:
+    """Leap days, time zones and other spellings of a date: only YYYY-MM-DD of a real day is a date (2028-02-29
+    is, 2027-02-29 is not); Python's own reader would take some of these."""
+    assert parse_date("2028-02-29", "expires") == dt.date(2028, 2, 29)
+    with pytest.raises(InputError, match="is not a date YYYY-MM-DD"):
+        parse_date(text, "expires")
+    path = _edit(world.trust_list([entry(world.authority())]), lambda d: d["signed"].update(expires=text))
+    with pytest.raises(InputError, match=r"signed.expires: .* is not a date YYYY-MM-DD"):
+        install_trust_list(path, TODAY)
+
+
+def test_another_encoding_of_the_file_cannot_change_what_was_signed(world: TrustWorld) -> None:
+    """JSON escapes, member order and white space are not signed: the same values in another spelling verify.
+    The same-looking text in another Unicode form (a decomposed é) is other signed bytes and does not."""
+    authority = "Autorité scientifique"
+    kenya = world.authority()
+    path = world.trust_list([dataclasses.replace(entry(kenya), authority=authority)])
+    escaped = path.read_text().replace('"KE"', '"\\u004b\\u0045"').replace("é", "\\u00e9")
+    path.write_text(escaped)
+    assert "\\u004b" in path.read_text()
+    assert install_trust_list(path, TODAY).keys[0].party == "KE"
+    decomposed = unicodedata.normalize("NFD", authority)
+    path = world.trust_list([dataclasses.replace(entry(kenya), authority=authority)], version=2)
+    _edit(path, lambda d: d["signed"]["keys"][0].update(authority=decomposed))
+    with pytest.raises(DocumentRejected, match="2 do not verify"):
+        install_trust_list(path, TODAY)
+
+
+def test_root_rotation_from_an_expired_root_but_never_to_one(world: TrustWorld, tmp_path: Path) -> None:
+    """A post whose root expired can still rotate (else it could never recover), but never to a root that has
+    expired itself, whoever signed it; a rotation also cannot go back to the previous version."""
+    new_keys = new_root_keys(tmp_path / "new-root", 2)
+    signers = [*world.root_keys[:2], *new_keys]
+    stale = write_root(
+        tmp_path / "stale.json", new_keys, 2, signers, version=2, issued=TODAY - 9 * DAY, expires=TODAY - DAY
+    )
+    with pytest.raises(DocumentRejected, match=f"root v2 expired on {TODAY - DAY}"):
+        rotate_root(stale, TODAY)
+    good = write_root(tmp_path / "v2.json", new_keys, 2, signers, version=2, expires=TODAY + 400 * DAY)
+    assert rotate_root(good, TODAY + 366 * DAY).header.version == 2  # root v1 expired on day 365
+    old = write_root(tmp_path / "v1-again.json", world.root_keys, 2, [*world.root_keys, *new_keys], version=1)
+    with pytest.raises(DocumentRejected, match="root v1 cannot follow the current root v2"):
+        rotate_root(old, TODAY)
