@@ -101,7 +101,7 @@ def run_audit(
     run_record = report.with_name(f"{report.stem}.run.json")
     outputs = {"--report": report, "--findings": findings, **({"--html": html} if html else {})}
     outputs["the run record"] = run_record
-    _check_arguments(paths, outputs, workers, resume)
+    _check_arguments(paths, outputs, workers, resume, payload_columns)
     if register and not ledger_exists(ledger_url):
         raise InputError("--register: no ledger holds an issuing register here; give its URL with --db")
     if ledger_exists(ledger_url):
@@ -159,13 +159,18 @@ def _check_same_inputs(index: BatchIndex, report: Path, inputs: Iterator[AuditIn
         )
 
 
-def _check_arguments(paths: Sequence[Path], outputs: dict[str, Path], workers: int, resume: bool) -> None:
-    """Refuse what cannot run: a missing input, no worker, one file for two outputs, an output that is an
+def _check_arguments(
+    paths: Sequence[Path], outputs: dict[str, Path], workers: int, resume: bool, payload_columns: Sequence[str]
+) -> None:
+    """Refuse what cannot run: a missing input, no worker, an empty payload column name (no header or key is
+    named so: every CSV and JSON line would be an input error), one file for two outputs, an output that is an
     input (it would be skipped, then overwritten): named as one, or a file in an audited folder that is not
     this audit's own output from before (``--resume``)."""
     missing = [str(path) for path in paths if not path_exists(path)]
     if missing:
         raise InputError(f"not found: {', '.join(missing)}")
+    if any(not column.strip() for column in payload_columns):
+        raise InputError("--payload-column: an empty column name; give the CSV column or JSON key of the QR text")
     if workers < 1:
         raise InputError(f"--workers must be at least 1, not {workers}")
     named_inputs = {path.resolve() for path in paths if path.is_file()}

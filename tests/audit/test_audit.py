@@ -234,6 +234,19 @@ def test_exit_codes(cli: Cli, tmp_path: Path, make_authority: MakeAuthority) -> 
     assert result.exit_code == 2 and "no inputs to audit in" in result.stderr and not (tmp_path / "w.jsonl").exists()
 
 
+@pytest.mark.parametrize("column", ["", "   ", "\t"])
+def test_an_empty_payload_column_is_a_usage_error(cli: Cli, tmp_path: Path, column: str) -> None:
+    """No header or key is named so: every CSV and JSON line would be an input error. Refused before any row."""
+    table = tmp_path / "seized.csv"
+    table.write_text("payload\nCP1:X\n")
+    result = cli("audit", table, "--report", tmp_path / "r.jsonl", "--payload-column", "qr", "--payload-column", column)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (
+        "error: --payload-column: an empty column name; give the CSV column or JSON key of the QR text\n"
+    )
+    assert not list(tmp_path.glob("r.*"))
+
+
 def test_an_output_that_is_a_folder_is_refused_before_any_row_is_written(
     cli: Cli, tmp_path: Path, make_authority: MakeAuthority
 ) -> None:
