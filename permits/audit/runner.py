@@ -45,6 +45,8 @@ CHUNK_INPUTS = 256
 """Inputs per chunk sent to a worker (a PDF or image always goes alone: reading it takes far longer)."""
 CHUNKS_IN_FLIGHT_PER_WORKER = 3
 SYNC_SECONDS = 1.0
+INPUTS_EXPECTED = "give files or folders of PDFs, images, QR text, JSONL or CSV to audit"
+"""What an audit reads, said where an input named is not there."""
 PARENT_CHECK_SECONDS = 0.5
 
 
@@ -168,7 +170,7 @@ def _check_arguments(
     this audit's own output from before (``--resume``)."""
     missing = [str(path) for path in paths if not path_exists(path)]
     if missing:
-        raise InputError(f"not found: {', '.join(missing)}")
+        raise InputError(f"not found: {', '.join(missing)} ({INPUTS_EXPECTED})")
     if any(not column.strip() for column in payload_columns):
         raise InputError("--payload-column: an empty column name; give the CSV column or JSON key of the QR text")
     if workers < 1:

@@ -202,7 +202,11 @@ def test_exit_codes(cli: Cli, tmp_path: Path, make_authority: MakeAuthority) -> 
     other = cli("audit", good, "--report", tmp_path / "two.jsonl", "--resume")  # not the interrupted run's inputs
     assert other.exit_code == 2 and "judged against other settings (inputs: [" in other.stderr
     assert (tmp_path / "two.jsonl").read_bytes() == written
-    assert cli("audit", tmp_path / "missing.txt", "--report", tmp_path / "s.jsonl").exit_code == 2
+    missing = cli("audit", tmp_path / "missing.txt", "--report", tmp_path / "s.jsonl")
+    assert missing.exit_code == 2 and missing.stderr == (
+        f"error: not found: {tmp_path / 'missing.txt'} (give files or folders of PDFs, images, QR text, JSONL or CSV"
+        " to audit)\n"
+    )
     assert cli("audit", good, "--report", tmp_path / "r.txt").exit_code == 2
     assert cli("audit", good, "--report", tmp_path / "t.jsonl", "--findings", tmp_path / "f.xml").exit_code == 2
     assert cli("audit", good, "--report", tmp_path / "u.jsonl", "--workers", "0").exit_code == 2
