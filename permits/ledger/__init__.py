@@ -52,7 +52,8 @@ def ledger_exists(url: str | None = None) -> bool:
 
 def open_ledger(url: str | None = None, *, existing: bool = False) -> Ledger:
     """Open (creating and migrating as needed) the configured ledger; with ``existing``, a SQLite file that is
-    not there is an error instead of a new empty ledger (for commands that only read, or check, a ledger).
+    not there is an error instead of a new empty ledger (for commands that only read, or check, a ledger). A
+    location that can hold no ledger (a folder named instead of the file in it) is an error either way.
 
     A relative ``sqlite:///FILE`` is relative to the working directory, ``sqlite:////FILE`` is absolute."""
     from sqlalchemy import make_url
@@ -75,8 +76,8 @@ def open_ledger(url: str | None = None, *, existing: bool = False) -> Ledger:
     if backend is None:
         shown = parsed.render_as_string(hide_password=True)
         raise LedgerError(f"ledger URL '{shown}' is neither sqlite:///FILE nor postgresql://...")
-    if existing and (missing := backend.missing(parsed)):
-        raise LedgerError(f"{missing} (give --db or set {DB_URL_ENV} to use another ledger)")
+    if problem := backend.missing(parsed) if existing else backend.unusable(parsed):  # for every command alike
+        raise LedgerError(f"{problem} (give --db or set {DB_URL_ENV} to use another ledger)")
     return SqlLedger(backend, parsed)
 
 

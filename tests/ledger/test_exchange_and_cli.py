@@ -20,6 +20,7 @@ from permits.codes import DocumentType
 from permits.envelope import seal
 from permits.errors import LedgerError
 from permits.issuing import issue
+from permits.ledger import open_ledger
 from permits.ledger.interface import Issued
 from permits.registry.default import load_registry
 from tests.conftest import EXAMPLES, PASSPHRASE, CliResult, MakeAuthority, example_permit
@@ -207,6 +208,47 @@ def test_reading_commands_do_not_create_a_ledger(cli: Cli, cites_home: Path, tmp
     assert memory.exit_code == 2 and "in-memory SQLite ledger would forget every use" in memory.stderr
     folder = cli("ledger", "check", "--db", f"sqlite:///{tmp_path}")  # the folder, not the ledger file in it
     assert folder.exit_code == 2 and f"no ledger at {tmp_path}: it is a folder; name the ledger file" in folder.stderr
+
+
+def test_every_command_names_a_db_folder_as_a_folder(
+    cli: Cli, cites_home: Path, tmp_path: Path, make_authority: MakeAuthority
+) -> None:
+    """``--db sqlite:///FOLDER`` (with or without the closing slash, the folder there or not) is refused by
+    ``open_ledger`` for every command alike, creating or only reading, with the folder named."""
+    key = make_authority().files.private
+    post_key, post_certificate = _post_key(cli, tmp_path / "post")
+    (tmp_path / "permit.txt").write_text("CP1:X\n")
+    export = tmp_path / "export.json"
+    commands: tuple[tuple[str | Path, ...], ...] = (
+        ("endorse", "--payload", "CP1:X", "--port", "P", "--officer", "O"),
+        ("verify", tmp_path / "permit.txt"),
+        ("scan",),
+        ("issue", EXAMPLES / "zoo-transfer-app1.yaml", "--key", key, "--out", tmp_path / "out"),
+        ("revoke", NUMBER, "--reason", "lost", "--key", key),
+        ("ledger", "export", "--since", "2026-01-01", "--key", post_key, "--out", export),
+        ("ledger", "import", export, "--from-key", post_certificate),
+        ("ledger", "check"),
+        ("ledger", "show"),
+        ("ledger", "alerts"),
+        ("audit", tmp_path / "permit.txt", "--report", tmp_path / "r.jsonl", "--workers", "1"),
+    )
+    post_ledger = f"sqlite:///{tmp_path / 'post.sqlite'}"
+    open_ledger(post_ledger)  # a real export, so that the import reaches the ledger
+    exported = cli("ledger", "export", "--since", "2026-01-01", "--key", post_key, "--out", export, "--db", post_ledger)
+    assert exported.exit_code == 0, exported.stderr
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    for url, shown in ((f"sqlite:///{folder}", folder), (f"sqlite:///{folder}/", folder),
+                       (f"sqlite:///{tmp_path}/new/", tmp_path / "new")):  # fmt: skip
+        for command in commands:
+            result = cli(*command, "--db", url)
+            assert result.exit_code == 2, (command, url, result.stdout, result.stderr)
+            assert result.stderr == (
+                f"error: no ledger at {shown}: it is a folder; name the ledger file in it (sqlite:///FOLDER/"
+                "ledger.sqlite) (give --db or set CITES_DB_URL to use another ledger)\n"
+            ), (command, url)
+    assert list(folder.iterdir()) == [] and not (tmp_path / "new").exists() and not (tmp_path / "out").exists()
+    assert Register.load("KE").entries == [] and not list(cites_home.glob("ledger.sqlite*"))
 
 
 @pytest.mark.parametrize(

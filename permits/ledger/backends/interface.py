@@ -21,8 +21,12 @@ class Backend(Protocol):
         """A configured engine for ``url``."""
         ...
 
+    def unusable(self, url: URL) -> str | None:
+        """Why ``url`` can hold no ledger at all, not even a new one (a folder where the file should be), or None."""
+        ...
+
     def missing(self, url: URL) -> str | None:
-        """Why ``url`` cannot hold an existing ledger (a file not there), or None when it may."""
+        """Why ``url`` cannot hold an existing ledger (a file not there, or ``unusable``), or None when it may."""
         ...
 
     def lock_schema(self, connection: Connection) -> None:

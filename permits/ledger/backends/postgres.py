@@ -22,6 +22,10 @@ class PostgresBackend:
             url.set(drivername="postgresql+psycopg"), pool_pre_ping=True, isolation_level="READ COMMITTED"
         )
 
+    def unusable(self, url: URL) -> str | None:
+        """Whether the server takes the URL is known only on connecting."""
+        return None
+
     def missing(self, url: URL) -> str | None:
         """A server database may hold the ledger's tables or get them on first use: never missing."""
         return None

@@ -45,13 +45,20 @@ class SqliteBackend:
 
         return engine
 
+    def unusable(self, url: URL) -> str | None:
+        path = _ledger_file(url)
+        there = path_exists(path)  # first: a path that cannot be looked up (a name too long) is named as such
+        if (there and path.is_dir()) or str(url.database).endswith("/"):  # sqlite:///posts/, not .../ledger.sqlite
+            return f"no ledger at {path}: it is a folder; name the ledger file in it (sqlite:///FOLDER/ledger.sqlite)"
+        if there and not path.is_file():
+            return f"no ledger at {path}: not a regular file (a device, pipe or socket)"
+        return None
+
     def missing(self, url: URL) -> str | None:
         path = _ledger_file(url)
-        if not path_exists(path):
-            return f"no ledger at {path}: nothing was issued, endorsed or imported there yet"
-        if path.is_dir():  # sqlite:///posts/ instead of sqlite:///posts/ledger.sqlite
-            return f"no ledger at {path}: it is a folder; name the ledger file in it (sqlite:///FOLDER/ledger.sqlite)"
-        return None if path.is_file() else f"no ledger at {path}: not a regular file (a device, pipe or socket)"
+        if (unusable := self.unusable(url)) is not None:
+            return unusable
+        return None if path_exists(path) else f"no ledger at {path}: nothing was issued, endorsed or imported there yet"
 
     def lock_schema(self, connection: Connection) -> None:
         """Nothing to add: the migrating transaction began IMMEDIATE and holds the write lock."""
