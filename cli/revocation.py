@@ -57,10 +57,9 @@ def revoke_command(
     already revoked, unreadable key).
     """
     from keys.revocation.interface import RevocationReason
-    from keys.revocation.register import Register
+    from keys.revocation.register import revoke_permit
     from keys.signed import parse_date, today_utc
     from permits import limits
-    from permits.errors import InputError
     from permits.ledger import open_ledger
     from permits.model import one_line_name
 
@@ -69,25 +68,17 @@ def revoke_command(
     day = parse_date(date.strip(), "--date") if date else today
     given = one_line_name(number, "NUMBER", limits.MAX_CODE_CHARS)
     signer = _authority_key(key)
-    register = Register.load(signer.party)
-    ledger = open_ledger(db)
-    issued = ledger.issued_of(signer.party, given)
-    number = issued.number if issued else given  # a revocation list matches the number exactly as signed
-    if issued is not None and day < issued.issued_on:
-        raise InputError(f"--date: {day} is before {signer.party} permit {number} was issued ({issued.issued_on})")
-    revocation = register.revoke(number, why, day, today)
-    register.save()
-    details = {"reason": revocation.reason.value, "revoked": revocation.revoked.isoformat()}
-    ledger.record_event(signer.authority, "revoke", f"{signer.party} {number}", details)
-    if issued is None:
+    revoked = revoke_permit(signer, given, why, day, today, open_ledger(db))
+    party, number, revocation = signer.party, revoked.number, revoked.revocation
+    if not revoked.registered:
         typer.echo(
-            f"warning: {signer.party} permit {number} is not in this ledger's issuing register "
+            f"warning: {party} permit {number} is not in this ledger's issuing register "
             "(a typing error, or issued from another ledger?); it is revoked all the same",
             err=True,
         )
     elif number != given:
-        typer.echo(f"{given} is {signer.party} permit {number} in the issuing register: revoked as registered")
-    typer.echo(f"revoked {signer.party} permit {number} on {revocation.revoked} ({revocation.reason.value})")
+        typer.echo(f"{given} is {party} permit {number} in the issuing register: revoked as registered")
+    typer.echo(f"revoked {party} permit {number} on {revocation.revoked} ({revocation.reason.value})")
     typer.echo("publish the list for verifiers: cites revocations publish --key KEY --out FILE")
 
 

@@ -383,7 +383,14 @@ class Ledger(Protocol):
         ...
 
     def record_event(self, actor: str, action: str, document: str, details: Mapping[str, Any]) -> None:
-        """Append one event on its own (e.g. a revocation)."""
+        """Append one event on its own."""
+        ...
+
+    def recording_event(
+        self, actor: str, action: str, document: str, details: Mapping[str, Any]
+    ) -> AbstractContextManager[None]:
+        """Append one event (e.g. a revocation) in a transaction committed when the ``with`` block succeeds,
+        rolled back when it raises: what the block records elsewhere is done only once the entry is written."""
         ...
 
     def events(self, document: str | None = None, last: int | None = None) -> list[Event]:

@@ -359,8 +359,14 @@ class SqlLedger:
         connection.execute(update(schema.chain_head).where(head_row).values(seq=seq, hash=digest))
 
     def record_event(self, actor: str, action: str, document: str, details: Mapping[str, Any]) -> None:
+        with self.recording_event(actor, action, document, details):
+            pass
+
+    @contextlib.contextmanager
+    def recording_event(self, actor: str, action: str, document: str, details: Mapping[str, Any]) -> Iterator[None]:
         with self._write() as connection:
             self._append(connection, actor, action, document, details)
+            yield
 
     def events(self, document: str | None = None, last: int | None = None) -> list[Event]:
         table = schema.events

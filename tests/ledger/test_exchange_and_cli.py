@@ -4,6 +4,7 @@ trail of issue, endorse and revoke, and offline posts exchanging signed exports 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -148,6 +149,48 @@ def test_issue_endorse_and_revoke_are_in_the_audit_trail(cli: Cli, tmp_path: Pat
     assert [event["action"] for event in shown["events"]] == ["issue", "endorse", "revoke"]
     assert shown["issued"]["number"] == NUMBER and shown["use"]["port"] == "Mombasa" and shown["alerts"] == []
     assert "#2 " in cli("ledger", "show", "--last", "2").stdout
+
+
+TRAIL_FAILURES = {
+    # the audit-trail entry cannot be written: the insert is refused
+    "insert": ["CREATE TRIGGER refuse_trail BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'trail refused'); END"],
+    # the entry is written, but its transaction cannot commit: a deferred foreign key is broken at COMMIT
+    "commit": [
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY)",
+        "CREATE TABLE orphan (parent INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)",
+        "CREATE TRIGGER orphan_trail AFTER INSERT ON events BEGIN INSERT INTO orphan VALUES (1); END",
+    ],
+}
+
+
+@pytest.mark.parametrize("failure", sorted(TRAIL_FAILURES))
+def test_a_revocation_whose_audit_entry_fails_is_not_recorded(
+    cli: Cli, cites_home: Path, tmp_path: Path, failure: str
+) -> None:
+    """The register and the audit trail hold a revocation both or neither (fail closed): a trail entry that
+    cannot be written, or whose transaction cannot commit, leaves the register file as it was."""
+    _issued_permit(cli, tmp_path)
+    key = next((tmp_path / "ma").glob("*.key.pem"))
+    assert cli("revoke", "KE/2026/OTHER/1", "--reason", "lost", "--key", key).exit_code == 0  # a register on file
+    register_file = cites_home / "revocation" / "issued" / "KE.json"
+    before = register_file.read_bytes()
+    with contextlib.closing(sqlite3.connect(cites_home / "ledger.sqlite")) as database:
+        for statement in TRAIL_FAILURES[failure]:
+            database.execute(statement)
+        database.commit()
+    refused = cli("revoke", NUMBER, "--reason", "stolen", "--key", key)
+    assert refused.exit_code == 2 and refused.stdout == "" and refused.stderr.count("\n") == 1, refused.stderr
+    assert refused.stderr.startswith(f"error: ledger sqlite:///{cites_home / 'ledger.sqlite'}: ")
+    assert register_file.read_bytes() == before and [e.number for e in Register.load("KE").entries] == [
+        "KE/2026/OTHER/1"
+    ]
+    shown = json.loads(cli("ledger", "show", "KE", NUMBER, "--json").stdout)
+    assert [event["action"] for event in shown["events"]] == ["issue"]
+    with contextlib.closing(sqlite3.connect(cites_home / "ledger.sqlite")) as database:
+        database.execute("DROP TRIGGER " + ("refuse_trail" if failure == "insert" else "orphan_trail"))
+        database.commit()
+    assert cli("revoke", NUMBER, "--reason", "stolen", "--key", key).exit_code == 0  # nothing half-done to undo
+    assert cli("ledger", "check").exit_code == 0
 
 
 def test_revoking_a_number_the_register_does_not_hold_warns(cli: Cli, tmp_path: Path) -> None:
