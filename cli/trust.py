@@ -454,7 +454,9 @@ def show(
 def add_key(
     key_file: Annotated[Path, typer.Argument(help="Public key (PEM/DER) or X.509 certificate of the authority.")],
     party: Annotated[str, typer.Option(help="Party the key signs for (ISO alpha-2); pinned with the key.")],
-    authority: Annotated[str | None, typer.Option(help="Authority name (default: from the certificate).")] = None,
+    authority: Annotated[
+        str | None, typer.Option(help="Authority name (default: the certificate's; required for a bare public key).")
+    ] = None,
 ) -> None:
     """Development mode: trust a key for one Party in the unsigned local store, pinned to its algorithm.
 
@@ -480,9 +482,8 @@ def add_key(
     except TrustStoreError as error:
         raise TrustStoreError(f"{key_file}: {error}") from None
     store.save()
-    named = "" if key.authority == key.party else f" ({key.authority})"
     done = "already trusted" if already else "trusted"
-    typer.echo(f"{done}: {key.algorithm.value} key {key.kid.hex()} for {key.party}{named}")
+    typer.echo(f"{done}: {key.algorithm.value} key {key.kid.hex()} for {key.party} ({key.authority})")
 
 
 @trust_app.command("list", rich_help_panel=DEVELOPMENT_PANEL)

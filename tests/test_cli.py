@@ -275,13 +275,28 @@ def test_version(cli: Cli) -> None:
 def test_trusting_a_key_again_changes_nothing(cli: Cli, tmp_path: Path) -> None:
     assert cli("keys", "new", "--party", "KE", "--out", tmp_path, "--authority", "KWS").exit_code == 0
     public = next(tmp_path.glob("*.pub.pem"))  # a bare public key names no authority
-    first = cli("trust", "add", public, "--party", "KE")
-    assert first.exit_code == 0 and first.stdout.startswith("trusted: ES256 key ") and "(KE)" not in first.stdout
-    again = cli("trust", "add", public, "--party", "ke")
+    first = cli("trust", "add", public, "--party", "KE", "--authority", "KWS")
+    assert first.exit_code == 0 and first.stdout.startswith("trusted: ES256 key ") and first.stdout.endswith(" (KWS)\n")
+    again = cli("trust", "add", public, "--party", "ke")  # already trusted: no name needed, nothing changes
     assert again.exit_code == 0 and again.stdout.startswith("already trusted: ES256 key ")
     other = cli("trust", "add", public, "--party", "TZ")
     assert other.exit_code == 2 and "is already trusted for Party KE" in other.stderr
-    assert len(json.loads(cli("trust", "list", "--json").stdout)) == 1
+    assert [key["authority"] for key in json.loads(cli("trust", "list", "--json").stdout)] == ["KWS"]
+
+
+@pytest.mark.parametrize("authority", [(), ("--authority", ""), ("--authority", "  ")])
+def test_a_bare_public_key_needs_an_authority_name(cli: Cli, tmp_path: Path, authority: tuple[str, ...]) -> None:
+    """A bare public key names no authority: the Party code is no name for it (verdicts show it as the signer)."""
+    assert cli("keys", "new", "--party", "KE", "--out", tmp_path, "--authority", "KWS").exit_code == 0
+    public = next(tmp_path.glob("*.pub.pem"))
+    refused = cli("trust", "add", public, "--party", "KE", *authority)
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert refused.stderr == (
+        "error: --authority: a bare public key names no authority (a certificate does); give --authority NAME\n"
+    )
+    assert json.loads(cli("trust", "list", "--json").stdout) == []
+    certificate = next(tmp_path.glob("*.cert.pem"))  # a certificate names it
+    assert cli("trust", "add", certificate, "--party", "KE").stdout.endswith(" for KE (KWS)\n")
 
 
 def test_console_script_help_runs(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from keys.keyfile import PublicKeyInfo, public_key_pem
 from keys.trust.interface import TrustedKey
 from permits.codes import DocumentType
 from permits.envelope.algorithms import Algorithm, algorithm_for_key
-from permits.errors import TrustStoreError
+from permits.errors import InputError, TrustStoreError
 from permits.fileio import write_text_atomic
 from permits.home import state_path
 
@@ -76,7 +76,9 @@ class LocalTrustStore:
 
     def add(self, info: PublicKeyInfo, party: str, authority: str | None) -> TrustedKey:
         """Trust a public key for ``party`` (a key already trusted for it is returned as it is); a certificate
-        naming another Party, or a key already trusted for another Party, is refused."""
+        naming another Party, or a key already trusted for another Party, is refused. The authority is
+        ``authority``, else the certificate's; a bare public key names none, so ``authority`` is then required
+        (``InputError``): verdicts show it as the signer, and a Party code there would pass for a name."""
         party = party.upper()
         if info.party is not None and info.party.upper() != party:
             raise TrustStoreError(f"the certificate names Party {info.party}, not {party}")
@@ -84,9 +86,14 @@ class LocalTrustStore:
             if known.party != party:
                 raise TrustStoreError(f"key {info.kid.hex()} is already trusted for Party {known.party}")
             return known
+        name = (authority or "").strip() or info.authority
+        if not name:
+            raise InputError(
+                "--authority: a bare public key names no authority (a certificate does); give --authority NAME"
+            )
         key = TrustedKey(
             party=party,
-            authority=authority or info.authority or party,
+            authority=name,
             kid=info.kid,
             algorithm=info.algorithm,
             public_key=info.public_key,
