@@ -391,6 +391,9 @@ def _echo_list(trust_list: dict[str, Any]) -> None:
         f"trust list v{trust_list['version']}: {len(trust_list['keys'])} key(s), issued {trust_list['issued']}, "
         f"expires {trust_list['expires']}, {len(trust_list['signatures'])} signature(s)"
     )
+    from permits.output.terminal import aligned_rows
+
+    rows = []
     for key in trust_list["keys"]:
         start, end = key["valid_from"], key["valid_to"]
         window = (
@@ -402,10 +405,10 @@ def _echo_list(trust_list: dict[str, Any]) -> None:
             if end
             else "any date"
         )
-        typer.echo(
-            f"  {key['party']}  {key['kid']}  {key['alg']:<6} {window:<22} {','.join(key['scope']):<30} "
-            f"{key['state']:<26} {key['authority']}"
-        )
+        rows.append([key["party"], key["kid"], key["alg"], window, ",".join(key["scope"]), key["state"],
+                     key["authority"]])  # fmt: skip
+    for line in aligned_rows(rows):
+        typer.echo(line)
 
 
 @trust_app.command("show", rich_help_panel=VERIFIER_PANEL)
@@ -502,8 +505,10 @@ def list_keys(json_output: Annotated[bool, typer.Option("--json", help="Machine-
     if not rows:
         typer.echo(f"no trusted keys ({store.path})")
         return
-    for row in rows:
-        typer.echo(f"{row['kid']}  {row['party']}  {row['alg']:<6} {row['authority']}")
+    from permits.output.terminal import aligned_rows
+
+    for line in aligned_rows([[row["kid"], row["party"], row["alg"], row["authority"]] for row in rows], indent=""):
+        typer.echo(line)
 
 
 @trust_app.command("remove", rich_help_panel=DEVELOPMENT_PANEL)

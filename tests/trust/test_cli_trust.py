@@ -187,3 +187,25 @@ def test_a_key_cannot_be_proposed_for_another_party_than_its_certificate(cli: Cl
     result = cli("trust", "propose-key", certificate, "--party", "TZ", "--out", setup["final"])
     one_line_error(result, 2, "--party: the certificate names Party KE, not TZ")
     assert not setup["final"].exists()
+
+
+def test_trust_show_keeps_its_columns_in_line_whatever_the_window(
+    cli: Cli, setup: dict[str, Path], tmp_path: Path
+) -> None:
+    """A validity window of two dates ('2026-11-29 to 2026-11-29') is wider than 'from 2026-11-29': the columns
+    after it still start at one place on every line."""
+    ok(cli("keys", "new", "--party", "TZ", "--authority", "TAWA", "--out", tmp_path / "tz"))
+    certificate = next((tmp_path / "tz").glob("*.cert.pem"))
+    proposal = tmp_path / "tz.entry.json"
+    window = ("--valid-from", str(TODAY), "--valid-to", str(TODAY))
+    ok(cli("trust", "propose-key", certificate, "--party", "TZ", "--scope", "import", *window, "--out", proposal))
+    both = tmp_path / "both.json"
+    expires = (TODAY.replace(year=TODAY.year + 1)).isoformat()
+    ok(cli("trust", "draft", "--base", setup["draft"], proposal, "--expires", expires, "--out", both))
+    lines = [line for line in ok(cli("trust", "show", both)).stdout.splitlines() if line.startswith("  ")][-2:]
+    assert [line.split()[0] for line in lines] == ["KE", "TZ"] and f"{TODAY} to {TODAY}" in lines[1]
+    for column in ("export,re-export", "current"):  # the scope and state columns of the KE line
+        assert lines[1][lines[0].index(column) - 2 : lines[0].index(column)] == "  ", (column, lines)
+        assert lines[1][lines[0].index(column)] != " ", (column, lines)
+    assert lines[0].endswith("  Kenya Wildlife Service") and lines[1].endswith("  TAWA")
+    assert lines[0].index("Kenya Wildlife Service") == lines[1].index("TAWA")
