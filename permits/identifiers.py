@@ -10,7 +10,9 @@ stamp the Party used before under it, the batch audit (``permits.audit``) finds 
 duplicate marks with it, and the rules find a mark twice in one permit and a placeholder import permit. Permit
 numbers are compared by ``document_number_key`` by the issuing register (a number the Party issued before under
 it is refused) and the audit's duplicate-number finding; the uses table and revocation lists match a permit by
-its number exactly as signed (a use or a listed hash comes from a signed permit).
+its number exactly as signed (a use or a listed hash comes from a signed permit). The audit compares more
+coarsely on top of these (``permits.audit.index`` ``number_key`` and ``mark_key``: leading zeros and invisible
+characters ignored), so that numbers the register keeps apart but a reader takes for one are a finding.
 
 A letter of another script that looks like a Latin letter counts as that letter (the Cyrillic capital Es,
 U+0421, is ``c``; the Greek capital Omicron is ``o``), by the Unicode confusables data (UTS #39) that the

@@ -5,12 +5,13 @@ interrupted and resumed audit reports exactly what an uninterrupted one does. On
 proven take part. The kinds and severities (``error`` and ``warning`` make ``cites audit`` exit 1, ``info``
 does not):
 
-- ``DUPLICATE_NUMBER`` (error): different signed documents carry one Party's permit number (compared as security
-  stamps are: ``KE/1`` and ``ke-1`` are one number).
+- ``DUPLICATE_NUMBER`` (error): different signed documents carry one Party's permit number (compared as a reader
+  sees it, ``index.number_key``: ``KE/1``, ``ke-0001`` and ``KE1`` are one number).
 - ``REPEATED_PERMIT`` (warning): the same signed document is in several inputs (filed or presented twice: check
   it covered one consignment only); info when each input is a file of one name with another suffix (``cites
   issue`` saves a permit as PDF, image and QR text).
-- ``REUSED_STAMP`` (error): one Party's security stamp (Box 5b) is on documents with different numbers.
+- ``REUSED_STAMP`` (error): one Party's security stamp (Box 5b) is on documents with different numbers (stamps
+  and marks compared by ``index.mark_key``: ``S-0042`` is ``s42``).
 - ``DUPLICATE_MARK`` (warning): one microchip, ring or tag number (Box 9) is on several documents that do not
   cite each other (a re-export citing its origin, or a replacement, legitimately repeats the marks).
 - ``REEXPORT_OVER_QUANTITY`` (error): re-exports citing one document re-export more of a kind of specimen (term)

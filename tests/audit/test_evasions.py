@@ -1,0 +1,93 @@
+"""A launderer's and a corrupt official's evasions of the cross-permit findings, each with genuine signed permits
+audited end to end: what a reader takes for one number, stamp or mark is one to the audit too."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from permits.audit.reports import finding_format
+from permits.envelope import seal
+from permits.model import Permit
+from tests.audit.batch import crocodile_export, crocodile_reexport, zoo
+from tests.conftest import Authority, CliResult, MakeAuthority
+
+Cli = Callable[..., CliResult]
+Found = list[tuple[str, tuple[int, ...]]]
+
+
+@pytest.fixture
+def authorities(make_authority: MakeAuthority) -> dict[str, Authority]:
+    return {party: make_authority(party, f"Management Authority {party}") for party in ("KE", "ZW", "IT")}
+
+
+def _audit(cli: Cli, tmp_path: Path, authorities: dict[str, Authority], *permits: Permit) -> Found:
+    """Audit ``permits``, each signed by its Party's key, one per line of a text file: the findings as (kind,
+    line numbers of the inputs), after checking every permit is VALID (nothing but the findings can stop them)."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    texts = [seal(permit, authorities[permit.authority.country].key) for permit in permits]
+    (folder / "permits.txt").write_text("\n".join(texts) + "\n")
+    report = folder / "out" / "audit.jsonl"
+    result = cli("audit", folder / "permits.txt", "--report", report, "--workers", "1", "--quiet")
+    assert result.exit_code in (0, 1), result.stderr
+    rows = [json.loads(line) for line in report.read_text().splitlines()]
+    assert [row["status"] for row in rows] == ["VALID"] * len(permits), [row["reason"] for row in rows]
+    findings = folder / "out" / "audit.findings.jsonl"
+    with open(findings, "rb") as handle:
+        found = [record.row for record in finding_format(findings).records(handle) if record.row]
+    return [(row["kind"], tuple(int(place.rsplit(":", 1)[1]) for place in row["inputs"])) for row in found]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("KE/2026/1", "KE/2026/0001"),  # leading zeros
+        ("KE/2026/1", "KE2026/1"),  # no separator between letters and digits
+        ("IT/RE/1", "ITRE/1"),  # nor between letters
+        ("KE/2026/1", "KE/20\u034f26/1"),  # the combining grapheme joiner, an invisible mark
+        ("KE/2026/1", "KE/2026/1\u3164"),  # a Hangul filler, an invisible letter
+        ("KE/2026/1", "KE/202\u03016/1"),  # an accent over a digit
+    ],
+)
+def test_a_number_written_to_look_the_same_is_a_duplicate_number(
+    cli: Cli, tmp_path: Path, authorities: dict[str, Authority], first: str, second: str
+) -> None:
+    permits = (zoo(first, "S-1", "900118000000001"), zoo(second, "S-2", "900118000000002"))
+    assert _audit(cli, tmp_path, authorities, *permits) == [("DUPLICATE_NUMBER", (1, 2))]
+
+
+def test_numbers_apart_by_their_digits_stay_apart(cli: Cli, tmp_path: Path, authorities: dict[str, Authority]) -> None:
+    permits = (zoo("KE/1/23", "S-1", "C-1"), zoo("KE/12/3", "S-2", "C-2"), zoo("KE/10/23", "S-3", "C-3"))
+    assert _audit(cli, tmp_path, authorities, *permits) == []
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("S-0042", "S-42"), ("S-42", "S-4\u31642"), ("S-42", "S-4\uffa02"), ("S-42", "S\u034f-42")]
+)
+def test_a_stamp_written_to_look_the_same_is_reused(
+    cli: Cli, tmp_path: Path, authorities: dict[str, Authority], first: str, second: str
+) -> None:
+    permits = (zoo("KE/1", first, "900118000000001"), zoo("KE/2", second, "900118000000002"))
+    assert _audit(cli, tmp_path, authorities, *permits) == [("REUSED_STAMP", (1, 2))]
+
+
+@pytest.mark.parametrize("second", ["0900118000000042", "900118\u3164000000042", "9001180000000\u034f42"])
+def test_a_microchip_written_to_look_the_same_is_a_duplicate_mark(
+    cli: Cli, tmp_path: Path, authorities: dict[str, Authority], second: str
+) -> None:
+    permits = (zoo("KE/1", "S-1", "900118000000042"), zoo("KE/2", "S-2", second))
+    assert _audit(cli, tmp_path, authorities, *permits) == [("DUPLICATE_MARK", (1, 2))]
+
+
+@pytest.mark.parametrize("cited", ["ZW/2026/871", "ZW2026/00871", "ZW/20\u034f26/00871", "zw 2026 0871\u3164"])
+def test_an_origin_cited_as_it_looks_is_counted(
+    cli: Cli, tmp_path: Path, authorities: dict[str, Authority], cited: str
+) -> None:
+    """A Box 12 number written otherwise must not make the origin 'not in the batch' (info, exit 0)."""
+    origin = crocodile_export("ZW/2026/00871", 24)
+    first, second = crocodile_reexport("IT/RE/1", 20, "ZW/2026/00871"), crocodile_reexport("IT/RE/2", 20, cited)
+    assert _audit(cli, tmp_path, authorities, origin, first, second) == [("REEXPORT_OVER_QUANTITY", (1, 2, 3))]
