@@ -32,9 +32,11 @@ does not):
 Re-exports: a specimen line cites its origin permit (Box 12) and, if it was re-exported before, the last
 re-export certificate (Box 12a). It is counted against the nearest of the two that is in the batch, so a chain
 of re-exports is never counted twice against the origin. A citation names a document by its number as
-``DUPLICATE_NUMBER`` compares numbers (``KE-2026-1`` cites ``KE/2026/1``). Revoked certificates, and
-certificates replaced by another document in the batch (Box 5), are not counted; one certificate in several
-inputs is counted once.
+``DUPLICATE_NUMBER`` compares numbers (``KE-2026-1`` cites ``KE/2026/1``). Revoked certificates are not counted;
+a certificate and its Box 5 replacements count as one, the largest of them (a replacement neither doubles a
+consignment nor, issued for an unrelated certificate, erases it); one certificate in several inputs is counted
+once. A cited document and its replacements likewise cover one quantity, the largest of theirs: re-exports citing
+an origin permit and others citing its replacement add up.
 """
 
 from __future__ import annotations
@@ -176,104 +178,142 @@ def _linked(members: list[tuple[Any, ...]]) -> bool:
 
 CITING_LINES = """
 WITH cited AS (
-    SELECT r.seq, r.place, r.party, r.number, l.line, l.species, l.species_key, l.term, l.unit, l.quantity,
-           l.origin_country, l.origin_number, l.origin_key, l.last_country, l.last_number, l.last_key,
-           l.last_key IS NOT NULL AND (l.origin_key IS NULL OR EXISTS (
-               SELECT 1 FROM rows p WHERE p.authenticated AND p.party = l.last_country AND p.number_key = l.last_key
-           )) AS via_last
+    SELECT r.seq, r.place, r.party, r.number, r.number_key, r.family, l.line, l.species, l.species_key, l.term,
+           l.unit, l.quantity, l.origin_country, l.origin_number, l.origin_key,
+           coalesce(o.family, l.origin_key) AS origin_family, l.last_country, l.last_number, l.last_key,
+           coalesce(x.family, l.last_key) AS last_family
     FROM rows r JOIN lines l ON l.seq = r.seq
+    LEFT JOIN families o ON o.party = l.origin_country AND o.number_key = l.origin_key
+    LEFT JOIN families x ON x.party = l.last_country AND x.number_key = l.last_key
     WHERE r.authenticated AND r.status != 'REVOKED' AND (l.origin_key IS NOT NULL OR l.last_key IS NOT NULL)
-      AND NOT EXISTS (
-          SELECT 1 FROM rows x WHERE x.authenticated AND x.party = r.party AND x.replaces_key = r.number_key
-      )
+), placed AS (
+    SELECT *, last_key IS NOT NULL AND (origin_key IS NULL OR EXISTS (
+               SELECT 1 FROM rows p WHERE p.authenticated AND p.party = last_country AND p.family = last_family
+           )) AS via_last
+    FROM cited
 )
 SELECT CASE WHEN via_last THEN last_country ELSE origin_country END AS parent_country,
-       CASE WHEN via_last THEN last_key ELSE origin_key END AS parent_key,
+       CASE WHEN via_last THEN last_family ELSE origin_family END AS parent_family,
        species_key, term, unit,
        CASE WHEN via_last THEN 'last re-export certificate' ELSE 'origin permit' END AS parent_kind,
        CASE WHEN via_last THEN last_number ELSE origin_number END AS parent_number,
-       species, party, number, line, quantity, seq, place
-FROM cited
+       CASE WHEN via_last THEN last_key ELSE origin_key END AS parent_key,
+       species, party, number, family, number_key, line, quantity, seq, place
+FROM placed
 """
 """Every counted specimen line that cites a document, with the document it is counted against (``parent_key``:
-its number as ``DUPLICATE_NUMBER`` compares numbers, so ``KE-1`` cites ``KE/1``)."""
+its number as ``DUPLICATE_NUMBER`` compares numbers, so ``KE-1`` cites ``KE/1``) and that document's family
+(``parent_family``: it and its Box 5 replacements, ``BatchIndex._name_families``)."""
 
 BY_CITED_DOCUMENT = "GROUP BY parent_country, parent_key, parent_kind, place ORDER BY 1, 2, 3, min(seq)"
+BY_CITED_FAMILY = "GROUP BY parent_country, parent_family, parent_kind, place ORDER BY 1, 2, 3, min(seq)"
 IN_BATCH = (
     "EXISTS (SELECT 1 FROM rows p WHERE p.authenticated AND p.party = parent_country AND p.number_key = parent_key)"
+)
+FAMILY_IN_BATCH = (
+    "EXISTS (SELECT 1 FROM rows p WHERE p.authenticated AND p.party = parent_country AND p.family = parent_family)"
 )
 
 
 def reexports_over_quantity(database: sqlite3.Connection) -> Iterator[Finding]:
     citing = (
-        f"SELECT * FROM ({CITING_LINES}) WHERE {IN_BATCH} "
-        "ORDER BY parent_country, parent_key, species_key, term, unit, party, number, line, seq"
+        f"SELECT * FROM ({CITING_LINES}) WHERE {FAMILY_IN_BATCH} "
+        "ORDER BY parent_country, parent_family, species_key, term, unit, party, number, line, seq"
     )
     covered = _CoveredQuantities(database)
-    for (country, key, species_key, term, unit), members in _groups(database, citing, 5):
-        shipped: dict[tuple[str, str, int], Decimal] = {}
-        for _, _, _, party, child, line, quantity, _, _ in members:
-            shipped[(party, child, line)] = max(shipped.get((party, child, line), Decimal(0)), Decimal(quantity))
-        total, cover = sum(shipped.values(), Decimal(0)), covered.of((country, key, species_key, term, unit))
+    for (country, family, species_key, term, unit), members in _groups(database, citing, 5):
+        total, cover = _shipped(members), covered.of((country, family, species_key, term, unit))
         if total <= cover:
             continue
-        number, inputs = _cited_document(database, country, key, members)
-        kinds, species = " and ".join(sorted({member[0] for member in members}, reverse=True)), members[0][2]
+        number, inputs = _cited_document(database, country, family, members)
+        kinds, species = " and ".join(sorted({member[0] for member in members}, reverse=True)), members[0][3]
         details = {"cited": {"country": country, "number": number}, "species": species, "term": term, "unit": unit,
                    "covered": format_quantity(cover), "reexported": format_quantity(total)}  # fmt: skip
-        if not cover and _lists_species_only_as_other_terms(database, country, key, species_key, term):
+        named = _family_named(database, country, family, number)
+        if not cover and _lists_species_only_as_other_terms(database, country, family, species_key, term):
             message = (
-                f"re-exports of {species} citing {country} {number} (as {kinds}) are {term}, which that document "
+                f"re-exports of {species} citing {country} {named} (as {kinds}) are {term}, which that document "
                 f"lists only as other kinds of specimen: their quantity is not compared"
             )
             yield Finding("REEXPORT_NOT_COMPARED", Severity.INFO, message, inputs, details)
             continue
         message = (
-            f"re-exports of {species} ({term}) citing {country} {number} (as {kinds}) add up to "
+            f"re-exports of {species} ({term}) citing {country} {named} (as {kinds}) add up to "
             f"{format_quantity(total)} {unit}, more than the {format_quantity(cover)} {unit} it covered"
         )
         yield Finding("REEXPORT_OVER_QUANTITY", Severity.ERROR, message, inputs, details)
 
 
+def _shipped(members: list[tuple[Any, ...]]) -> Decimal:
+    """What the citing lines re-export: each certificate once however many inputs hold it (the largest of its
+    copies, line by line), and of a certificate and its Box 5 replacements the largest (they ship one
+    consignment: a replacement neither adds to it nor, issued for an unrelated certificate, erases it)."""
+    families: dict[tuple[str, str], dict[str, dict[int, Decimal]]] = {}
+    for *_, party, _, family, number_key, line, quantity, _, _ in members:
+        lines = families.setdefault((party, family), {}).setdefault(number_key, {})
+        lines[line] = max(lines.get(line, Decimal(0)), Decimal(quantity))
+    return sum(
+        (max(sum(lines.values(), Decimal(0)) for lines in documents.values()) for documents in families.values()),
+        Decimal(0),
+    )
+
+
+def _family_named(database: sqlite3.Connection, country: str, family: str, number: str) -> str:
+    """A cited document's number, with the numbers of its Box 5 replacements (or of what it replaces) in the
+    batch."""
+    numbers = [
+        row[0]
+        for row in database.execute(
+            "SELECT number FROM rows WHERE authenticated AND party = ? AND family = ? GROUP BY number_key "
+            "ORDER BY min(seq)",
+            (country, family),
+        )
+    ]
+    others = [other for other in numbers if other != number]
+    return f"{number} (with {', '.join(others)}: replacements, Box 5)" if others else number
+
+
 def _cited_document(
     database: sqlite3.Connection, country: str, key: str, members: list[tuple[Any, ...]]
 ) -> tuple[str, tuple[str, ...]]:
-    """A cited document in the batch: its number as it has it, and the inputs of a finding about it (the
-    document's own first, then those citing it)."""
+    """A cited document in the batch (``key``: its family): its number as it has it, and the inputs of a finding
+    about it (the document's own first, with its replacements, then those citing it)."""
     cited = database.execute(
-        "SELECT number, place FROM rows WHERE authenticated AND party = ? AND number_key = ? ORDER BY seq",
+        "SELECT number, place FROM rows WHERE authenticated AND party = ? AND family = ? ORDER BY seq",
         (country, key),
     ).fetchall()
     return cited[0][0], tuple(_distinct(iter([*(row[1] for row in cited), *_inputs(members)])))
 
 
 def _lists_species_only_as_other_terms(
-    database: sqlite3.Connection, country: str, number_key: str, species_key: str, term: str
+    database: sqlite3.Connection, country: str, family: str, species_key: str, term: str
 ) -> bool:
     """Whether the cited document lists the species, but only as other kinds of specimen: skins re-exported as
     watch straps cannot be counted against it (the same kind in another unit still is an over-quantity)."""
     found = database.execute(
         "SELECT count(*), coalesce(sum(l.term = ?), 0) FROM rows r JOIN lines l ON l.seq = r.seq "
-        "WHERE r.authenticated AND r.party = ? AND r.number_key = ? AND l.species_key = ?",
-        (term, country, number_key, species_key),
+        "WHERE r.authenticated AND r.party = ? AND r.family = ? AND l.species_key = ?",
+        (term, country, family, species_key),
     ).fetchone()
     return bool(found[0]) and not found[1]
 
 
 COVERED_LINES = f"""
-SELECT r.party, r.number_key, l.species_key, l.term, l.unit, r.seq, l.quantity
+SELECT r.party, r.family, l.species_key, l.term, l.unit, r.seq, l.quantity
 FROM rows r JOIN lines l ON l.seq = r.seq
-WHERE r.authenticated AND (r.party, r.number_key) IN (SELECT parent_country, parent_key FROM ({CITING_LINES}))
-ORDER BY r.party, r.number_key, l.species_key, l.term, l.unit, r.seq
+WHERE r.authenticated AND (r.party, r.family) IN (SELECT parent_country, parent_family FROM ({CITING_LINES}))
+ORDER BY r.party, r.family, l.species_key, l.term, l.unit, r.seq
 """
-"""The lines of every cited document in the batch, in the order of the citing groups."""
+"""The lines of every cited document in the batch (with its Box 5 replacements), in the order of the citing
+groups."""
 
 
 class _CoveredQuantities:
-    """What each cited document covered of a kind of specimen of a species in a unit, for keys (country, number
-    key, species key, term, unit) asked in ascending order: a merge join with ``COVERED_LINES``, one ordered pass
+    """What each cited document covered of a kind of specimen of a species in a unit, for keys (country, family,
+    species key, term, unit) asked in ascending order: a merge join with ``COVERED_LINES``, one ordered pass
     instead of one query per group. A document in several inputs covered the largest of its copies (one document
-    filed twice is one copy: its quantity is not multiplied)."""
+    filed twice is one copy: its quantity is not multiplied), and a document and its Box 5 replacements the
+    largest of theirs (a replacement covers the specimens its predecessor covered, not more of them)."""
 
     def __init__(self, database: sqlite3.Connection) -> None:
         self._documents = _groups(database, COVERED_LINES, 5)
@@ -308,8 +348,8 @@ def origins_not_valid(database: sqlite3.Connection) -> Iterator[Finding]:
 
 def origins_not_in_batch(database: sqlite3.Connection) -> Iterator[Finding]:
     query = (
-        f"SELECT parent_country, parent_key, parent_kind, parent_number, place FROM ({CITING_LINES}) "
-        f"WHERE parent_key IS NOT NULL AND NOT {IN_BATCH} {BY_CITED_DOCUMENT}"
+        f"SELECT parent_country, parent_family, parent_kind, parent_number, place FROM ({CITING_LINES}) "
+        f"WHERE parent_key IS NOT NULL AND NOT {FAMILY_IN_BATCH} {BY_CITED_FAMILY}"
     )
     for (country, _, kind), members in _groups(database, query, 3):
         number = members[0][0]  # as the first citation writes it

@@ -171,8 +171,10 @@ CREATE TABLE rows (
     seq INTEGER PRIMARY KEY, input TEXT NOT NULL, page INTEGER, place TEXT, status TEXT NOT NULL,
     valid INTEGER NOT NULL, reason TEXT NOT NULL, category TEXT NOT NULL, claimed_party TEXT,
     authenticated INTEGER NOT NULL, content TEXT, party TEXT, number TEXT, number_key TEXT, stamp TEXT,
-    stamp_written TEXT, issued TEXT, replaces_key TEXT, kid TEXT, payload TEXT
+    stamp_written TEXT, issued TEXT, replaces_key TEXT, kid TEXT, payload TEXT, family TEXT
 );
+CREATE TABLE families (party TEXT NOT NULL, number_key TEXT NOT NULL, family TEXT NOT NULL,
+                       PRIMARY KEY (party, number_key)) WITHOUT ROWID;
 CREATE TABLE lines (
     seq INTEGER NOT NULL, line INTEGER NOT NULL, species TEXT NOT NULL, species_key TEXT NOT NULL,
     term TEXT NOT NULL, unit TEXT NOT NULL, quantity TEXT NOT NULL, origin_country TEXT, origin_number TEXT,
@@ -196,6 +198,7 @@ ANALYSIS_INDEXES = """
 CREATE INDEX IF NOT EXISTS rows_number_key ON rows (party, number_key);
 CREATE INDEX IF NOT EXISTS rows_content ON rows (content, payload);
 CREATE INDEX IF NOT EXISTS rows_replaces ON rows (party, replaces_key);
+CREATE INDEX IF NOT EXISTS rows_family ON rows (party, family);
 CREATE INDEX IF NOT EXISTS lines_seq ON lines (seq);
 CREATE INDEX IF NOT EXISTS marks_mark ON marks (kind, mark);
 CREATE INDEX IF NOT EXISTS registered_number_key ON registered (party, number_key);
@@ -297,11 +300,41 @@ class BatchIndex:
             )
 
     def prepare_analysis(self) -> sqlite3.Connection:
-        """Name each row's place and build the indexes the cross-permit queries need; returns the connection they
-        run on."""
+        """Name each row's place and family and build the indexes the cross-permit queries need; returns the
+        connection they run on."""
         self._name_places()
+        self._name_families()
         self.database.executescript(ANALYSIS_INDEXES)
         return self.database
+
+    def _name_families(self) -> None:
+        """Each document's family (``rows.family``; ``families`` also names replaced documents not in the batch):
+        a document and those it replaces or is replaced by (Box 5), of one Party, named by the least of their
+        number keys (a number key for a document in no replacement). One family covers one set of specimens: the
+        re-export check counts what cites any of them against one quantity."""
+        links = self.database.execute(
+            "SELECT DISTINCT party, number_key, replaces_key FROM rows WHERE authenticated AND replaces_key IS NOT NULL"
+        ).fetchall()
+        parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+        def root(document: tuple[str, str]) -> tuple[str, str]:
+            while parent.setdefault(document, document) != document:
+                document = parent[document]
+            return document
+
+        for party, key, replaced in links:
+            first, second = sorted((root((party, key)), root((party, replaced))))
+            parent[second] = first
+        with self.database:
+            self.database.execute("DELETE FROM families")
+            self.database.executemany(
+                "INSERT INTO families VALUES (?, ?, ?)",
+                ((party, key, root((party, key))[1]) for party, key in list(parent)),
+            )
+            self.database.execute(
+                "UPDATE rows SET family = coalesce((SELECT f.family FROM families f WHERE f.party = rows.party "
+                "AND f.number_key = rows.number_key), number_key) WHERE authenticated"
+            )
 
     def _name_places(self) -> None:
         """Where findings and the HTML page say a row was read: its input, and the page when the input is a file

@@ -12,7 +12,7 @@ import pytest
 from permits.audit.reports import finding_format
 from permits.envelope import seal
 from permits.model import Permit
-from tests.audit.batch import crocodile_export, crocodile_reexport, zoo
+from tests.audit.batch import crocodile_export, crocodile_reexport, with_line, zoo
 from tests.conftest import Authority, CliResult, MakeAuthority
 
 Cli = Callable[..., CliResult]
@@ -91,3 +91,36 @@ def test_an_origin_cited_as_it_looks_is_counted(
     origin = crocodile_export("ZW/2026/00871", 24)
     first, second = crocodile_reexport("IT/RE/1", 20, "ZW/2026/00871"), crocodile_reexport("IT/RE/2", 20, cited)
     assert _audit(cli, tmp_path, authorities, origin, first, second) == [("REEXPORT_OVER_QUANTITY", (1, 2, 3))]
+
+
+def test_an_origin_permit_and_its_replacement_cover_its_specimens_once(
+    cli: Cli, tmp_path: Path, authorities: dict[str, Authority]
+) -> None:
+    """Zimbabwe 'replaces' its origin permit (Box 5) with one for the same 24 skins; Italy re-exports 20 citing
+    each: 40 of 24."""
+    origin = crocodile_export("ZW/2026/00871", 24)
+    replacement = crocodile_export("ZW/2026/00872", 24, replaces={"number": "ZW/2026/00871", "reason": "lost"})
+    first = crocodile_reexport("IT/RE/1", 20, "ZW/2026/00871")
+    second = crocodile_reexport("IT/RE/2", 20, "ZW/2026/00872")
+    assert _audit(cli, tmp_path, authorities, origin, replacement, first, second) == [
+        ("REEXPORT_OVER_QUANTITY", (1, 2, 3, 4))
+    ]
+
+
+def test_a_replacement_issued_for_another_certificate_does_not_erase_it(
+    cli: Cli, tmp_path: Path, authorities: dict[str, Authority]
+) -> None:
+    """Italy re-exports 20 and 20 of 24, then 'replaces' the first certificate with one for a python skin: the
+    first, never cancelled, still counts."""
+    origin = crocodile_export("ZW/2026/00871", 24)
+    first = crocodile_reexport("IT/RE/1", 20, "ZW/2026/00871")
+    second = crocodile_reexport("IT/RE/2", 20, "ZW/2026/00871")
+    python = with_line(
+        crocodile_reexport("IT/RE/3", 1, "ZW/2026/00871", replaces={"number": "IT/RE/1", "reason": "lost"}),
+        scientific_name="Python reticulatus",
+        origin={"country": "ZW", "number": "ZW/2026/00999", "date": "2026-01-14"},
+    )
+    assert _audit(cli, tmp_path, authorities, origin, first, second, python) == [
+        ("REEXPORT_OVER_QUANTITY", (1, 2, 3)),
+        ("ORIGIN_NOT_IN_BATCH", (4,)),
+    ]

@@ -43,16 +43,20 @@ def test_revoked_replaced_and_repeated_certificates_are_not_counted_twice(tmp_pa
     first = crocodile_reexport("IT/RE/1", 20, "ZW/1")
     replaced = crocodile_reexport("IT/RE/3", 20, "ZW/1")
     replacement = crocodile_reexport("IT/RE/4", 4, "ZW/1", replaces={"number": "IT/RE/3", "reason": "lost"})
-    found = _find(
-        tmp_path,
+    rows = [
         _row("origin", crocodile_export("ZW/1", 24)),
         _row("a", first),
         _row("b", first),
         _row("revoked", crocodile_reexport("IT/RE/2", 20, "ZW/1"), status="REVOKED"),
-        _row("replaced", replaced),
         _row("replacement", replacement),
-    )
+    ]
+    found = _find(tmp_path / "cancelled", *rows, _row("replaced", replaced, status="REVOKED"))
     assert found == [("REPEATED_PERMIT", ("a", "b"))]  # 20 + 4 of 24: within the origin permit
+    # a replaced certificate that was not cancelled counts as the larger of it and its replacement: 20 + 20 > 24
+    assert _find(tmp_path / "not-cancelled", *rows, _row("replaced", replaced)) == [
+        ("REPEATED_PERMIT", ("a", "b")),
+        ("REEXPORT_OVER_QUANTITY", ("origin", "a", "b", "replaced", "replacement")),
+    ]
 
 
 def test_an_origin_permit_filed_twice_covers_its_quantity_once(tmp_path: Path) -> None:
