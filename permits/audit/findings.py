@@ -31,7 +31,9 @@ does not):
 
 Re-exports: a specimen line cites its origin permit (Box 12) and, if it was re-exported before, the last
 re-export certificate (Box 12a). It is counted against the nearest of the two that is in the batch, so a chain
-of re-exports is never counted twice against the origin. A citation names a document by its number as
+of re-exports is never counted twice against the origin; a last re-export certificate counts only if it
+re-exported the species from the same origin (otherwise the line counts against its origin: citing an unrelated
+certificate with a large quantity in Box 12a hides nothing). A citation names a document by its number as
 ``DUPLICATE_NUMBER`` compares numbers (``KE-2026-1`` cites ``KE/2026/1``). Revoked certificates are not counted;
 a certificate and its Box 5 replacements count as one, the largest of them (a replacement neither doubles a
 consignment nor, issued for an unrelated certificate, erases it); one certificate in several inputs is counted
@@ -188,7 +190,11 @@ WITH cited AS (
     WHERE r.authenticated AND r.status != 'REVOKED' AND (l.origin_key IS NOT NULL OR l.last_key IS NOT NULL)
 ), placed AS (
     SELECT *, last_key IS NOT NULL AND (origin_key IS NULL OR EXISTS (
-               SELECT 1 FROM rows p WHERE p.authenticated AND p.party = last_country AND p.family = last_family
+               SELECT 1 FROM rows p JOIN lines pl ON pl.seq = p.seq
+               LEFT JOIN families po ON po.party = pl.origin_country AND po.number_key = pl.origin_key
+               WHERE p.authenticated AND p.party = cited.last_country AND p.family = cited.last_family
+                 AND pl.species_key = cited.species_key AND pl.origin_country = cited.origin_country
+                 AND coalesce(po.family, pl.origin_key) = cited.origin_family
            )) AS via_last
     FROM cited
 )

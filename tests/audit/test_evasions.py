@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ Found = list[tuple[str, tuple[int, ...]]]
 
 @pytest.fixture
 def authorities(make_authority: MakeAuthority) -> dict[str, Authority]:
-    return {party: make_authority(party, f"Management Authority {party}") for party in ("KE", "ZW", "IT")}
+    return {party: make_authority(party, f"Management Authority {party}") for party in ("KE", "ZW", "IT", "FR")}
 
 
 def _audit(cli: Cli, tmp_path: Path, authorities: dict[str, Authority], *permits: Permit) -> Found:
@@ -123,4 +124,24 @@ def test_a_replacement_issued_for_another_certificate_does_not_erase_it(
     assert _audit(cli, tmp_path, authorities, origin, first, second, python) == [
         ("REEXPORT_OVER_QUANTITY", (1, 2, 3)),
         ("ORIGIN_NOT_IN_BATCH", (4,)),
+    ]
+
+
+def test_a_last_reexport_certificate_of_another_origin_hides_nothing(
+    cli: Cli, tmp_path: Path, authorities: dict[str, Authority]
+) -> None:
+    """Italy's second certificate cites, in Box 12a, a large French certificate of another origin to be counted
+    against it instead of its origin; a genuine chain (a re-export of that certificate) still counts against it."""
+    french: dict[str, Any] = {
+        "authority": {"name": "Ministere", "country": "FR"},
+        "exporter": {"name": "Tannerie", "country": "FR"},
+    }
+    origin = crocodile_export("ZW/2026/00871", 24)
+    large = crocodile_reexport("FR/RE/9", 1000, "ZW/2026/00999", **french)
+    first = crocodile_reexport("IT/RE/1", 20, "ZW/2026/00871")
+    second = crocodile_reexport("IT/RE/2", 20, "ZW/2026/00871", last=("FR", "FR/RE/9"))
+    chain = crocodile_reexport("IT/RE/3", 500, "ZW/2026/00999", last=("FR", "FR/RE/9"))
+    assert _audit(cli, tmp_path, authorities, origin, large, first, second, chain) == [
+        ("REEXPORT_OVER_QUANTITY", (1, 3, 4)),
+        ("ORIGIN_NOT_IN_BATCH", (2,)),  # the large certificate's own origin
     ]
