@@ -13,7 +13,8 @@ does not):
 - ``REUSED_STAMP`` (error): one Party's security stamp (Box 5b) is on documents with different numbers (stamps
   and marks compared by ``index.mark_key``: ``S-0042`` is ``s42``).
 - ``DUPLICATE_MARK`` (warning): one microchip, ring or tag number (Box 9) is on several documents that do not
-  cite each other (a re-export citing its origin, or a replacement, legitimately repeats the marks).
+  cite each other (a re-export citing its origin, or a replacement, legitimately repeats the marks), or on two
+  re-exports of one document (the same animal re-exported twice).
 - ``REEXPORT_OVER_QUANTITY`` (error): re-exports citing one document re-export more of a kind of specimen (term)
   of a species, in a unit, than that document covered.
 - ``REEXPORT_NOT_COMPARED`` (info): re-exports are of a kind of specimen (term) that the cited document lists
@@ -145,7 +146,7 @@ def reused_stamps(database: sqlite3.Connection) -> Iterator[Finding]:
 def duplicate_marks(database: sqlite3.Connection) -> Iterator[Finding]:
     query = (
         "SELECT m.kind, m.mark, r.party, r.number, r.number_key, r.replaces_key, l.origin_country, l.origin_key, "
-        "l.last_country, l.last_key, m.written, r.place FROM marks m JOIN rows r ON r.seq = m.seq "
+        "l.last_country, l.last_key, r.status, m.written, r.place FROM marks m JOIN rows r ON r.seq = m.seq "
         "JOIN lines l ON l.seq = m.seq AND l.line = m.line WHERE (m.kind, m.mark) IN "
         "(SELECT m2.kind, m2.mark FROM marks m2 JOIN rows r2 ON r2.seq = m2.seq GROUP BY m2.kind, m2.mark "
         "HAVING count(DISTINCT r2.party || '|' || r2.number_key) > 1) ORDER BY m.kind, m.mark, m.seq, m.line"
@@ -155,27 +156,42 @@ def duplicate_marks(database: sqlite3.Connection) -> Iterator[Finding]:
             continue
         documents = _distinct((party, number) for party, number, *_ in members)
         listed = ", ".join(f"{party} {number}" for party, number in documents)
-        written = members[0][8]
+        written = members[0][9]
         message = f"{kind} {written} is on {len(documents)} documents that do not cite each other: {listed}"
         details = {"kind": kind, "mark": written, "documents": [list(document) for document in documents]}
         yield Finding("DUPLICATE_MARK", Severity.WARNING, message, _inputs(members), details)
 
 
 def _linked(members: list[tuple[Any, ...]]) -> bool:
-    """True if the members' documents form one group through their citations (Box 12, 12a, and Box 5
-    replacements), numbers compared as ``DUPLICATE_NUMBER`` compares them."""
-    group = {(party, key): (party, key) for party, _, key, *_ in members}
+    """True if the members' documents form one chain through their citations (Box 12, 12a, and Box 5
+    replacements), numbers compared as ``DUPLICATE_NUMBER`` compares them: one group, in which no document has
+    two re-exports carrying the mark (siblings: the same animal re-exported twice), unless one was revoked. A
+    document and its replacements are one place in the chain."""
+    documents = {(party, key): member for party, _, key, *member in members}
+    group = {document: document for document in documents}
 
     def root(document: tuple[str, str]) -> tuple[str, str]:
         while group[document] != document:
             document = group[document]
         return document
 
-    for party, _, key, replaces, origin_country, origin_key, last_country, last_key, *_ in members:
-        for cited in ((party, replaces), (origin_country, origin_key), (last_country, last_key)):
-            if cited in group:
-                group[root(cited)] = root((party, key))
-    return len({root(document) for document in group}) == 1
+    def join(first: tuple[str, str], second: tuple[str, str]) -> None:
+        group[root(first)] = root(second)
+
+    for (party, key), (replaces, *_) in documents.items():
+        if (party, replaces) in documents:
+            join((party, replaces), (party, key))
+    slots = {document: root(document) for document in documents}  # a document and its replacements
+    children: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for document, (_, origin_country, origin_key, last_country, last_key, status, *_) in documents.items():
+        last, origin = (last_country, last_key), (origin_country, origin_key)
+        parent = last if last in documents else origin if origin in documents else None
+        for cited in (origin, last):
+            if cited in documents:
+                join(cited, document)
+        if parent is not None and slots[parent] != slots[document] and status != "REVOKED":
+            children.setdefault(slots[parent], set()).add(slots[document])
+    return len({root(document) for document in documents}) == 1 and all(len(c) == 1 for c in children.values())
 
 
 CITING_LINES = """

@@ -29,7 +29,7 @@ def _audit(cli: Cli, tmp_path: Path, authorities: dict[str, Authority], *permits
     """Audit ``permits``, each signed by its Party's key, one per line of a text file: the findings as (kind,
     line numbers of the inputs), after checking every permit is VALID (nothing but the findings can stop them)."""
     folder = tmp_path / "batch"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     texts = [seal(permit, authorities[permit.authority.country].key) for permit in permits]
     (folder / "permits.txt").write_text("\n".join(texts) + "\n")
     report = folder / "out" / "audit.jsonl"
@@ -145,3 +145,24 @@ def test_a_last_reexport_certificate_of_another_origin_hides_nothing(
         ("REEXPORT_OVER_QUANTITY", (1, 3, 4)),
         ("ORIGIN_NOT_IN_BATCH", (2,)),  # the large certificate's own origin
     ]
+
+
+def test_one_animal_re_exported_twice_under_one_origin_is_a_duplicate_mark(
+    cli: Cli, tmp_path: Path, authorities: dict[str, Authority]
+) -> None:
+    """Zimbabwe exports two microchipped crocodiles; Italy issues two certificates of one animal each, both with
+    the first chip: 1 + 1 of 2 passes the quantity check, but one animal cannot leave twice. A chain (a
+    re-export of the first certificate) repeats the chip legitimately."""
+    chips = [{"kind": "microchip", "id": "900118000000042"}, {"kind": "microchip", "id": "900118000000043"}]
+    french: dict[str, Any] = {
+        "authority": {"name": "Ministere", "country": "FR"},
+        "exporter": {"name": "Zoo", "country": "FR"},
+    }
+    origin = with_line(crocodile_export("ZW/2026/00871", 2), marks=chips)
+    first = with_line(crocodile_reexport("IT/RE/1", 1, "ZW/2026/00871"), marks=chips[:1])
+    second = with_line(crocodile_reexport("IT/RE/2", 1, "ZW/2026/00871"), marks=chips[:1])
+    onward = with_line(
+        crocodile_reexport("FR/RE/1", 1, "ZW/2026/00871", last=("IT", "IT/RE/1"), **french), marks=chips[:1]
+    )
+    assert _audit(cli, tmp_path / "twice", authorities, origin, first, second) == [("DUPLICATE_MARK", (1, 2, 3))]
+    assert _audit(cli, tmp_path / "chain", authorities, origin, first, onward) == []
