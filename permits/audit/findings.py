@@ -145,18 +145,18 @@ def reused_stamps(database: sqlite3.Connection) -> Iterator[Finding]:
 
 def duplicate_marks(database: sqlite3.Connection) -> Iterator[Finding]:
     query = (
-        "SELECT m.kind, m.mark, r.party, r.number, r.number_key, r.replaces_key, l.origin_country, l.origin_key, "
-        "l.last_country, l.last_key, r.status, m.written, r.place FROM marks m JOIN rows r ON r.seq = m.seq "
-        "JOIN lines l ON l.seq = m.seq AND l.line = m.line WHERE (m.kind, m.mark) IN "
-        "(SELECT m2.kind, m2.mark FROM marks m2 JOIN rows r2 ON r2.seq = m2.seq GROUP BY m2.kind, m2.mark "
-        "HAVING count(DISTINCT r2.party || '|' || r2.number_key) > 1) ORDER BY m.kind, m.mark, m.seq, m.line"
+        "SELECT m.mark, r.party, r.number, r.number_key, r.replaces_key, l.origin_country, l.origin_key, "
+        "l.last_country, l.last_key, r.status, m.written, m.kind, r.place FROM marks m JOIN rows r ON r.seq = m.seq "
+        "JOIN lines l ON l.seq = m.seq AND l.line = m.line WHERE m.mark IN "
+        "(SELECT m2.mark FROM marks m2 JOIN rows r2 ON r2.seq = m2.seq GROUP BY m2.mark "
+        "HAVING count(DISTINCT r2.party || '|' || r2.number_key) > 1) ORDER BY m.mark, m.seq, m.line"
     )
-    for (kind, _), members in _groups(database, query, 2):
+    for _, members in _groups(database, query, 1):  # of any kind: a chip number written as a tag is that chip
         if _linked(members):
             continue
         documents = _distinct((party, number) for party, number, *_ in members)
         listed = ", ".join(f"{party} {number}" for party, number in documents)
-        written = members[0][9]
+        written, kind = members[0][9], "/".join(_distinct(member[10] for member in members))
         message = f"{kind} {written} is on {len(documents)} documents that do not cite each other: {listed}"
         details = {"kind": kind, "mark": written, "documents": [list(document) for document in documents]}
         yield Finding("DUPLICATE_MARK", Severity.WARNING, message, _inputs(members), details)

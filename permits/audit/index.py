@@ -200,7 +200,7 @@ CREATE INDEX IF NOT EXISTS rows_content ON rows (content, payload);
 CREATE INDEX IF NOT EXISTS rows_replaces ON rows (party, replaces_key);
 CREATE INDEX IF NOT EXISTS rows_family ON rows (party, family);
 CREATE INDEX IF NOT EXISTS lines_seq ON lines (seq);
-CREATE INDEX IF NOT EXISTS marks_mark ON marks (kind, mark);
+CREATE INDEX IF NOT EXISTS marks_mark ON marks (mark);
 CREATE INDEX IF NOT EXISTS registered_number_key ON registered (party, number_key);
 """
 """Built once every row is in (cheaper than maintaining them row by row)."""

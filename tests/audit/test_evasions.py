@@ -166,3 +166,11 @@ def test_one_animal_re_exported_twice_under_one_origin_is_a_duplicate_mark(
     )
     assert _audit(cli, tmp_path / "twice", authorities, origin, first, second) == [("DUPLICATE_MARK", (1, 2, 3))]
     assert _audit(cli, tmp_path / "chain", authorities, origin, first, onward) == []
+
+
+def test_a_microchip_written_as_another_kind_of_mark_is_a_duplicate_mark(
+    cli: Cli, tmp_path: Path, authorities: dict[str, Authority]
+) -> None:
+    chip_as_tag = with_line(zoo("KE/2", "S-2", "x"), marks=[{"kind": "tag", "id": "900118000000042"}])
+    permits = (zoo("KE/1", "S-1", "900118000000042"), chip_as_tag)
+    assert _audit(cli, tmp_path, authorities, *permits) == [("DUPLICATE_MARK", (1, 2))]
