@@ -7,12 +7,12 @@ digits 0-9 (the Arabic-Indic ``٤٢`` is ``42``).
 
 The one rule for every place that matches these numbers: the issuing register (``permits.ledger``) refuses a
 stamp the Party used before under it, the batch audit (``permits.audit``) finds re-used stamps and
-duplicate marks with it, and the rules find a mark twice in one permit and a placeholder import permit. Permit
-numbers are compared by ``document_number_key`` by the issuing register (a number the Party issued before under
-it is refused) and the audit's duplicate-number finding; the uses table and revocation lists match a permit by
-its number exactly as signed (a use or a listed hash comes from a signed permit). The audit compares more
-coarsely on top of these (``permits.audit.index`` ``number_key`` and ``mark_key``: leading zeros and invisible
-characters ignored), so that numbers the register keeps apart but a reader takes for one are a finding.
+duplicate marks with a coarser form of it (below), and the rules find a mark twice in one permit and a
+placeholder import permit. Permit numbers are compared by ``document_number_key`` by the issuing register (a
+number the Party issued before under it is refused); the uses table and revocation lists match a permit by
+its number exactly as signed (a use or a listed hash comes from a signed permit). The batch audit compares more
+coarsely on top of these (``number_key`` and ``mark_key``: leading zeros and invisible characters ignored), so
+that numbers the register keeps apart but a reader takes for one are a finding.
 
 A letter of another script that looks like a Latin letter counts as that letter (the Cyrillic capital Es,
 U+0421, is ``c``; the Greek capital Omicron is ``o``), by the Unicode confusables data (UTS #39) that the
@@ -25,6 +25,7 @@ is not ``0``.
 from __future__ import annotations
 
 import itertools
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -86,3 +87,54 @@ def ascii_look_alike(char: str) -> str:
         if not char.islower():
             break
     return char
+
+
+INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+"""The Hangul fillers: letters (category Lo) that show nothing, left in a key they would make a new number."""
+
+
+def _visible(text: str) -> str:
+    """``text`` without what shows nothing: format characters (zero-width spaces, soft hyphens), combining marks
+    that compose with no letter (the combining grapheme joiner U+034F, variation selectors, an accent over a
+    digit) and the Hangul fillers. Composed first, so an accent that makes a letter of its own (``É``) stays."""
+    composed = unicodedata.normalize("NFKC", text)
+    if composed.isascii():
+        return composed
+    return "".join(
+        char
+        for char in composed
+        if unicodedata.category(char) not in ("Cf", "Mn", "Me") and char not in INVISIBLE_LETTERS
+    )
+
+
+DIGITS_OR_LETTERS = re.compile(r"[0-9]+|[^0-9]+")
+
+
+def number_key(number: str) -> str:
+    """A permit number as the batch audit compares it: ``document_number_key`` (the issuing register's comparison) of
+    its visible characters, each run of digits without its leading zeros, and a separator counted only between
+    two runs of digits: ``KE/2026/0001``, ``KE2026/1`` and ``ke-2026-1`` are one number, ``KE/1/23`` and
+    ``KE/12/3`` two. Coarser than the register, which keeps each of those a number of its own: two permits of
+    one Party that a reader takes for one number are a finding, and a Box 12 citation written so still names
+    the document (it would otherwise escape the quantity check as a document not in the batch)."""
+    runs = [run for part in document_number_key(_visible(number)).split("-") for run in DIGITS_OR_LETTERS.findall(part)]
+    tokens: list[str] = []
+    for run in runs:
+        if run.isdigit():
+            tokens.append(run.lstrip("0") or "0")
+        elif tokens and not tokens[-1].isdigit():
+            tokens[-1] += run  # IT/RE/1 and ITRE/1: letters apart from digits are one part
+        else:
+            tokens.append(run)
+    return "-".join(tokens) or number
+
+
+def mark_key(text: str | None) -> str | None:
+    """A security stamp (Box 5b) or identifying mark (Box 9) as the audit compares it: ``identifier_key`` (the
+    issuing register's comparison) of its visible characters, each run of digits without its leading zeros:
+    ``S-0042``, ``S42`` and ``s 0042`` with a Hangul filler inside are one stamp, ``0900118000000042`` and
+    ``900118000000042`` one microchip."""
+    key = identifier_key(_visible(text)) if text else None
+    if key is None:
+        return None
+    return "".join(run.lstrip("0") or "0" if run.isdigit() else run for run in DIGITS_OR_LETTERS.findall(key))

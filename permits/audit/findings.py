@@ -11,7 +11,7 @@ does not):
   it covered one consignment only); info when each input is a file of one name with another suffix (``cites
   issue`` saves a permit as PDF, image and QR text).
 - ``REUSED_STAMP`` (error): one Party's security stamp (Box 5b) is on documents with different numbers (stamps
-  and marks compared by ``index.mark_key``: ``S-0042`` is ``s42``).
+  and marks compared by ``permits.identifiers.mark_key``: ``S-0042`` is ``s42``).
 - ``DUPLICATE_MARK`` (warning): one microchip, ring or tag number (Box 9) is on several documents that do not
   cite each other (a re-export citing its origin, or a replacement, legitimately repeats the marks), or on two
   re-exports of one document (the same animal re-exported twice).

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
 import sqlite3
 import tempfile
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import orjson
 
 from permits.audit.reports.interface import Row
-from permits.identifiers import document_number_key, identifier_key
+from permits.identifiers import mark_key, number_key
 
 if TYPE_CHECKING:
     from permits.ledger.interface import Issued
@@ -108,57 +106,6 @@ def _register_columns(entry: Issued) -> tuple[str | None, ...]:
     stamp = entry.security_stamp
     return (entry.party, entry.number, number_key(entry.number), mark_key(stamp), stamp,
             entry.issued_on.isoformat(), entry.kid, entry.payload_hash)  # fmt: skip
-
-
-INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
-"""The Hangul fillers: letters (category Lo) that show nothing, left in a key they would make a new number."""
-
-
-def _visible(text: str) -> str:
-    """``text`` without what shows nothing: format characters (zero-width spaces, soft hyphens), combining marks
-    that compose with no letter (the combining grapheme joiner U+034F, variation selectors, an accent over a
-    digit) and the Hangul fillers. Composed first, so an accent that makes a letter of its own (``É``) stays."""
-    composed = unicodedata.normalize("NFKC", text)
-    if composed.isascii():
-        return composed
-    return "".join(
-        char
-        for char in composed
-        if unicodedata.category(char) not in ("Cf", "Mn", "Me") and char not in INVISIBLE_LETTERS
-    )
-
-
-DIGITS_OR_LETTERS = re.compile(r"[0-9]+|[^0-9]+")
-
-
-def number_key(number: str) -> str:
-    """A permit number as the audit compares it: ``document_number_key`` (the issuing register's comparison) of
-    its visible characters, each run of digits without its leading zeros, and a separator counted only between
-    two runs of digits: ``KE/2026/0001``, ``KE2026/1`` and ``ke-2026-1`` are one number, ``KE/1/23`` and
-    ``KE/12/3`` two. Coarser than the register, which keeps each of those a number of its own: two permits of
-    one Party that a reader takes for one number are a finding, and a Box 12 citation written so still names
-    the document (it would otherwise escape the quantity check as a document not in the batch)."""
-    runs = [run for part in document_number_key(_visible(number)).split("-") for run in DIGITS_OR_LETTERS.findall(part)]
-    tokens: list[str] = []
-    for run in runs:
-        if run.isdigit():
-            tokens.append(run.lstrip("0") or "0")
-        elif tokens and not tokens[-1].isdigit():
-            tokens[-1] += run  # IT/RE/1 and ITRE/1: letters apart from digits are one part
-        else:
-            tokens.append(run)
-    return "-".join(tokens) or number
-
-
-def mark_key(text: str | None) -> str | None:
-    """A security stamp (Box 5b) or identifying mark (Box 9) as the audit compares it: ``identifier_key`` (the
-    issuing register's comparison) of its visible characters, each run of digits without its leading zeros:
-    ``S-0042``, ``S42`` and ``s 0042`` with a Hangul filler inside are one stamp, ``0900118000000042`` and
-    ``900118000000042`` one microchip."""
-    key = identifier_key(_visible(text)) if text else None
-    if key is None:
-        return None
-    return "".join(run.lstrip("0") or "0" if run.isdigit() else run for run in DIGITS_OR_LETTERS.findall(key))
 
 
 def species_key(name: str) -> str:
