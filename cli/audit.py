@@ -31,7 +31,9 @@ def audit_command(
     workers: Annotated[
         int | None, typer.Option(max=1024, help="Worker processes (default: the CPU count; 1: no pool).")
     ] = None,
-    resume: Annotated[bool, typer.Option(help="Continue an interrupted audit: skip inputs already in REPORT.")] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue an interrupted audit: skip inputs already in REPORT.")
+    ] = False,
     payload_column: Annotated[
         list[str] | None,
         typer.Option(
@@ -39,7 +41,7 @@ def audit_command(
             help="The QR text's column (CSV) or key (JSONL); repeatable: the first a file has (default: payload).",
         ),
     ] = None,
-    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
     db: DbOption = None,
     register: Annotated[
         list[str] | None,

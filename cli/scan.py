@@ -17,7 +17,7 @@ def scan_command(
     ] = None,
     stop_after: Annotated[int | None, typer.Option(min=1, help="Stop after this many files (watch mode).")] = None,
     existing: Annotated[
-        bool, typer.Option(help="Also judge files already in the folder when the watch starts.")
+        bool, typer.Option("--existing", help="Also judge files already in the folder when the watch starts.")
     ] = False,
     db: DbOption = None,
 ) -> None:
