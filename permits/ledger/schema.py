@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.schema import SchemaItem
 
 from permits.errors import LedgerError
-from permits.identifiers import document_number_key, identifier_key
+from permits.identifiers import mark_key, number_key
 from permits.ledger.interface import (
     GENESIS_HASH,
     Alert,
@@ -135,12 +135,8 @@ class RegisterKey:
         return None if written is None else self.compare(written)
 
 
-NUMBER_KEY = RegisterKey(
-    "number", "number_key", document_number_key, AlertKind.DUPLICATE_NUMBER, "permit number", "number"
-)
-STAMP_KEY = RegisterKey(
-    "security_stamp", "stamp_key", identifier_key, AlertKind.REUSED_STAMP, "security stamp", "stamp"
-)
+NUMBER_KEY = RegisterKey("number", "number_key", number_key, AlertKind.DUPLICATE_NUMBER, "permit number", "number")
+STAMP_KEY = RegisterKey("security_stamp", "stamp_key", mark_key, AlertKind.REUSED_STAMP, "security stamp", "stamp")
 REGISTER_KEYS = (NUMBER_KEY, STAMP_KEY)
 """The register's keys, the number first (a clash on both is a number issued twice)."""
 
@@ -275,19 +271,33 @@ def _version_7_stamp_keys_of_latin_look_alikes(connection: Connection) -> None:
 
 
 def _version_8_number_keys(connection: Connection) -> None:
-    """Permit numbers are compared by their parts as the batch audit compares them (``document_number_key``:
-    ``KE/2026/1``, ``ke-2026-1`` and ``KE 2026 1`` with a Cyrillic Ka are one number, ``KE/1/23`` and
-    ``KE/12/3`` two): the register gets ``number_key``, unique per Party."""
+    """Permit numbers are compared by their parts (``KE/2026/1``, ``ke-2026-1`` and ``KE 2026 1`` with a Cyrillic
+    Ka are one number, ``KE/1/23`` and ``KE/12/3`` two): the register gets ``number_key``, unique per Party."""
     connection.execute(text("ALTER TABLE issued ADD COLUMN number_key TEXT"))
     _key_entries(connection, NUMBER_KEY, f"{MIGRATION_ALERT_SOURCE}7")
     one_permit_per_number_key.create(connection)
 
 
+def _version_9_keys_as_the_audit_compares(connection: Connection) -> None:
+    """Numbers and stamps are compared as the batch audit compares them (``permits.identifiers.number_key`` and
+    ``mark_key``): leading zeros of each run of digits, invisible characters (the combining grapheme joiner, a
+    Hangul filler) and separators beside letters no longer make a new number or stamp (``KE/2026/0001`` and
+    ``KE2026/1`` are ``KE/2026/1``, ``S-0042`` is ``S-42``): every entry is keyed again, numbers first."""
+    _key_again(connection, NUMBER_KEY, one_permit_per_number_key, f"{MIGRATION_ALERT_SOURCE}8")
+    _key_again(connection, STAMP_KEY, one_permit_per_stamp_key, f"{MIGRATION_ALERT_SOURCE}8")
+
+
 def _key_stamps_again(connection: Connection, version_name: str) -> None:
-    one_permit_per_stamp_key.drop(connection)
-    connection.execute(update(_keyed_register(STAMP_KEY)).values(stamp_key=None))
-    _key_entries(connection, STAMP_KEY, version_name)
-    one_permit_per_stamp_key.create(connection)
+    _key_again(connection, STAMP_KEY, one_permit_per_stamp_key, version_name)
+
+
+def _key_again(connection: Connection, key: RegisterKey, unique: Index, version_name: str) -> None:
+    """Key every register entry again (``key``) when its comparison changed; an entry that newly clashes keeps
+    no key and becomes an alert from ``version_name`` (``_key_entries``)."""
+    unique.drop(connection)
+    connection.execute(update(_keyed_register(key)).values({key.column: None}))
+    _key_entries(connection, key, version_name)
+    unique.create(connection)
 
 
 def _keyed_register(key: RegisterKey) -> Table:
@@ -343,6 +353,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _version_6_imported_rows_and_digits,
     _version_7_stamp_keys_of_latin_look_alikes,
     _version_8_number_keys,
+    _version_9_keys_as_the_audit_compares,
 )
 """MIGRATIONS[n] upgrades a ledger at version n to n + 1."""
 

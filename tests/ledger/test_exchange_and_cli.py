@@ -134,6 +134,13 @@ def test_issue_refuses_a_second_permit_with_the_same_number(cli: Cli, tmp_path: 
     retyped.write_text(text.replace(NUMBER, "ke-2026-zoo-0001").replace("KE-SS-0041887", "KE-SS-0041888"))
     result = cli("issue", retyped, "--key", key, "--out", tmp_path / "retyped")
     assert result.exit_code == 2 and "(this one is written ke-2026-zoo-0001)" in result.stderr
+    for number, stamp, refusal in (  # without leading zeros: the number, then the stamp, as the audit compares
+        ("KE/2026/ZOO/1", "KE-SS-0041888", "(this one is written KE/2026/ZOO/1)"),
+        ("KE/2026/ZOO/0002", "KE-SS-41887", f"already used on KE permit {NUMBER} (as KE-SS-0041887)"),
+    ):
+        retyped.write_text(text.replace(NUMBER, number).replace("KE-SS-0041887", stamp))
+        result = cli("issue", retyped, "--key", key, "--out", tmp_path / "unpadded")
+        assert result.exit_code == 2 and refusal in result.stderr, result.stderr
 
 
 def test_issue_endorse_and_revoke_are_in_the_audit_trail(cli: Cli, tmp_path: Path) -> None:

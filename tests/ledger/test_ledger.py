@@ -195,6 +195,36 @@ def test_register_refuses_a_number_written_otherwise(ledger_url: str) -> None:
     assert ledger.check_chain().problem is None
 
 
+def test_register_refuses_a_number_or_stamp_the_audit_takes_for_one(ledger_url: str) -> None:
+    """The register compares as the batch audit does (``number_key``, ``mark_key``): leading zeros, invisible
+    characters and separators beside letters make no new number or stamp."""
+    ledger = open_ledger(ledger_url)
+    first = issued("KE/2026/1", "S-0042")
+    with ledger.register(first, actor="MA"):
+        pass
+    held = "KE already issued permit number KE/2026/1 on 2026-11-28"
+    for number in ("KE/2026/0001", "KE2026/1", "KE/2026/\u034f1", "KE/2026\u3164/1"):  # grapheme joiner, filler
+        with (
+            pytest.raises(RegistrationRefused, match=re.escape(f"{held} (this one is written {number})")),
+            ledger.register(issued(number, "S-7", payload="cd"), actor="MA"),
+        ):
+            pytest.fail("the block must not run")
+        assert ledger.issued_of("KE", number) == first  # found as compared
+    for stamp in ("S-42", "S42", "s 0\u034f042", "S-\u316442"):
+        with (
+            pytest.raises(
+                RegistrationRefused,
+                match=re.escape(f"security stamp {stamp} was already used on KE permit KE/2026/1 (as S-0042)"),
+            ),
+            ledger.register(issued("KE/2026/3", stamp, payload="cd"), actor="MA"),
+        ):
+            pytest.fail("the block must not run")
+    for number, stamp in (("KE/2026/10", "S-420"), ("KE/2026/01/2", "S-0043")):  # other digits: others
+        with ledger.register(issued(number, stamp, payload="cd"), actor="MA"):
+            pass
+    assert ledger.check_chain().problem is None and len(ledger.events()) == 3
+
+
 def test_a_failed_block_leaves_no_register_entry(ledger_url: str) -> None:
     ledger = open_ledger(ledger_url)
     with pytest.raises(OSError), ledger.register(issued("KE/9", "S-9"), actor="MA"):
@@ -608,6 +638,70 @@ def test_a_version_7_ledger_gets_number_keys_and_a_number_issued_twice_under_the
         "register entry KE ke-2026-1: its number_key is not its permit number ke-2026-1 as compared (altered: the "
         "number could be issued again)"
     )
+
+
+ZEROS_FIRST = issued("KE/2026/1", "S-0042")
+ZEROS_NUMBER = replace(issued("KE/2026/0001", "S-7", "cd"), issued_on=dt.date(2026, 12, 1))
+ZEROS_STAMP = replace(issued("KE/2026/2", "S-42", "ef"), issued_on=dt.date(2026, 12, 2))
+"""In a version 8 ledger: one number issued twice and one stamp used twice, the second time with other leading
+zeros (version 8 counted leading zeros)."""
+
+
+def _version_8_ledger_with_leading_zeros(url: str) -> None:
+    with raw(url) as connection:
+        _migrated_to(connection, 8)
+        for record, number_key, stamp_key in (  # keyed as version 8 keyed them
+            (ZEROS_NUMBER, "ke-2026-0001", "s7"),
+            (ZEROS_FIRST, "ke-2026-1", "s0042"),
+            (ZEROS_STAMP, "ke-2026-2", "s42"),
+        ):
+            values = {**record.to_json(), "number_key": number_key, "stamp_key": stamp_key}
+            connection.execute(insert(schema.issued).values(values))
+
+
+def test_a_version_8_ledger_is_keyed_again_and_numbers_and_stamps_with_leading_zeros_become_alerts(
+    ledger_url: str, cli: Callable[..., CliResult]
+) -> None:
+    _version_8_ledger_with_leading_zeros(ledger_url)
+    ledger = open_ledger(ledger_url)
+    alerts = ledger.alerts()
+    version_8 = f"{schema.MIGRATION_ALERT_SOURCE}8"
+    assert [(a.kind, a.document, a.first["number"], a.second["number"], a.source) for a in alerts] == [
+        (AlertKind.DUPLICATE_NUMBER, "KE KE/2026/1", "KE/2026/1", "KE/2026/0001", version_8),
+        (AlertKind.REUSED_STAMP, "KE KE/2026/2", "KE/2026/1", "KE/2026/2", version_8),
+    ]
+    [upgrade] = [event for event in ledger.events() if event.action == "migrate"]
+    assert upgrade.document == f"schema 8 to {schema.CURRENT_VERSION}"
+    fingerprints = [alert.fingerprint() for alert in alerts]  # what ledger check sees deleted
+    assert json.loads(upgrade.details) == {"from": 8, "to": schema.CURRENT_VERSION, "alert_fingerprints": fingerprints}
+    assert ledger.issued_of("KE", "KE/2026/0001") == ZEROS_NUMBER  # kept, as evidence, and found as written
+    assert ledger.issued_of("KE", "KE/2026/01") == ZEROS_FIRST
+    assert ledger.check_chain().problem is None  # the keys it cleared are the migration's, and said so
+    assert cli("ledger", "check", "--db", ledger_url).exit_code == 0
+    with raw(ledger_url) as connection:
+        register = schema.issued
+        keys = connection.execute(select(register.c.number, register.c.number_key, register.c.stamp_key))
+        assert sorted(keys.all()) == [
+            ("KE/2026/0001", None, "s7"),
+            ("KE/2026/1", "ke-2026-1", "s42"),
+            ("KE/2026/2", "ke-2026-2", None),
+        ]
+    for record, refusal in (
+        (issued("KE/2026/00001", "S-8"), "KE already issued permit number KE/2026/1 on 2026-11-28"),
+        (issued("KE/2026/3", "S-042"), "security stamp S-042 was already used on KE permit KE/2026/1 (as S-0042)"),
+    ):
+        with (
+            pytest.raises(RegistrationRefused, match=re.escape(refusal)),
+            ledger.register(replace(record, payload_hash="01" * 32), actor="MA"),
+        ):
+            pytest.fail("the block must not run")
+    with raw(ledger_url) as connection:  # the evidence of the re-used stamp, gone
+        connection.execute(delete(schema.alerts).where(schema.alerts.c.kind == AlertKind.REUSED_STAMP.value))
+    assert ledger.check_chain().problem == (
+        "register entry KE KE/2026/2: its stamp_key is not its security stamp S-42 as compared (altered: the "
+        "stamp could be issued again)"
+    )
+    assert cli("ledger", "check", "--db", ledger_url).exit_code == 1
 
 
 def test_a_register_row_the_tool_could_not_have_written_stops_the_upgrade_with_a_message(ledger_url: str) -> None:
