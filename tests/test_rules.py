@@ -150,6 +150,16 @@ def test_rule_passes_and_fires(registry: Registry, rule_id: str) -> None:
     assert rule_id in fired(registry, _clean(failing()))
 
 
+def test_a_mark_is_compared_as_the_audit_compares_it(registry: Registry) -> None:
+    """Box 9 marks in one permit are compared by ``mark_key``, as the register compares stamps and the audit
+    marks: a microchip with a leading zero, or an invisible character inside, is the same microchip."""
+    for written in ("0900118000123456", "900118000\u034f123456", "900-118-000-123-456"):
+        marks = [{"kind": "microchip", "id": "900118000123456"}, {"kind": "microchip", "id": written}]
+        assert "DUPLICATE_MARK" in fired(registry, zoo_line(marks=marks)), written
+    marks = [{"kind": "microchip", "id": "900118000123456"}, {"kind": "microchip", "id": "9001180001234560"}]
+    assert "DUPLICATE_MARK" not in fired(registry, zoo_line(marks=marks))  # a trailing zero is a digit
+
+
 def test_rules_found_by_the_domain_review(registry: Registry) -> None:
     """Illegal permits that every rule let through before: each now breaks one."""
     ivory = {"scientific_name": "Loxodonta africana", "appendix": "II", "term": "TUS", "source": "W", "unit": "NUM",
@@ -171,7 +181,8 @@ def test_rules_found_by_the_domain_review(registry: Registry) -> None:
         registry, reexport(items=[chimps], import_permit=None, exporter=zoo()["exporter"] | {"country": "IT"})
     )
     assert "QUOTA_EXCEEDED" in fired(registry, timber_line(quota={"exported_to_date": 1, "annual_quota": 5000}))
-    for placeholder in ("none", "N/A", "X", zoo()["number"]):
+    own = zoo()["number"]
+    for placeholder in ("none", "N/A", "X", own, own.lower(), own.replace("/0001", "/1")):  # own number, re-typed
         assert "APPENDIX_I_IMPORT_PERMIT" in fired(registry, zoo(import_permit=placeholder))
     line = reexport()["items"][0]
     earlier_12a = {**line, "last_reexport": {**line["last_reexport"], "date": "2001-01-01"}}

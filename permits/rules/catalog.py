@@ -11,7 +11,7 @@ import datetime as dt
 import re
 
 from permits.codes import APPENDICES, COMMERCIAL_PURPOSE, DocumentType
-from permits.identifiers import identifier_key
+from permits.identifiers import mark_key, number_key
 from permits.model import Permit, SpecimenLine, add_months
 from permits.rules.confinement import deemed_appendix_i
 from permits.rules.interface import Finding, LineRule, Rule, RuleContext, origin_country
@@ -310,9 +310,12 @@ class AppendixIImportPermitCited(Rule):
 
 def _cites_a_document(number: str | None, permit: Permit) -> bool:
     """Whether ``number`` can name another document: it has a digit (not "none", "N/A" or "X") and is not the
-    permit's own number."""
-    key = identifier_key(number)
-    return key is not None and any(char.isdigit() for char in key) and key != identifier_key(permit.number)
+    permit's own number, compared as every permit number is (``number_key``: ``KE/2026/ZOO/1`` is
+    ``KE/2026/ZOO/0001``)."""
+    if number is None:
+        return False
+    key = number_key(number)
+    return any(char.isdigit() for char in key) and key != number_key(permit.number)
 
 
 class AppendixIIIOrigin(LineRule):
@@ -493,7 +496,7 @@ class MarksUnique(Rule):
         findings = []
         for index, line in enumerate(permit.items):
             for mark in line.marks:
-                key = (mark.kind, identifier_key(mark.identifier) or mark.identifier)
+                key = (mark.kind, mark_key(mark.identifier) or mark.identifier)
                 if key in seen:
                     findings.append(
                         self.finding(f"{mark.kind} {mark.identifier} is given twice (also line {seen[key] + 1})", index)
