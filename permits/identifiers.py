@@ -1,18 +1,22 @@
-"""How the numbers printed on permits are compared: a security stamp (Box 5b) or an identifying mark (Box 9:
-microchip, ring, tag) is one number however it was typed. Only its letters and digits count, compared
-without case after Unicode compatibility normalisation (Unicode's compatibility caseless match, D145):
-``S-0042``, ``s 0042``, ``S.0042``, the same in full-width letters and digits (U+FF33 U+FF10 ...), with the
-hyphen U+2010 or with a zero-width space inside are one stamp. Decimal digits of every script count as the
-digits 0-9 (the Arabic-Indic ``٤٢`` is ``42``).
+"""How the numbers printed on permits are compared: one rule for permit numbers (``number_key``) and one for
+security stamps (Box 5b) and identifying marks (Box 9: microchip, ring, tag; ``mark_key``), for every place
+that matches them. The issuing register (``permits.ledger``) refuses a number or a stamp its Party used before
+under them (an import of one is an alert), the batch audit (``permits.audit``) finds numbers issued twice,
+re-used stamps, duplicate marks and the documents Box 12 cites with them, and the rules find a mark twice in
+one permit and an import permit that is the permit's own number. Only the uses table and revocation lists match
+a permit by its number exactly as signed (a use or a listed hash comes from a signed permit).
 
-The one rule for every place that matches these numbers: the issuing register (``permits.ledger``) refuses a
-stamp the Party used before under it, the batch audit (``permits.audit``) finds re-used stamps and
-duplicate marks with a coarser form of it (below), and the rules find a mark twice in one permit and a
-placeholder import permit. Permit numbers are compared by ``document_number_key`` by the issuing register (a
-number the Party issued before under it is refused); the uses table and revocation lists match a permit by
-its number exactly as signed (a use or a listed hash comes from a signed permit). The batch audit compares more
-coarsely on top of these (``number_key`` and ``mark_key``: leading zeros and invisible characters ignored), so
-that numbers the register keeps apart but a reader takes for one are a finding.
+Both compare a number as a reader sees it. What shows nothing is dropped: format characters (zero-width spaces,
+soft hyphens), combining marks that compose with no letter (the combining grapheme joiner U+034F, variation
+selectors, an accent over a digit) and the Hangul fillers. The rest is compared without case after Unicode
+compatibility normalisation (Unicode's compatibility caseless match, D145): full-width letters and digits
+(U+FF33 U+FF10 ...) are the ASCII ones, decimal digits of every script count as the digits 0-9 (the
+Arabic-Indic ``٤٢`` is ``42``), and each run of digits counts without its leading zeros. A stamp or a mark is
+its letters and digits only: ``S-0042``, ``s 42``, ``S.0042``, the same with the hyphen U+2010 or with a
+zero-width space inside are one stamp, ``s42``, and ``0900118000000042`` and ``900118000000042`` one microchip.
+A permit number is made of parts: a separator between two runs of digits counts, one beside a letter does not,
+so ``KE/2026/1``, ``ke-2026-0001`` and ``KE2026/1`` are one number, ``ke-2026-1``, and ``KE/1/23`` and
+``KE/12/3`` two.
 
 A letter of another script that looks like a Latin letter counts as that letter (the Cyrillic capital Es,
 U+0421, is ``c``; the Greek capital Omicron is ``o``), by the Unicode confusables data (UTS #39) that the
@@ -20,6 +24,9 @@ U+0421, is ``c``; the Greek capital Omicron is ``o``), by the Unicode confusable
 Latin letters are never merged with each other: an accent counts where the fold composes it with its letter
 (``É`` is not ``E``) and not where no composed letter exists (``Q`` with an acute accent is ``Q``), and ``O``
 is not ``0``.
+
+The register stores both keys (``number_key``, ``stamp_key``): a change to either function, or to the
+confusables data, needs a ledger migration that keys every entry again (``permits.ledger.schema``).
 """
 
 from __future__ import annotations
@@ -30,27 +37,11 @@ import unicodedata
 from functools import lru_cache
 
 
-def identifier_key(text: str | None) -> str | None:
-    """``text`` as compared: the letters and digits of its compatibility case fold (NFKC, case folded, twice,
-    as Unicode D145 does, so that no case or width variant keeps a mark of its own), with look-alike letters of
-    other scripts read as Latin first (before case folding: the Greek capital Nu is ``N``, its small letter
-    ``v``), such as ``s0042``; None when no text is given or it has no letter or digit (separators are no
-    number: two such stamps are not one stamp)."""
-    if not text:
-        return None
-    return "".join(filter(str.isalnum, _folded(text))) or None
-
-
-def document_number_key(text: str) -> str:
-    """A permit number as the issuing register and the audit compare it (``DUPLICATE_NUMBER``): folded as
-    ``identifier_key`` folds, but each run of separators kept as one "-" (invisible characters dropped), since
-    numbers are made of parts: ``KE/2026/1`` and ``ke-2026-1`` are one number, ``KE/1/23`` and ``KE/12/3`` two."""
-    visible = (char for char in _folded(text) if unicodedata.category(char) != "Cf")
-    parts = ["".join(group) for is_part, group in itertools.groupby(visible, str.isalnum) if is_part]
-    return "-".join(parts) or text
-
-
 def _folded(text: str) -> str:
+    """The compatibility case fold of ``text`` (NFKC, case folded, twice, as Unicode D145 does, so that no case or
+    width variant keeps a number of its own), with look-alike letters of other scripts read as Latin first
+    (before case folding: the Greek capital Nu is ``N``, its small letter ``v``) and the decimal digits of every
+    script as 0-9."""
     text = unicodedata.normalize("NFKC", text)
     if not text.isascii():
         text = "".join(map(latin_look_alike, text))
@@ -73,7 +64,7 @@ def latin_look_alike(char: str) -> str:
 @lru_cache(maxsize=4096)
 def ascii_look_alike(char: str) -> str:
     """The ASCII letter a non-ASCII letter is confusable with, in the Unicode confusables data
-    (``confusable-homoglyphs``, pinned: its table is part of every stored stamp key); else ``char``. A small
+    (``confusable-homoglyphs``, pinned: its table is part of every stored number and stamp key); else ``char``. A small
     letter with no ASCII look-alike of its own (Cyrillic ``к``) reads as the small form of its capital's."""
     if char.isascii() or not char.isalpha():
         return char
@@ -93,16 +84,17 @@ INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
 """The Hangul fillers: letters (category Lo) that show nothing, left in a key they would make a new number."""
 
 
-def _visible(text: str) -> str:
-    """``text`` without what shows nothing: format characters (zero-width spaces, soft hyphens), combining marks
-    that compose with no letter (the combining grapheme joiner U+034F, variation selectors, an accent over a
-    digit) and the Hangul fillers. Composed first, so an accent that makes a letter of its own (``É``) stays."""
-    composed = unicodedata.normalize("NFKC", text)
-    if composed.isascii():
-        return composed
+def _visible(folded: str) -> str:
+    """A fold (``_folded``) without what shows nothing: format characters (zero-width spaces, soft hyphens),
+    combining marks that compose with no letter (the combining grapheme joiner U+034F, variation selectors, an
+    accent over a digit) and the Hangul fillers. Taken from the fold, which is composed, so an accent the fold
+    composes with its letter stays, whatever the case it was written in (``É``; ``J`` with a caron, whose
+    small letter ``ǰ`` exists)."""
+    if folded.isascii():
+        return folded
     return "".join(
         char
-        for char in composed
+        for char in folded
         if unicodedata.category(char) not in ("Cf", "Mn", "Me") and char not in INVISIBLE_LETTERS
     )
 
@@ -111,15 +103,15 @@ DIGITS_OR_LETTERS = re.compile(r"[0-9]+|[^0-9]+")
 
 
 def number_key(number: str) -> str:
-    """A permit number as the batch audit compares it: ``document_number_key`` (the issuing register's comparison) of
-    its visible characters, each run of digits without its leading zeros, and a separator counted only between
-    two runs of digits: ``KE/2026/0001``, ``KE2026/1`` and ``ke-2026-1`` are one number, ``KE/1/23`` and
-    ``KE/12/3`` two. Coarser than the register, which keeps each of those a number of its own: two permits of
-    one Party that a reader takes for one number are a finding, and a Box 12 citation written so still names
-    the document (it would otherwise escape the quantity check as a document not in the batch)."""
-    runs = [run for part in document_number_key(_visible(number)).split("-") for run in DIGITS_OR_LETTERS.findall(part)]
+    """A permit number as compared: the visible characters of its fold (``_folded``, ``_visible``), as runs of
+    letters and runs of digits, each run of digits without its leading zeros, joined by "-"; a separator counts
+    only between two runs of digits (letters apart from digits are one run): ``KE/2026/0001``, ``KE2026/1`` and
+    ``ke-2026-1`` are ``ke-2026-1``, ``IT/RE/1`` is ``itre-1``, and ``KE/1/23`` and ``KE/12/3`` are two
+    numbers. A number with no letter or digit is compared as written."""
+    visible = _visible(_folded(number))
+    parts = ["".join(group) for is_part, group in itertools.groupby(visible, str.isalnum) if is_part]
     tokens: list[str] = []
-    for run in runs:
+    for run in (run for part in parts for run in DIGITS_OR_LETTERS.findall(part)):
         if run.isdigit():
             tokens.append(run.lstrip("0") or "0")
         elif tokens and not tokens[-1].isdigit():
@@ -130,11 +122,12 @@ def number_key(number: str) -> str:
 
 
 def mark_key(text: str | None) -> str | None:
-    """A security stamp (Box 5b) or identifying mark (Box 9) as the audit compares it: ``identifier_key`` (the
-    issuing register's comparison) of its visible characters, each run of digits without its leading zeros:
-    ``S-0042``, ``S42`` and ``s 0042`` with a Hangul filler inside are one stamp, ``0900118000000042`` and
-    ``900118000000042`` one microchip."""
-    key = identifier_key(_visible(text)) if text else None
-    if key is None:
+    """A security stamp (Box 5b) or identifying mark (Box 9) as compared: the letters and digits of its fold
+    (``_folded``, ``_visible``), each run of digits without its leading zeros: ``S-0042``, ``S42`` and
+    ``s 0042`` with a Hangul filler inside are ``s42``, ``0900118000000042`` and ``900118000000042`` one
+    microchip. None when no text is given or it has no letter or digit (separators are no number: two such
+    stamps are not one stamp; the register then compares the stamp as written)."""
+    key = "".join(filter(str.isalnum, _visible(_folded(text)))) if text else None
+    if not key:
         return None
     return "".join(run.lstrip("0") or "0" if run.isdigit() else run for run in DIGITS_OR_LETTERS.findall(key))

@@ -6,12 +6,14 @@ proven take part. The kinds and severities (``error`` and ``warning`` make ``cit
 does not):
 
 - ``DUPLICATE_NUMBER`` (error): different signed documents carry one Party's permit number (compared as a reader
-  sees it, ``index.number_key``: ``KE/1``, ``ke-0001`` and ``KE1`` are one number).
+  sees it, and as the issuing register compares it, ``permits.identifiers.number_key``: ``KE/1``, ``ke-0001``
+  and ``KE1`` are one number).
 - ``REPEATED_PERMIT`` (warning): the same signed document is in several inputs (filed or presented twice: check
   it covered one consignment only); info when each input is a file of one name with another suffix (``cites
   issue`` saves a permit as PDF, image and QR text).
 - ``REUSED_STAMP`` (error): one Party's security stamp (Box 5b) is on documents with different numbers (stamps
-  and marks compared by ``permits.identifiers.mark_key``: ``S-0042`` is ``s42``).
+  and marks compared by ``permits.identifiers.mark_key``, as the issuing register compares stamps: ``S-0042`` is
+  ``s42``).
 - ``DUPLICATE_MARK`` (warning): one microchip, ring or tag number (Box 9) is on several documents that do not
   cite each other (a re-export citing its origin, or a replacement, legitimately repeats the marks), or on two
   re-exports of one document (the same animal re-exported twice).
