@@ -7,8 +7,6 @@ Heavy modules (the registry, rich) are imported inside the commands so that ``ci
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -29,30 +27,12 @@ registry_app = typer.Typer(
 )
 
 
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn anticipated errors into "error: <message>" on stderr and their exit code, never a traceback."""
-    from permits.errors import CitesError
-
-    try:
-        yield
-    except CitesError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(error.exit_code) from None
-
-
 def _parse_date(value: str | None) -> dt.date:
-    import datetime as dt
+    """``--at``: a ``YYYY-MM-DD`` date, as every date option takes it; default today (the UTC day, as every other
+    date of the tool)."""
+    from keys.signed import parse_date, today_utc
 
-    from keys.signed import today_utc
-    from permits.errors import InputError
-
-    if value is None:
-        return today_utc()  # as every other date of the tool: the UTC day
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(f"--at: '{value}' is not a date (YYYY-MM-DD)") from None
+    return today_utc() if value is None else parse_date(value.strip(), "--at")
 
 
 def _parse_origin(value: str | None) -> str | None:
@@ -79,20 +59,19 @@ def import_command(
     """
     from permits.registry import import_files
 
-    with _user_errors():
-        report = import_files(files, merge=merge)
-        for warning in report.warnings[:MAX_WARNINGS_SHOWN]:
-            typer.echo(f"warning: {warning}", err=True)
-        hidden = len(report.warnings) - MAX_WARNINGS_SHOWN
-        if hidden > 0:
-            typer.echo(f"warning: ... and {hidden} more", err=True)
-        info = report.registry.info()
-        report.registry.close()
-        typer.echo(
-            f"imported {report.imported} taxa ({len(report.warnings)} warnings); the registry now holds "
-            f"{info.taxa} taxa, {info.names} names ({_ambiguous(info.ambiguous_names)}) and "
-            f"{info.listing_changes} listing changes: {info.path}"
-        )
+    report = import_files(files, merge=merge)
+    for warning in report.warnings[:MAX_WARNINGS_SHOWN]:
+        typer.echo(f"warning: {warning}", err=True)
+    hidden = len(report.warnings) - MAX_WARNINGS_SHOWN
+    if hidden > 0:
+        typer.echo(f"warning: ... and {hidden} more", err=True)
+    info = report.registry.info()
+    report.registry.close()
+    typer.echo(
+        f"imported {report.imported} taxa ({len(report.warnings)} warnings); the registry now holds "
+        f"{info.taxa} taxa, {info.names} names ({_ambiguous(info.ambiguous_names)}) and "
+        f"{info.listing_changes} listing changes: {info.path}"
+    )
 
 
 def _ambiguous(count: int) -> str:
@@ -118,18 +97,17 @@ def lookup_command(
     from permits.errors import InputError
     from permits.registry import load_registry
 
-    with _user_errors():
-        if not name.strip():
-            raise InputError("the name is empty: give a scientific name, e.g. 'Manis javanica'")
-        limits.enforce(len(name), limits.MAX_NAME_CHARS, "characters", "NAME")
-        on, country = _parse_date(at), _parse_origin(origin)
-        with load_registry() as registry:
-            result = registry.listing_at(name, on, country)
-            taxon = registry.taxon(name) if result.found else None
-        if as_json:
-            typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-        else:
-            _print_lookup(result, taxon)
+    if not name.strip():
+        raise InputError("the name is empty: give a scientific name, e.g. 'Manis javanica'")
+    limits.enforce(len(name), limits.MAX_NAME_CHARS, "characters", "NAME")
+    on, country = _parse_date(at), _parse_origin(origin)
+    with load_registry() as registry:
+        result = registry.listing_at(name, on, country)
+        taxon = registry.taxon(name) if result.found else None
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        _print_lookup(result, taxon)
 
 
 def _print_lookup(result: LookupResult, taxon: Taxon | None) -> None:
@@ -192,7 +170,7 @@ def info_command(
     """Show the registry's source, as-of date and size."""
     from permits.registry import load_registry
 
-    with _user_errors(), load_registry() as registry:
+    with load_registry() as registry:
         info = registry.info()
     if as_json:
         typer.echo(json.dumps(info.to_json(), indent=2))

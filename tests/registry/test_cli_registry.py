@@ -65,6 +65,17 @@ def test_lookup_rejects_bad_dates_and_origins(cli: Cli) -> None:
     one_line_error(cli("registry", "lookup", "Manis javanica", "--origin", "Kenya"), "--origin: 'Kenya'")
     for code in ("ZZ", "uk"):  # two letters, but no country: a split listing would be read for none
         one_line_error(cli("registry", "lookup", "Loxodonta africana", "--origin", code), f"--origin: '{code}' is not")
+    # as every date option: YYYY-MM-DD only, in the same words
+    one_line_error(
+        cli("registry", "lookup", "Manis javanica", "--at", "20170102"), "--at: '20170102' is not a date YYYY-MM-DD"
+    )
+
+
+def test_registry_errors_escape_control_characters(cli: Cli, tmp_path: Path) -> None:
+    """Registry errors go through the one error boundary: a file name's escape sequence is shown, never run."""
+    result = cli("registry", "import", tmp_path / "export\x1b[2J.csv")
+    one_line_error(result, "export\\x1b[2J.csv")
+    assert "\x1b" not in result.stderr
 
 
 def test_info_reports_the_embedded_default(cli: Cli, cites_home: Path) -> None:
