@@ -476,12 +476,12 @@ def add_key(
             "a root is pinned: verification uses only the signed trust list, never this store; "
             "have the key listed (cites trust propose-key, then the root holders draft and sign a list)"
         )
-    party_code(party)
+    code = party_code(party)
     store = LocalTrustStore.load()
     info = load_public_key(key_file)
     already = store.trusted(info) is not None
     try:
-        key = store.add(info, party, authority)
+        key = store.add(info, code, authority)
     except TrustStoreError as error:
         raise TrustStoreError(f"{key_file}: {error}") from None
     store.save()

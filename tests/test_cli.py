@@ -284,6 +284,14 @@ def test_trusting_a_key_again_changes_nothing(cli: Cli, tmp_path: Path) -> None:
     assert [key["authority"] for key in json.loads(cli("trust", "list", "--json").stdout)] == ["KWS"]
 
 
+def test_a_party_is_trusted_as_its_code_however_it_is_typed(cli: Cli, tmp_path: Path) -> None:
+    """``--party ' ke '`` passes the ISO check as KE, so the key is stored for KE, not for ' KE ' (no permit's)."""
+    assert cli("keys", "new", "--party", "KE", "--out", tmp_path, "--authority", "KWS").exit_code == 0
+    added = cli("trust", "add", next(tmp_path.glob("*.cert.pem")), "--party", " ke ")
+    assert added.exit_code == 0 and added.stdout.endswith(" for KE (KWS)\n"), added.stderr
+    assert [key["party"] for key in json.loads(cli("trust", "list", "--json").stdout)] == ["KE"]
+
+
 @pytest.mark.parametrize("authority", [(), ("--authority", ""), ("--authority", "  ")])
 def test_a_bare_public_key_needs_an_authority_name(cli: Cli, tmp_path: Path, authority: tuple[str, ...]) -> None:
     """A bare public key names no authority: the Party code is no name for it (verdicts show it as the signer)."""
