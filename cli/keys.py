@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.options import out_option, party_code
+from cli.options import out_option, party_code, signature_algorithm
 
 keys_app = typer.Typer(
     help="Create Management Authority signing keys (encrypted, with a public key and a certificate).",
@@ -28,17 +28,13 @@ def new_key(
     """
     from keys.keyfile import generate_key
     from keys.passphrase import passphrase_from_environment_or_prompt
-    from permits.envelope.algorithms import Algorithm
     from permits.errors import InputError
     from permits.home import state_path
 
     code = party_code(party)
     if not authority.strip():
         raise InputError("--authority: must not be empty")
-    try:
-        algorithm = Algorithm.parse(alg)
-    except ValueError as error:
-        raise InputError(f"--alg: {error}") from None
+    algorithm = signature_algorithm(alg)
     directory = out or state_path("keys", "x").parent
     files = generate_key(code, authority.strip(), algorithm, directory, passphrase_from_environment_or_prompt)
     typer.echo(f"kid: {files.kid.hex()}")

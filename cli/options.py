@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import socket
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from permits.envelope.algorithms import Algorithm
 
 POST_ENV = "CITES_POST"
 
@@ -45,3 +48,14 @@ def party_code(value: str, option: str = "--party") -> str:
     if not is_iso_country(code):
         raise InputError(f"{option}: '{value}' is not an ISO 3166-1 alpha-2 country code")
     return code
+
+
+def signature_algorithm(value: str) -> Algorithm:
+    """The ``--alg`` of a command that creates keys: ES256 or EdDSA (any case); ``InputError`` otherwise."""
+    from permits.envelope.algorithms import Algorithm
+    from permits.errors import InputError
+
+    try:
+        return Algorithm.parse(value)
+    except ValueError as error:
+        raise InputError(f"--alg: {error}") from None

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.options import out_option, party_code
+from cli.options import out_option, party_code, signature_algorithm
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -89,15 +89,11 @@ def root_init(
     from keys.passphrase import passphrase_from_environment_or_prompt
     from keys.signed import KeyRecord, find_keyid, today_utc
     from keys.trust.root import create_root_keys, load_root, root_document
-    from permits.envelope.algorithms import Algorithm
     from permits.errors import InputError
     from permits.fileio import path_exists
 
     today = today_utc()
-    try:
-        algorithm = Algorithm.parse(alg)
-    except ValueError as error:
-        raise InputError(f"--alg: {error}") from None
+    algorithm = signature_algorithm(alg)
     until = _date(expires, "--expires") or today + dt.timedelta(days=DEFAULT_ROOT_DAYS)
     if until < today:
         raise InputError(f"--expires: {until} is in the past")
