@@ -29,13 +29,13 @@ def new_key(
     from keys.keyfile import generate_key
     from keys.passphrase import passphrase_from_environment_or_prompt
     from permits.errors import InputError
-    from permits.home import state_path
+    from permits.home import state_folder
 
     code = party_code(party)
     if not authority.strip():
         raise InputError("--authority: must not be empty")
     algorithm = signature_algorithm(alg)
-    directory = out or state_path("keys", "x").parent
+    directory = out or state_folder("keys")
     files = generate_key(code, authority.strip(), algorithm, directory, passphrase_from_environment_or_prompt)
     typer.echo(f"kid: {files.kid.hex()}")
     typer.echo(f"private key: {files.private} (encrypted, mode 0600)")

@@ -25,3 +25,10 @@ def state_path(*parts: str) -> Path:
     path = cites_home().joinpath(*parts)
     ensure_folder(path.parent)
     return path
+
+
+def state_folder(*parts: str) -> Path:
+    """A folder inside the state directory, created if missing."""
+    folder = cites_home().joinpath(*parts)
+    ensure_folder(folder)
+    return folder

@@ -18,7 +18,7 @@ from keys.revocation.lists import RevocationList, load_revocation_list
 from keys.signed import DocumentRejected, require_newer, require_not_expired
 from keys.trust.interface import TrustSource
 from permits.errors import CitesError, TrustStoreError
-from permits.home import state_path
+from permits.home import state_folder, state_path
 
 PARTY_PATTERN = re.compile(r"[A-Z]{2}")
 
@@ -31,7 +31,7 @@ def installed_path(party: str) -> Path:
 
 def installed_lists() -> list[RevocationList]:
     """Every installed list (signatures not re-checked), sorted by Party."""
-    folder = state_path("revocation", "installed", "x").parent
+    folder = state_folder("revocation", "installed")
     return [load_revocation_list(path) for path in sorted(folder.glob("*.json"))]
 
 
