@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.options import DbOption
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from permits.verification import Verdict
 
 
 def scan_command(
@@ -52,13 +57,10 @@ def scan_command(
         console.print("[dim]stopped[/dim]")
 
 
-def verdict_line(verdict: object) -> object:
+def verdict_line(verdict: Verdict) -> Text:
     """One wide, coloured line: the verdict word, the permit and the reason."""
     from rich.text import Text
 
-    from permits.verification import Verdict
-
-    assert isinstance(verdict, Verdict)
     if verdict.valid:
         style, word = (
             ("bold black on dark_orange", " VALID (warnings) ")
