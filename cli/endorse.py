@@ -71,24 +71,11 @@ def _print_json(endorsed: bool, status: str, reason: str, use: Use | None) -> No
 
 
 def _permit_text(file: Path | None, payload: str | None) -> str:
-    from permits.audit.inputs.documents import DocumentSource
-    from permits.audit.inputs.text import TEXT_SUFFIXES
     from permits.errors import InputError
-    from permits.fileio import read_input_file
-    from permits.reading import read_payloads
+    from permits.verification.inputs import the_permit_text
 
-    if (file is None) == (payload is None):
-        raise InputError("give exactly one permit: a FILE or --payload TEXT")
-    if payload is not None:
+    if file is not None and payload is None:
+        return the_permit_text(file)
+    if payload is not None and file is None:
         return payload
-    assert file is not None
-    # the .txt file `cites issue` writes: one QR text per line; a PDF or image saved as .txt is read as what it
-    # is, as `cites verify` reads it
-    if file.suffix.lower() in TEXT_SUFFIXES and not DocumentSource().accepts_content(file):
-        text = read_input_file(file, "permit QR text").decode("utf-8-sig", errors="replace")
-        found, what = [line.strip() for line in text.splitlines() if line.strip()], "QR text lines"
-    else:
-        found, what = [payload.text for payload in read_payloads(file)], "permit QR codes"
-    if len(found) != 1:
-        raise InputError(f"{file}: holds {len(found)} {what}; endorse exactly one (use --payload)")
-    return found[0]
+    raise InputError("give exactly one permit: a FILE or --payload TEXT")

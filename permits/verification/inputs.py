@@ -1,6 +1,7 @@
 """What ``cites verify`` judges: the QR texts of its ``--payload`` options, of text files and standard input (one
 per line, the way a handheld scanner types them), and of PDFs and images; for a source that gives none, why.
-A text file is known by its suffix unless its first bytes are a PDF's or an image's."""
+A text file is known by its suffix unless its first bytes are a PDF's or an image's. ``cites endorse`` reads its
+one permit from a file the same way (``the_permit_text``)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,23 @@ def verification_inputs(files: Sequence[str], payloads: Sequence[str], stdin: Te
             yield from _scan_file(Path(name))
 
 
+def the_permit_text(path: Path) -> str:
+    """The one QR text a file holds, read as ``cites verify`` reads it (``cites endorse``): an ``InputError`` for an
+    unreadable file, or one holding no QR text or several."""
+    from permits.errors import InputError
+
+    texts = []
+    for item in _scan_file(path):
+        if item.unreadable:
+            raise InputError(item.problem or f"{path}: unreadable")
+        if item.text is not None:
+            texts.append(item.text)
+    if len(texts) != 1:
+        what = "QR text lines" if _is_text_file(path) else "permit QR codes"
+        raise InputError(f"{path}: holds {len(texts)} {what}; endorse exactly one (use --payload)")
+    return texts[0]
+
+
 def _scan_lines(stream: TextIO, where: str) -> Iterator[Scanned]:
     """One QR text per line (blank lines skipped), the way a handheld scanner types them; none is a verdict. A
     line over ``limits.MAX_INPUT_LINE_CHARS`` is an input error, never read whole."""
@@ -51,8 +69,7 @@ def _scan_lines(stream: TextIO, where: str) -> Iterator[Scanned]:
 
 
 def _scan_file(path: Path) -> Iterator[Scanned]:
-    from permits.audit.inputs.documents import DocumentSource
-    from permits.audit.inputs.text import TEXT_SUFFIXES, binary_problem
+    from permits.audit.inputs.text import binary_problem
     from permits.errors import CitesError
     from permits.fileio import require_regular_file
     from permits.reading import read_payloads
@@ -62,7 +79,7 @@ def _scan_file(path: Path) -> Iterator[Scanned]:
     except CitesError as error:
         yield Scanned(str(path), problem=str(error), unreadable=True)
         return
-    if path.suffix.lower() in TEXT_SUFFIXES and not DocumentSource().accepts_content(path):
+    if _is_text_file(path):
         try:  # the .txt file `cites issue` writes, or a scanner's log
             problem = binary_problem(path)
             if problem is not None:
@@ -82,3 +99,12 @@ def _scan_file(path: Path) -> Iterator[Scanned]:
         yield Scanned(str(path), problem=f"no permit QR code found in {path}")
     for item in found:
         yield Scanned(item.source, item.text)
+
+
+def _is_text_file(path: Path) -> bool:
+    """Whether a regular file holds QR texts, one per line: a text suffix, unless its first bytes are a PDF's or
+    an image's (the printed PDF saved under a text file's name is read as a PDF)."""
+    from permits.audit.inputs.documents import DocumentSource
+    from permits.audit.inputs.text import TEXT_SUFFIXES
+
+    return path.suffix.lower() in TEXT_SUFFIXES and not DocumentSource().accepts_content(path)

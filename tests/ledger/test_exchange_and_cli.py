@@ -120,6 +120,11 @@ def test_endorse_reads_a_file_as_verify_does_whatever_its_suffix(cli: Cli, tmp_p
     log.write_text(f"{text}\nhello\n")
     result = cli("endorse", log, "--port", "Mombasa", "--officer", "A")
     assert result.stderr == f"error: {log}: holds 2 QR text lines; endorse exactly one (use --payload)\n"
+    binary = tmp_path / "dump.txt"  # no text file at all: refused as verify refuses it, not read as 0 lines
+    binary.write_bytes(b"\0\x01\x02" * 10)
+    assert f"INPUT ERROR   {binary}: not a text file (binary content)" in cli("verify", binary).stdout
+    refused = cli("endorse", binary, "--port", "Mombasa", "--officer", "A")
+    assert refused.exit_code == 2 and refused.stderr == f"error: {binary}: not a text file (binary content)\n"
 
 
 def test_issue_refuses_a_second_permit_with_the_same_number(cli: Cli, tmp_path: Path) -> None:
