@@ -254,34 +254,18 @@ def publish(
 
     Exit codes: 0 published; 1 threshold not met or expired; 2 unreadable or malformed input.
     """
-    from keys.signed import require_not_expired, tally, today_utc
+    from keys.signed import today_utc
     from keys.trust.installed import pinned_root
-    from keys.trust.root import load_root
-    from permits.errors import InputError
+    from keys.trust.root import list_signatures_to_publish, load_root, root_signatures_to_publish
 
     document, new_root, trust_list = _load_root_or_list(document_file)
     signer = load_root(root) if root else pinned_root()
-    if signer is not None:
-        signer.require_self_signed()
-    today = today_utc()
     if new_root is not None:
-        require_not_expired(str(document_file), "root", new_root.header, today)
-        if new_root.header.version == 1:
-            new_root.require_self_signed()
-            keyids = set(tally(document, new_root.keys).valid)
-        elif signer is None:
-            raise InputError(f"--root: give root v{new_root.header.version - 1}, the root {new_root.label} replaces")
-        else:
-            signer.require_successor(new_root)
-            keyids = set(tally(document, new_root.keys).valid) | set(tally(document, signer.keys).valid)
+        keyids = root_signatures_to_publish(new_root, signer, today_utc())
         what, version = "root", new_root.header.version
     else:
         trust_list = _list_of(trust_list)
-        if signer is None:
-            raise InputError("--root: give the root metadata whose keys sign the list (no root is pinned here)")
-        signer.require_signed(document)
-        require_not_expired(str(document_file), "trust list", trust_list.header, today)
-        keyids = set(tally(document, signer.keys).valid)
+        keyids = list_signatures_to_publish(trust_list, signer, today_utc())
         what, version = "trust list", trust_list.header.version
     final = document.keep_signatures(keyids)
     final.write(out)

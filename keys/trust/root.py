@@ -29,7 +29,9 @@ from keys.signed import (
     SignedDocument,
     encode_public_key,
     load_document,
+    require_not_expired,
     require_threshold,
+    tally,
     unsigned,
 )
 from permits.envelope.algorithms import Algorithm
@@ -110,6 +112,33 @@ class Root:
             )
         require_threshold(new.document, self.keys, self.threshold, f"the current {self.label}'s keys")
         new.require_self_signed()
+
+
+def root_signatures_to_publish(new: Root, current: Root | None, today: dt.date) -> set[str]:
+    """The key ids whose signatures a published root keeps (``cites trust publish``): version 1 signed by its own
+    threshold; a later version also by ``current``'s, the root it replaces (the rotation rule). An expired or
+    under-signed root, or a later version without ``current``, is refused."""
+    if current is not None:
+        current.require_self_signed()
+    require_not_expired(new.document.source, "root", new.header, today)
+    if new.header.version == 1:
+        new.require_self_signed()
+        return set(tally(new.document, new.keys).valid)
+    if current is None:
+        raise InputError(f"--root: give root v{new.header.version - 1}, the root {new.label} replaces")
+    current.require_successor(new)
+    return set(tally(new.document, new.keys).valid) | set(tally(new.document, current.keys).valid)
+
+
+def list_signatures_to_publish(trust_list: TrustList, root: Root | None, today: dt.date) -> set[str]:
+    """The key ids whose signatures a published trust list keeps (``cites trust publish``): ``root``'s, which must
+    meet its threshold; an expired list, or no root to check it with, is refused."""
+    if root is None:
+        raise InputError("--root: give the root metadata whose keys sign the list (no root is pinned here)")
+    root.require_self_signed()
+    root.require_signed(trust_list.document)
+    require_not_expired(trust_list.document.source, "trust list", trust_list.header, today)
+    return set(tally(trust_list.document, root.keys).valid)
 
 
 def root_document(
