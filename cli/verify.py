@@ -40,7 +40,7 @@ def verify_command(
     2 usage or input error (unreadable file, bad argument); 130 interrupted (Ctrl-C).
     """
     from permits.errors import InputError
-    from permits.verification import CheckResult, Status, Verdict
+    from permits.verification import Verdict
     from permits.verification.assembly import build_verifier
     from permits.verification.inputs import verification_inputs
 
@@ -56,8 +56,7 @@ def verify_command(
             exit_code = 2
             continue
         if item.text is None:
-            failure = CheckResult("read", False, item.problem or "no permit found", status=Status.NO_PERMIT_FOUND)
-            verdict = Verdict(checks=[failure], source=item.source)
+            verdict = Verdict.not_read(item.source, item.problem or "no permit found")
         else:
             verdict = verifier.verify(item.text, source=item.source, at=moment)
         output.verdict(verdict)

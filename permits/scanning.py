@@ -20,7 +20,7 @@ from permits.errors import CitesError, ConfigurationError, InputError
 from permits.fileio import bounded_lines
 from permits.home import state_path
 from permits.output.json import utf8_json
-from permits.verification import CheckResult, Status, Verdict, Verifier
+from permits.verification import Status, Verdict, Verifier
 
 POLL_SECONDS = 0.3
 IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload")
@@ -56,10 +56,6 @@ def watched_files(folder: Path) -> list[Path]:
         raise InputError(f"--watch: {folder}: cannot list the folder ({error.strerror or error})") from None
 
 
-def _failure(source: str, message: str, status: Status) -> Verdict:
-    return Verdict(checks=[CheckResult("read", False, message, status=status)], source=source)
-
-
 @dataclass
 class Scanner:
     """Judges what the counter scans and logs every verdict."""
@@ -79,7 +75,7 @@ class Scanner:
             source = f"scan {number}"
             if line is None:
                 message = limits.LINE_TOO_LONG
-                yield self._record(_failure(source, message, Status.MALFORMED))
+                yield self._record(Verdict.not_read(source, message, Status.MALFORMED))
             elif line.strip():
                 yield self._record(self.verifier.verify(line, source=source))
 
@@ -90,9 +86,9 @@ class Scanner:
         try:
             found = read_payloads(path)
         except CitesError as error:
-            return [self._record(_failure(str(path), str(error), Status.NO_PERMIT_FOUND))]
+            return [self._record(Verdict.not_read(str(path), str(error)))]
         if not found:
-            return [self._record(_failure(str(path), f"no permit QR code found in {path}", Status.NO_PERMIT_FOUND))]
+            return [self._record(Verdict.not_read(str(path), f"no permit QR code found in {path}"))]
         return [self._record(self.verifier.verify(item.text, source=item.source)) for item in found]
 
     def watch(self, folder: Path, stop: Callable[[int], bool], poll_seconds: float = POLL_SECONDS) -> Iterator[Verdict]:

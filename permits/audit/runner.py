@@ -263,14 +263,13 @@ def _row(item: AuditInput, page: int | None, text: str | None, verdict: dict[str
 
 def _problem(item: AuditInput) -> dict[str, Any]:
     """The verdict fields for an input without a permit: as ``cites verify --json`` gives them."""
-    from permits.verification import CheckResult, Status, Verdict
+    from permits.verification import Verdict
     from permits.verification.result import input_error_json
 
     problem = item.problem or "no permit found"
     if item.unreadable:
         return input_error_json(item.reference, problem)
-    failure = CheckResult("read", False, problem, status=Status.NO_PERMIT_FOUND)
-    return Verdict(checks=[failure], source=item.reference).to_json()
+    return Verdict.not_read(item.reference, problem).to_json()
 
 
 _worker_judge: Judge | None = None

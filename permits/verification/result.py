@@ -96,6 +96,11 @@ class Verdict:
     extra: dict[str, Any] = field(default_factory=dict)
     """Data later checks attach for the JSON view (e.g. the ledger's record of a use)."""
 
+    @classmethod
+    def not_read(cls, source: str, problem: str, status: Status = Status.NO_PERMIT_FOUND) -> Verdict:
+        """The verdict on a source that gave no QR text to judge: one failed ``read`` check saying why."""
+        return cls(checks=[CheckResult("read", False, problem, status=status)], source=source)
+
     @property
     def failure(self) -> CheckResult | None:
         return first_failure(self.checks)
