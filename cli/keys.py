@@ -28,15 +28,14 @@ def new_key(
     """
     from keys.keyfile import generate_key
     from keys.passphrase import passphrase_from_environment_or_prompt
-    from permits.errors import InputError
     from permits.home import state_folder
+    from permits.model import one_line_name
 
     code = party_code(party)
-    if not authority.strip():
-        raise InputError("--authority: must not be empty")
+    name = one_line_name(authority, "--authority")  # it goes into the certificate and every verdict
     algorithm = signature_algorithm(alg)
     directory = out or state_folder("keys")
-    files = generate_key(code, authority.strip(), algorithm, directory, passphrase_from_environment_or_prompt)
+    files = generate_key(code, name, algorithm, directory, passphrase_from_environment_or_prompt)
     typer.echo(f"kid: {files.kid.hex()}")
     typer.echo(f"private key: {files.private} (encrypted, mode 0600)")
     typer.echo(f"public key:  {files.public}")

@@ -3,7 +3,7 @@
 Commands stay thin: they parse arguments, call the domain library and pick an output format. ``main`` is the
 single place where errors become one-line messages and exit codes (README "Exit codes"):
 0 success / every permit VALID, 1 a permit NOT VALID, 2 usage or input error, 130 interrupted (Typer turns
-Ctrl-C into exit code 130, without a message).
+Ctrl-C into exit code 130; only ``cites audit`` says how to resume).
 """
 
 from __future__ import annotations

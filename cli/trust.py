@@ -105,7 +105,7 @@ def root_init(
         raise InputError(f"--threshold: {threshold} is more than the {keys + len(kept)} root keys")
     target = out / "root.json"
     if path_exists(target):
-        raise InputError(f"{target}: already exists; choose another --out directory")
+        raise InputError(f"{target}: already exists; nothing was written (choose another --out)")
     files = create_root_keys(keys, algorithm, out, passphrase_from_environment_or_prompt)
     signers = [_root_signing_key(created.private) for created in files]
     records = [KeyRecord.of(signer.private_key.public_key(), signer.algorithm) for signer in signers] + kept

@@ -307,6 +307,15 @@ def test_a_bare_public_key_needs_an_authority_name(cli: Cli, tmp_path: Path, aut
     assert cli("trust", "add", certificate, "--party", "KE").stdout.endswith(" for KE (KWS)\n")
 
 
+@pytest.mark.parametrize("authority", ["", "  ", "Kenya Wildlife\nService", "KWS\u202e"])
+def test_keys_new_takes_an_authority_name_of_one_plain_line(cli: Cli, tmp_path: Path, authority: str) -> None:
+    """The name goes into the certificate and every verdict: an empty one, or one holding a line break or a
+    bidirectional control, would show a forged line."""
+    refused = cli("keys", "new", "--party", "KE", "--out", tmp_path, "--authority", authority)
+    assert refused.exit_code == 2 and refused.stderr.startswith("error: --authority: ")
+    assert not list(tmp_path.iterdir())
+
+
 def test_console_script_help_runs(tmp_path: Path) -> None:
     executable = Path(sys.executable).with_name("cites")
     result = subprocess.run([executable, "--help"], capture_output=True, text=True, env={**os.environ}, check=False)

@@ -33,18 +33,6 @@ def ledger_url(url: str | None = None) -> str:
     return configured_url(url) or f"sqlite:///{state_path(SQLITE_NAME)}"
 
 
-def shown_ledger_url(url: str | None = None) -> str:
-    """``ledger_url`` as messages and records show it: without a password."""
-    from sqlalchemy import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    location = ledger_url(url)
-    try:
-        return make_url(location).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
-        return "(not a database URL)"
-
-
 def ledger_exists(url: str | None = None) -> bool:
     """True when a ledger is configured or this post already has its embedded one (verify then consults it)."""
     return configured_url(url) is not None or (cites_home() / SQLITE_NAME).exists()
