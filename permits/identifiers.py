@@ -42,6 +42,8 @@ def _folded(text: str) -> str:
     width variant keeps a number of its own), with look-alike letters of other scripts read as Latin first
     (before case folding: the Greek capital Nu is ``N``, its small letter ``v``) and the decimal digits of every
     script as 0-9."""
+    if text.isascii():  # the common case: ASCII is its own normal form, and its case fold is its lower case
+        return text.lower()
     text = unicodedata.normalize("NFKC", text)
     if not text.isascii():
         text = "".join(map(latin_look_alike, text))
@@ -100,6 +102,8 @@ def _visible(folded: str) -> str:
 
 
 DIGITS_OR_LETTERS = re.compile(r"[0-9]+|[^0-9]+")
+ASCII_RUNS = re.compile(r"[0-9]+|[a-z]+")
+"""The runs of digits and of letters of an ASCII fold, separators left out (``number_key``'s common case)."""
 
 
 def number_key(number: str) -> str:
@@ -109,9 +113,13 @@ def number_key(number: str) -> str:
     ``ke-2026-1`` are ``ke-2026-1``, ``IT/RE/1`` is ``itre-1``, and ``KE/1/23`` and ``KE/12/3`` are two
     numbers. A number with no letter or digit is compared as written."""
     visible = _visible(_folded(number))
-    parts = ["".join(group) for is_part, group in itertools.groupby(visible, str.isalnum) if is_part]
+    if visible.isascii():
+        runs = ASCII_RUNS.findall(visible)
+    else:
+        parts = ["".join(group) for is_part, group in itertools.groupby(visible, str.isalnum) if is_part]
+        runs = [run for part in parts for run in DIGITS_OR_LETTERS.findall(part)]
     tokens: list[str] = []
-    for run in (run for part in parts for run in DIGITS_OR_LETTERS.findall(part)):
+    for run in runs:
         if run.isdigit():
             tokens.append(run.lstrip("0") or "0")
         elif tokens and not tokens[-1].isdigit():
