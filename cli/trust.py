@@ -86,43 +86,28 @@ def root_init(
     """
     import datetime as dt
 
+    from keys.keyfile import load_signing_key
     from keys.passphrase import passphrase_from_environment_or_prompt
-    from keys.signed import KeyRecord, find_keyid, today_utc
-    from keys.trust.root import create_root_keys, load_root, root_document
-    from permits.errors import InputError
-    from permits.fileio import path_exists
+    from keys.signed import today_utc
+    from keys.trust.root import create_root, load_root
 
     today = today_utc()
-    algorithm = signature_algorithm(alg)
     until = _date(expires, "--expires") or today + dt.timedelta(days=DEFAULT_ROOT_DAYS)
-    if until < today:
-        raise InputError(f"--expires: {until} is in the past")
     current = load_root(base) if base else None
-    if keep and current is None:
-        raise InputError("--keep: give --base, the root whose keys are kept")
-    kept = [current.keys[find_keyid(current.keys, prefix, "--keep")] for prefix in keep or []] if current else []
-    if threshold > keys + len(kept):
-        raise InputError(f"--threshold: {threshold} is more than the {keys + len(kept)} root keys")
-    target = out / "root.json"
-    if path_exists(target):
-        raise InputError(f"{target}: already exists; nothing was written (choose another --out)")
-    files = create_root_keys(keys, algorithm, out, passphrase_from_environment_or_prompt)
-    signers = [_root_signing_key(created.private) for created in files]
-    records = [KeyRecord.of(signer.private_key.public_key(), signer.algorithm) for signer in signers] + kept
-    version = current.header.version + 1 if current else 1
-    document = root_document(records, threshold, version, today, until, str(target))
-    for signer in signers:
-        document = document.add_signature(signer)
-    document.write(target)
-    typer.echo(f"root v{version}: {len(records)} keys, threshold {threshold}, expires {until}")
-    typer.echo(f"fingerprint: {document.fingerprint()}")
-    for created in files:
+    made = create_root(
+        keys, threshold, signature_algorithm(alg), out, passphrase_from_environment_or_prompt,
+        lambda path: load_signing_key(path, passphrase_from_environment_or_prompt),
+        today=today, expires=until, current=current, keep=keep or [],
+    )  # fmt: skip
+    typer.echo(f"root v{made.version}: {made.keys} keys, threshold {threshold}, expires {until}")
+    typer.echo(f"fingerprint: {made.document.fingerprint()}")
+    for created in made.files:
         typer.echo(f"root key: {created.private} (encrypted, mode 0600)")
-    typer.echo(f"root metadata: {target}")
+    typer.echo(f"root metadata: {made.path}")
     if current is not None:
         typer.echo(
-            f"next: {current.threshold} holder(s) of {current.label} sign it (cites trust sign {target} --key KEY), "
-            f"then cites trust publish {target} --root {base} --out FILE"
+            f"next: {current.threshold} holder(s) of {current.label} sign it (cites trust sign {made.path} --key KEY), "
+            f"then cites trust publish {made.path} --root {base} --out FILE"
         )
 
 

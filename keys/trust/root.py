@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +28,7 @@ from keys.signed import (
     Reader,
     SignedDocument,
     encode_public_key,
+    find_keyid,
     load_document,
     require_not_expired,
     require_threshold,
@@ -35,10 +36,11 @@ from keys.signed import (
     unsigned,
 )
 from permits.envelope.algorithms import Algorithm
+from permits.errors import InputError
+from permits.fileio import path_exists
 
 if TYPE_CHECKING:
     from keys.trust.signed_list import TrustList
-from permits.errors import InputError
 
 ROOT_TYPE = "cites-root-v1"
 ROOT_KEY_PARTY = "ZZ"
@@ -180,6 +182,56 @@ def create_root_keys(count: int, algorithm: Algorithm, out_dir: Path, passphrase
             os.replace(old, new)
         created.append(renamed)
     return created
+
+
+@dataclass(frozen=True)
+class NewRoot:
+    """A root made by ``create_root``: its signed document (written to ``path``), its version and key count, and
+    the key files of the keys it created."""
+
+    document: SignedDocument
+    path: Path
+    version: int
+    keys: int
+    files: list[KeyFiles]
+
+
+def create_root(
+    count: int,
+    threshold: int,
+    algorithm: Algorithm,
+    out_dir: Path,
+    passphrase: PassphraseSource,
+    load_key: Callable[[Path], SigningKey],
+    *,
+    today: dt.date,
+    expires: dt.date,
+    current: Root | None = None,
+    keep: Sequence[str] = (),
+) -> NewRoot:
+    """Create ``count`` root keys in ``out_dir`` and ``root.json`` signed by each of them: version 1, or the next
+    version of ``current`` keeping its keys named in ``keep`` (key id prefixes), whose holders then add their
+    signatures. Refused (``InputError``, nothing written) when the root could never be used: an expiry in the
+    past, a threshold above the number of keys, or ``root.json`` already there."""
+    if expires < today:
+        raise InputError(f"--expires: {expires} is in the past")
+    if keep and current is None:
+        raise InputError("--keep: give --base, the root whose keys are kept")
+    kept = [current.keys[find_keyid(current.keys, prefix, "--keep")] for prefix in keep] if current else []
+    if threshold > count + len(kept):
+        raise InputError(f"--threshold: {threshold} is more than the {count + len(kept)} root keys")
+    target = out_dir / "root.json"
+    if path_exists(target):
+        raise InputError(f"{target}: already exists; nothing was written (choose another --out)")
+    files = create_root_keys(count, algorithm, out_dir, passphrase)
+    signers = [require_root_key(load_key(created.private), created.private) for created in files]
+    records = [KeyRecord.of(signer.private_key.public_key(), signer.algorithm) for signer in signers] + kept
+    version = current.header.version + 1 if current else 1
+    document = root_document(records, threshold, version, today, expires, str(target))
+    for signer in signers:
+        document = document.add_signature(signer)
+    document.write(target)
+    return NewRoot(document, target, version, len(records), files)
 
 
 def require_root_key(key: SigningKey, path: Path) -> SigningKey:
