@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.options import DbOption, out_option, post_name
+from cli.options import DbOption, out_option, party_code, post_name
 
 if TYPE_CHECKING:
     from permits.ledger.interface import Alert, Event
@@ -132,7 +132,7 @@ def show(
     if number is None:
         raise InputError("give the permit as PARTY NUMBER, e.g. 'cites ledger show KE KE/2026/ZOO/0001'")
     given = one_line_name(number, "NUMBER", limits.MAX_CODE_CHARS)
-    party = party.upper()  # as the ledger stores Parties
+    party = party_code(party, "PARTY")  # as the ledger stores Parties
     issued = ledger.issued_of(party, given)
     number = issued.number if issued else given
     document = document_name(party, number)

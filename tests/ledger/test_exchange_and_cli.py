@@ -161,6 +161,8 @@ def test_issue_endorse_and_revoke_are_in_the_audit_trail(cli: Cli, tmp_path: Pat
     assert [event["action"] for event in shown["events"]] == ["issue", "endorse", "revoke"]
     assert shown["issued"]["number"] == NUMBER and shown["use"]["port"] == "Mombasa" and shown["alerts"] == []
     assert "#2 " in cli("ledger", "show", "--last", "2").stdout
+    typo = cli("ledger", "show", "KX", NUMBER)  # a Party code mistyped is named, not "not in the register"
+    assert typo.exit_code == 2 and typo.stderr == "error: PARTY: 'KX' is not an ISO 3166-1 alpha-2 country code\n"
 
 
 TRAIL_FAILURES = {
