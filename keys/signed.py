@@ -406,6 +406,16 @@ def require_not_expired(source: str, what: str, header: Header, today: dt.date) 
         raise DocumentRejected(f"{source}: {what} v{header.version} expired on {header.expires}")
 
 
+def require_not_older(source: str, what: str, header: Header, installed: Header) -> None:
+    """Refuse a document issued before the installed one: a higher version does not make an older document
+    newer (a replayed stale list re-numbered by a rogue signer)."""
+    if header.issued < installed.issued:
+        raise DocumentRejected(
+            f"{source}: the {what} is issued {header.issued}, before the installed one ({installed.issued}): a "
+            "newer list cannot be older"
+        )
+
+
 def require_newer(source: str, what: str, header: Header, installed: Header | None) -> None:
     """Refuse a version that is not strictly above the installed one (rollback or replay)."""
     if installed is None or header.version > installed.version:

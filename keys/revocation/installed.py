@@ -15,7 +15,7 @@ from pathlib import Path
 
 from keys.revocation.interface import RevocationStatus
 from keys.revocation.lists import RevocationList, load_revocation_list
-from keys.signed import DocumentRejected, require_newer, require_not_expired
+from keys.signed import DocumentRejected, require_newer, require_not_expired, require_not_older
 from keys.trust.interface import TrustSource
 from permits.errors import CitesError, TrustStoreError
 from permits.home import state_folder, state_path
@@ -49,11 +49,7 @@ def install_revocation_list(path: Path, trust: TrustSource, today: dt.date) -> R
             raise TrustStoreError(
                 f"the installed {revocations.label} cannot be read, so a rollback cannot be ruled out ({error})"
             ) from None
-        if revocations.header.issued < previous.header.issued:
-            raise DocumentRejected(
-                f"{path}: the {revocations.label} is issued {revocations.header.issued}, before the installed "
-                f"one ({previous.header.issued}): a newer list cannot be older"
-            )
+        require_not_older(str(path), revocations.label, revocations.header, previous.header)
         if _usable(previous, trust, today):  # else its signer was withdrawn: its version and entries bind nothing
             require_newer(str(path), revocations.label, revocations.header, previous.header)
             dropped = previous.entries.keys() - revocations.entries.keys()

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from keys.signed import DocumentRejected, require_newer, require_not_expired
+from keys.signed import DocumentRejected, require_newer, require_not_expired, require_not_older
 from keys.trust.interface import TrustedKey
 from keys.trust.root import Root, load_root
 from keys.trust.signed_list import TrustList, load_trust_list
@@ -81,7 +81,8 @@ def rotate_root(path: Path, today: dt.date) -> Root:
 
 
 def install_trust_list(path: Path, today: dt.date) -> TrustList:
-    """Install a trust list signed by the pinned root's threshold, newer than the installed one, not expired."""
+    """Install a trust list signed by the pinned root's threshold, newer than the installed one (and issued no
+    earlier), not expired."""
     root = _require_pinned_root()
     if today > root.header.expires:
         raise TrustStoreError(
@@ -93,6 +94,7 @@ def install_trust_list(path: Path, today: dt.date) -> TrustList:
     previous = _installed_for_rollback()
     if previous is not None and _signed_by(root, previous):  # else fast-forward recovery, as in TUF (below)
         require_newer(str(path), "trust list", trust_list.header, previous.header)
+        require_not_older(str(path), "trust list", trust_list.header, previous.header)
     trust_list.document.keep_signatures(root.keys).write(list_path())
     return trust_list
 

@@ -201,6 +201,17 @@ def test_a_stolen_root_threshold_cannot_freeze_trust_lists_after_rotation(world:
         install_trust_list(first, TODAY)
 
 
+def test_a_newer_trust_list_cannot_be_issued_before_the_installed_one(world: TrustWorld) -> None:
+    """A higher version does not make an older list newer: a stale list re-numbered is refused, as a revocation
+    list issued before the installed one is."""
+    kenya = world.authority()
+    world.install([entry(kenya)], version=2)  # issued today
+    stale = world.trust_list([entry(kenya)], version=3, issued=TODAY - 5 * DAY, name="stale.json")
+    with pytest.raises(DocumentRejected, match="before the installed one"):
+        install_trust_list(stale, TODAY)
+    world.install([entry(kenya)], version=3)
+
+
 # Attacks the trust path already stopped: each test pins the rule that stops it.
 
 P256_SPKI_COMPRESSED_PREFIX = bytes.fromhex("3039301306072a8648ce3d020106082a8648ce3d030107032200")
