@@ -227,7 +227,8 @@ FROM placed
 """
 """Every counted specimen line that cites a document, with the document it is counted against (``parent_key``:
 its number as ``DUPLICATE_NUMBER`` compares numbers, so ``KE-1`` cites ``KE/1``) and that document's family
-(``parent_family``: it and its Box 5 replacements, ``BatchIndex._name_families``)."""
+(``parent_family``: it and its Box 5 replacements, ``BatchIndex._name_families``). Written once into the table
+``citing`` by ``find_all``, which three finders read."""
 
 BY_CITED_DOCUMENT = "GROUP BY parent_country, parent_key, parent_kind, place ORDER BY 1, 2, 3, min(seq)"
 BY_CITED_FAMILY = "GROUP BY parent_country, parent_family, parent_kind, place ORDER BY 1, 2, 3, min(seq)"
@@ -241,7 +242,7 @@ FAMILY_IN_BATCH = (
 
 def reexports_over_quantity(database: sqlite3.Connection) -> Iterator[Finding]:
     citing = (
-        f"SELECT * FROM ({CITING_LINES}) WHERE {FAMILY_IN_BATCH} "
+        f"SELECT * FROM citing WHERE {FAMILY_IN_BATCH} "
         "ORDER BY parent_country, parent_family, species_key, term, unit, party, number, line, seq"
     )
     covered = _CoveredQuantities(database)
@@ -288,8 +289,8 @@ def _family_named(database: sqlite3.Connection, country: str, family: str, numbe
     numbers = [
         row[0]
         for row in database.execute(
-            "SELECT number FROM rows WHERE authenticated AND party = ? AND family = ? GROUP BY number_key "
-            "ORDER BY min(seq)",
+            "SELECT number FROM rows INDEXED BY rows_family WHERE authenticated AND party = ? AND family = ? "
+            "GROUP BY number_key ORDER BY min(seq)",  # without the index named, SQLite scans the Party's rows
             (country, family),
         )
     ]
@@ -322,10 +323,10 @@ def _lists_species_only_as_other_terms(
     return bool(found[0]) and not found[1]
 
 
-COVERED_LINES = f"""
+COVERED_LINES = """
 SELECT r.party, r.family, l.species_key, l.term, l.unit, r.seq, l.quantity
 FROM rows r JOIN lines l ON l.seq = r.seq
-WHERE r.authenticated AND (r.party, r.family) IN (SELECT parent_country, parent_family FROM ({CITING_LINES}))
+WHERE r.authenticated AND (r.party, r.family) IN (SELECT parent_country, parent_family FROM citing)
 ORDER BY r.party, r.family, l.species_key, l.term, l.unit, r.seq
 """
 """The lines of every cited document in the batch (with its Box 5 replacements), in the order of the citing
@@ -355,7 +356,7 @@ class _CoveredQuantities:
 def origins_not_valid(database: sqlite3.Connection) -> Iterator[Finding]:
     statuses = ", ".join(f"'{status}'" for status in USED_UP_STATUSES)
     query = (
-        f"SELECT parent_country, parent_key, parent_kind, place FROM ({CITING_LINES}) WHERE {IN_BATCH} "
+        f"SELECT parent_country, parent_key, parent_kind, place FROM citing WHERE {IN_BATCH} "
         "AND NOT EXISTS (SELECT 1 FROM rows p WHERE p.authenticated AND p.party = parent_country "
         f"AND p.number_key = parent_key AND p.status IN ({statuses})) {BY_CITED_DOCUMENT}"
     )
@@ -372,7 +373,7 @@ def origins_not_valid(database: sqlite3.Connection) -> Iterator[Finding]:
 
 def origins_not_in_batch(database: sqlite3.Connection) -> Iterator[Finding]:
     query = (
-        f"SELECT parent_country, parent_family, parent_kind, parent_number, place FROM ({CITING_LINES}) "
+        "SELECT parent_country, parent_family, parent_kind, parent_number, place FROM citing "
         f"WHERE parent_key IS NOT NULL AND NOT {FAMILY_IN_BATCH} {BY_CITED_FAMILY}"
     )
     for (country, _, kind), members in _groups(database, query, 3):
@@ -473,6 +474,7 @@ FINDERS: tuple[Callable[[sqlite3.Connection], Iterator[Finding]], ...] = (
 def find_all(index: BatchIndex) -> Iterator[Finding]:
     """Every cross-permit finding of the batch, kind by kind."""
     database = index.prepare_analysis()
+    database.executescript(f"DROP TABLE IF EXISTS citing; CREATE TABLE citing AS {CITING_LINES};")
     for finder in FINDERS:
         yield from finder(database)
 
