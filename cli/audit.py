@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.options import DbOption, party_code
+from cli.options import DbOption, parse_moment, party_code
 
 if TYPE_CHECKING:
     from permits.audit.runner import AuditResult
@@ -42,6 +42,13 @@ def audit_command(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            help="Judge every permit as of this UTC date or time (YYYY-MM-DD[THH:MM]; default: when the audit "
+            "started); trust and revocation lists must still be fresh today."
+        ),
+    ] = None,
     db: DbOption = None,
     register: Annotated[
         list[str] | None,
@@ -66,11 +73,13 @@ def audit_command(
     parties = list(dict.fromkeys(party_code(party, "--register") for party in register or ()))
     bar = _ProgressBar() if not quiet and sys.stdout.isatty() and sys.stderr.isatty() else None
     processes = (os.cpu_count() or 1) if workers is None else workers
+    moment = parse_moment(at) if at is not None else None
     try:
         with bar or contextlib.nullcontext():
             result = run_audit(
                 inputs, report, findings=findings, html=html, workers=processes, resume=resume,
-                payload_columns=payload_column or ["payload"], ledger_url=db, register=parties, progress=bar,
+                payload_columns=payload_column or ["payload"], ledger_url=db, register=parties, at=moment,
+                progress=bar,
             )  # fmt: skip
     except KeyboardInterrupt:
         typer.echo(f"interrupted: the rows written so far are in {report}; add --resume to continue", err=True)

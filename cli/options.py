@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -59,3 +61,20 @@ def signature_algorithm(value: str) -> Algorithm:
         return Algorithm.parse(value)
     except ValueError as error:
         raise InputError(f"--alg: {error}") from None
+
+
+def parse_moment(text: str, option: str = "--at") -> dt.datetime:
+    """A moment given on the command line: ``YYYY-MM-DD`` (noon UTC that day) or ``YYYY-MM-DDTHH:MM[:SS][+HH:MM]``
+    (UTC unless an offset is given); ``InputError`` otherwise."""
+    from permits.errors import InputError
+
+    text = text.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(12), tzinfo=dt.UTC)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[0-9:.]+([+-]\d{2}:\d{2}|Z)?", text):
+            moment = dt.datetime.fromisoformat(text)
+            return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    except ValueError:
+        pass
+    raise InputError(f"{option}: '{text}' is not a date or time (YYYY-MM-DD or YYYY-MM-DDTHH:MM)")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.options import DbOption
+from cli.options import DbOption, parse_moment
 
 if TYPE_CHECKING:
     from permits.output.interface import VerdictFormat
@@ -46,7 +44,7 @@ def verify_command(
 
     if not files and not payload:
         raise InputError("nothing to verify: give FILE arguments, '-' for standard input, or --payload TEXT")
-    moment = _parse_moment(at) if at is not None else None
+    moment = parse_moment(at) if at is not None else None
     output = _output_format(json_output)
     verifier = build_verifier(db)
     exit_code = 0
@@ -63,22 +61,6 @@ def verify_command(
         if not verdict.valid:
             exit_code = max(exit_code, 1)
     raise typer.Exit(exit_code)
-
-
-def _parse_moment(text: str) -> dt.datetime:
-    """``YYYY-MM-DD`` (noon UTC that day) or ``YYYY-MM-DDTHH:MM[:SS][+HH:MM]`` (UTC unless an offset is given)."""
-    from permits.errors import InputError
-
-    text = text.strip()
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(12), tzinfo=dt.UTC)
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[0-9:.]+([+-]\d{2}:\d{2}|Z)?", text):
-            moment = dt.datetime.fromisoformat(text)
-            return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-    except ValueError:
-        pass
-    raise InputError(f"--at: '{text}' is not a date or time (YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
 
 
 def _output_format(json_output: bool) -> VerdictFormat:

@@ -1,9 +1,11 @@
 """The run record of an audit (``REPORT.run.json`` beside the report): what its verdicts were judged against.
 
 It is provenance for whoever files the report as evidence (the tool's version, the inputs as given, the working
-folder they are relative to, the trust source, the revocation lists, the species registry and the usage
-ledger), and the guard of ``--resume``: rows judged against other settings must not be mixed into one report,
-so a resumed audit whose settings differ in any of these is refused, naming what changed.
+folder they are relative to, the trust source, the revocation lists, the species registry, the usage ledger
+and the moment every permit is judged as of), and the guard of ``--resume``: rows judged against other
+settings must not be mixed into one report, so a resumed audit whose settings differ in any of these is
+refused, naming what changed. A resumed audit judges as of the moment the interrupted one did (its ``--at``,
+else its start), so its report is the report of an uninterrupted run even on another day.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 from permits.errors import InputError
 from permits.fileio import read_input_file, write_text_atomic
 
-RUN_RECORD_FORMAT = "cites-audit-run/2"
+RUN_RECORD_FORMAT = "cites-audit-run/3"
 
 
 @dataclass(frozen=True)
@@ -37,12 +39,20 @@ class RunRecord:
     started: str
     register: list[str] = field(default_factory=list)
     """The Parties whose permits were compared with the ledger's issuing register (``--register``)."""
+    at: str | None = None
+    """The moment given with ``--at`` (UTC, ISO 8601); None: every permit is judged as of ``started``."""
 
     @classmethod
     def now(
-        cls, paths: Sequence[Path], payload_columns: Sequence[str], ledger_url: str | None, register: Sequence[str] = ()
+        cls,
+        paths: Sequence[Path],
+        payload_columns: Sequence[str],
+        ledger_url: str | None,
+        register: Sequence[str] = (),
+        at: dt.datetime | None = None,
     ) -> RunRecord:
-        """The settings of an audit starting now (trust source, lists and registry as installed)."""
+        """The settings of an audit starting now (trust source, lists and registry as installed), judging as of
+        ``at`` if given."""
         from keys.trust.active import active_trust_source
         from permits.ledger import ledger_exists, open_ledger
         from permits.registry import load_registry
@@ -61,7 +71,15 @@ class RunRecord:
             ledger=open_ledger(ledger_url, existing=True).location if ledger_exists(ledger_url) else None,
             started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             register=list(register),
+            at=at.astimezone(dt.UTC).isoformat() if at else None,
         )
+
+    def judged_as_of(self) -> dt.datetime:
+        """The moment every permit of the audit is judged as of: ``at``, else the audit's start."""
+        moment = dt.datetime.fromisoformat(self.at or self.started)
+        if moment.tzinfo is None:
+            raise ValueError(f"{moment} has no time zone")
+        return moment
 
     def write(self, path: Path) -> None:
         write_text_atomic(path, json.dumps({"format": RUN_RECORD_FORMAT, **asdict(self)}, indent=2) + "\n")
@@ -76,7 +94,9 @@ class RunRecord:
             data = json.loads(read_input_file(path, "run record"))
             if data.pop("format") != RUN_RECORD_FORMAT:
                 raise ValueError("another format")
-            return cls(**data)
+            record = cls(**data)
+            record.judged_as_of()  # a moment that is no moment: not a record this tool wrote
+            return record
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             raise InputError(
                 f"{path}: not a run record of this tool ({error}); audit again into a new report"
@@ -88,6 +108,7 @@ class RunRecord:
                           for party, number in self.revocation_lists.items())  # fmt: skip
         return [
             ("started", self.started),
+            ("judged as of", f"{self.at} (--at)" if self.at else f"{self.started} (the audit's start)"),
             ("tool", self.tool),
             ("inputs", ", ".join(self.inputs)),
             ("working folder", self.working_directory),

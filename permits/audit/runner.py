@@ -2,7 +2,9 @@
 row per permit in input order, then derive the cross-permit findings and the summary from the report's rows.
 
 - Workers: ``workers=1`` judges in this process; more start that many processes (spawned: nothing is shared),
-  each building its verifier once with ``build_verifier``. Inputs go out in chunks with a few chunks per worker
+  each building its verifier once with ``build_verifier``. Every permit is judged as of one moment (``at``, else
+  the audit's start; a resumed audit keeps the interrupted one's): a long audit, or one resumed the next day,
+  does not judge its permits as of different days. Inputs go out in chunks with a few chunks per worker
   in flight, so the input stream is never read far ahead, and results come back in input order.
 - Durability: each chunk's rows are appended with one write as soon as they come back and the report is synced
   at least every ``SYNC_SECONDS``, so a kill loses at most the last rows. With ``resume`` the report is read
@@ -14,6 +16,7 @@ row per permit in input order, then derive the cross-permit findings and the sum
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import hashlib
 import os
@@ -26,7 +29,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from permits.audit.findings import Finding, FindingsTally, find_all
 from permits.audit.index import BatchIndex, RowFacts, Summary, facts_of
@@ -92,11 +95,12 @@ def run_audit(
     payload_columns: Sequence[str] = ("payload",),
     ledger_url: str | None = None,
     register: Sequence[str] = (),
+    at: dt.datetime | None = None,
     progress: Progress | None = None,
 ) -> AuditResult:
     """Audit ``paths`` into ``report``, the findings file and the ``html`` page if given; ``InputError`` for a
     usage error (then nothing is written). ``register``: Parties whose permits are compared with the issuing
-    register of the ledger."""
+    register of the ledger; ``at``: the moment the permits are judged as of (default: the audit's start)."""
     rows_format = report_format(report)
     findings = findings or report.with_name(f"{report.stem}.findings{report.suffix}")
     findings_format = finding_format(findings)
@@ -110,7 +114,7 @@ def run_audit(
         open_ledger(ledger_url, existing=True)  # a missing or unusable ledger: a usage error before any work
     if not resume and next(iter_inputs(paths, payload_columns, exclude=outputs.values()), None) is None:
         raise InputError(f"no inputs to audit in {', '.join(map(str, paths))} (PDFs, images, text, JSONL or CSV)")
-    settings = RunRecord.now(paths, payload_columns, ledger_url, register)
+    settings = RunRecord.now(paths, payload_columns, ledger_url, register, at)
     recorded = RunRecord.read(run_record) if resume else settings
     if changed := recorded.differences(settings):
         raise InputError(
@@ -132,7 +136,8 @@ def run_audit(
 
         if progress is not None:
             progress.start(sum(1 for _ in pending()))
-        for judged in _judged(_chunks(pending()), workers, rows_format, ledger_url):
+        judges = JudgeSettings(rows_format, ledger_url, recorded.judged_as_of())
+        for judged in _judged(_chunks(pending()), workers, judges):
             output.append(judged.data)
             index.add(judged.facts)
             if progress is not None:
@@ -212,14 +217,23 @@ def _written_by_audit(path: Path) -> bool:
     return not opening or opening.startswith(FINDINGS_OPENINGS) or f"<title>{PAGE_TITLE}</title>".encode() in opening
 
 
+class JudgeSettings(NamedTuple):
+    """What every judge of an audit shares: the report's row format, the ledger, the moment judged as of."""
+
+    rows_format: RowFormat
+    ledger_url: str | None
+    at: dt.datetime
+
+
 class Judge:
     """Turns inputs into report rows with one verifier (built once per worker process)."""
 
-    def __init__(self, rows_format: RowFormat, ledger_url: str | None) -> None:
+    def __init__(self, settings: JudgeSettings) -> None:
         from permits.verification.assembly import build_verifier
 
-        self.rows_format = rows_format
-        self.verifier: Verifier = build_verifier(ledger_url)
+        self.rows_format = settings.rows_format
+        self.at = settings.at
+        self.verifier: Verifier = build_verifier(settings.ledger_url)
 
     def chunk(self, items: list[AuditInput]) -> Judged:
         records: list[bytes] = []
@@ -233,7 +247,8 @@ class Judge:
     def rows(self, item: AuditInput) -> Iterator[Row]:
         """The report rows of one input: one, or one per permit found in a document."""
         if item.text is not None:
-            yield _row(item, None, item.text, self.verifier.verify(item.text, source=item.reference).to_json())
+            verdict = self.verifier.verify(item.text, source=item.reference, at=self.at)
+            yield _row(item, None, item.text, verdict.to_json())
         elif item.problem is not None:
             yield _row(item, None, None, _problem(item))
         else:
@@ -251,7 +266,7 @@ class Judge:
         if not found:
             yield _row(item, None, None, _problem(item._replace(problem=f"no permit QR code found in {item.file}")))
         for payload in found:
-            verdict = self.verifier.verify(payload.text, source=payload.source)
+            verdict = self.verifier.verify(payload.text, source=payload.source, at=self.at)
             yield _row(item, payload.page, payload.text, verdict.to_json())
 
 
@@ -275,13 +290,13 @@ def _problem(item: AuditInput) -> dict[str, Any]:
 _worker_judge: Judge | None = None
 
 
-def _start_worker(rows_format: RowFormat, ledger_url: str | None, parent: int) -> None:
+def _start_worker(settings: JudgeSettings, parent: int) -> None:
     """Worker initializer: Ctrl-C is for the parent (which stops the pool); a worker whose parent was killed
     exits by itself; then the worker's judge."""
     global _worker_judge
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_without, args=(parent,), name="exit-with-parent", daemon=True).start()
-    _worker_judge = Judge(rows_format, ledger_url)
+    _worker_judge = Judge(settings)
 
 
 def _exit_without(parent: int) -> None:
@@ -308,18 +323,16 @@ def _chunks(items: Iterator[AuditInput]) -> Iterator[list[AuditInput]]:
         yield chunk
 
 
-def _judged(
-    chunks: Iterator[list[AuditInput]], workers: int, rows_format: RowFormat, ledger_url: str | None
-) -> Iterator[Judged]:
+def _judged(chunks: Iterator[list[AuditInput]], workers: int, settings: JudgeSettings) -> Iterator[Judged]:
     """Judged chunks in input order: in this process for one worker, else in a bounded pipeline of processes."""
     if workers == 1:
-        yield from map(Judge(rows_format, ledger_url).chunk, chunks)
+        yield from map(Judge(settings).chunk, chunks)
         return
     pool = ProcessPoolExecutor(
         workers,
         mp_context=get_context("spawn"),
         initializer=_start_worker,
-        initargs=(rows_format, ledger_url, os.getpid()),
+        initargs=(settings, os.getpid()),
     )
     in_flight: deque[Future[Judged]] = deque()
     try:

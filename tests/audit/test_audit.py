@@ -155,6 +155,7 @@ def test_mixed_batch_verdicts_and_findings(cli: Cli, tmp_path: Path, batch: Batc
     assert "<script" not in html and "src=" not in html and "url(" not in html
     assert "http" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "What this audit was judged against" in html and "local trust store (development mode)" in html
+    assert "(the audit&#x27;s start)" in html
     not_valid = [row for row in rows if not row["valid"]]
     assert "<h2>NOT VALID permits</h2>" in html and all(escape(row["input"]) in html for row in not_valid)
     assert f"{report} (SHA-256 {hashlib.sha256(report.read_bytes()).hexdigest()})" in html
@@ -210,6 +211,12 @@ def test_exit_codes(cli: Cli, tmp_path: Path, make_authority: MakeAuthority) -> 
     assert cli("audit", good, "--report", tmp_path / "r.txt").exit_code == 2
     assert cli("audit", good, "--report", tmp_path / "t.jsonl", "--findings", tmp_path / "f.xml").exit_code == 2
     assert cli("audit", good, "--report", tmp_path / "u.jsonl", "--workers", "0").exit_code == 2
+    late = cli("audit", good, "--report", tmp_path / "u.jsonl", "--at", "2026-02-30")
+    assert (
+        late.exit_code == 2
+        and late.stderr == "error: --at: '2026-02-30' is not a date or time (YYYY-MM-DD or YYYY-MM-DDTHH:MM)\n"
+    )
+    assert not (tmp_path / "u.jsonl").exists()
     inside = tmp_path / "folder"
     inside.mkdir()
     (inside / "good.txt").write_text(good.read_text())

@@ -5,6 +5,7 @@ report, or one another audit holds, is refused."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import fcntl
 import json
 import signal
@@ -150,7 +151,7 @@ def test_resuming_with_other_settings_is_refused(tmp_path: Path, make_authority:
     report = tmp_path / "report.jsonl"
     run_audit([source], report)
     record = json.loads(report.with_name("report.run.json").read_text())
-    assert record["format"] == "cites-audit-run/2" and record["inputs"] == [str(source)]
+    assert record["format"] == "cites-audit-run/3" and record["inputs"] == [str(source)]
     assert record["ledger"] is None and "local trust store" in record["trust"]
     written = report.read_bytes()
     ledger = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
@@ -179,3 +180,36 @@ def test_a_csv_cell_a_spreadsheet_would_run_is_quoted_and_read_back(
     cut.write_bytes(b"".join(lines[:3]))  # the header and two rows: the last input's row is judged again
     _copy_run_record(whole, cut)
     assert run_audit([source], cut, resume=True).resumed_rows == 1 and cut.read_bytes() == content
+
+
+def test_every_permit_is_judged_as_of_one_moment(tmp_path: Path, make_authority: MakeAuthority) -> None:
+    """``--at`` judges the batch as of that moment, recorded in the run record and kept by a resume; without it
+    the moment is the audit's start, which a resume keeps too (a resume the next day judges no permit as of
+    another day than the rows before it)."""
+    expired = seal(zoo("KE/1", "S-1", "C-1", issued="2024-01-10"), make_authority().key)
+    source = tmp_path / "old.txt"
+    source.write_text(f"{expired}\n" * 3)
+    report = tmp_path / "report.jsonl"
+    at = dt.datetime(2024, 2, 1, 12, tzinfo=dt.UTC)
+    run_audit([source], report, at=at)
+    assert [row["status"] for row in _rows(report)] == ["VALID"] * 3
+    record = report.with_name("report.run.json")
+    assert json.loads(record.read_text())["at"] == "2024-02-01T12:00:00+00:00"
+    with pytest.raises(InputError, match=r"judged against other settings \(at: '2024-02-01T12:00:00\+00:00', now '"):
+        run_audit([source], report, resume=True, at=at + dt.timedelta(days=1))
+
+    fresh = tmp_path / "fresh.jsonl"
+    run_audit([source], fresh)
+    assert [row["status"] for row in _rows(fresh)] == ["EXPIRED"] * 3
+    settings = json.loads(fresh.with_name("fresh.run.json").read_text())
+    assert settings["at"] is None
+    settings["started"] = "2024-02-01T08:00:00+00:00"  # the interrupted audit started then
+    fresh.with_name("fresh.run.json").write_text(json.dumps(settings))
+    with open(fresh, "r+b") as handle:
+        handle.truncate(len(handle.readline() + handle.readline()))  # two rows were written (the last is redone)
+    run_audit([source], fresh, resume=True)
+    assert [row["status"] for row in _rows(fresh)] == ["EXPIRED", "VALID", "VALID"]
+
+
+def _rows(report: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in report.read_text().splitlines()]
