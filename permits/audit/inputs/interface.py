@@ -42,7 +42,8 @@ class InputSource(Protocol):
         ...
 
 
-def open_text(path: Path) -> TextIO:
-    """Open a line-based input: UTF-8 (a byte-order mark is skipped, undecodable bytes replaced), line ends kept
-    for the CSV reader. ``OSError`` propagates: the dispatcher turns it into one unreadable input."""
-    return open(path, encoding="utf-8-sig", errors="replace", newline="")
+def open_text(path: Path, encoding: str = "utf-8-sig") -> TextIO:
+    """Open a line-based input: UTF-8 (a byte-order mark is skipped, undecodable bytes replaced) unless another
+    ``encoding`` is given, line ends kept for the CSV reader. ``OSError`` propagates: the dispatcher turns it into
+    one unreadable input."""
+    return open(path, encoding=encoding, errors="replace", newline="")
