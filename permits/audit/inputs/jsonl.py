@@ -1,6 +1,7 @@
 """JSON Lines files: one JSON object per line, the QR text under a key (``--payload-column``, default
-``payload``; of several keys given, the first the object has). A line that is not JSON is unreadable; an object
-without the key holds no permit. An earlier audit's report or findings file (left in an audited folder) is one
+``payload``; of several keys given, the first the object has). A line that is not JSON is unreadable, and so is
+an object with that key twice (readers differ on which holds the permit); an object without the key holds no
+permit. An earlier audit's report or findings file (left in an audited folder) is one
 input without a permit, not one per row."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from permits import limits
 from permits.audit.inputs.interface import AuditInput, open_text
@@ -47,17 +49,33 @@ class JsonLinesSource:
 
     def _input(self, reference: str, file: str, number: int, line: str) -> AuditInput:
         try:
-            document = json.loads(line)
+            document = json.loads(line, object_pairs_hook=_object)
         except ValueError as error:
             return AuditInput(reference, file, number, problem=f"not a JSON object ({error})", unreadable=True)
         except RecursionError:
             return AuditInput(reference, file, number, problem="not a JSON object (nested too deeply)", unreadable=True)
         keys = [key for key in self.columns if key in document] if isinstance(document, dict) else []
+        if keys and keys[0] in getattr(document, "repeated", ()):  # which one holds the permit? Readers differ
+            problem = f"the key '{keys[0]}' appears more than once in this JSON object"
+            return AuditInput(reference, file, number, problem=problem, unreadable=True)
         value = document[keys[0]] if keys else None
         if not isinstance(value, str) or not value.strip():
             wanted = " or ".join(f"'{key}'" for key in self.columns)
             return AuditInput(reference, file, number, problem=f"no {wanted} text in this JSON line")
         return AuditInput(reference, file, number, text=value.strip())
+
+
+class _Object(dict[str, Any]):
+    """A JSON object that knows the keys it was written with more than once (``json`` keeps the last value)."""
+
+    repeated: frozenset[str] = frozenset()
+
+
+def _object(pairs: list[tuple[str, Any]]) -> _Object:
+    document = _Object(pairs)
+    if len(document) < len(pairs):
+        document.repeated = frozenset(key for key in document if sum(1 for name, _ in pairs if name == key) > 1)
+    return document
 
 
 AUDIT_OUTPUT_KEYS = (frozenset({"input", "valid", "status", "checks"}), frozenset({"kind", "severity", "inputs"}))
