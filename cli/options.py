@@ -75,6 +75,6 @@ def parse_moment(text: str, option: str = "--at") -> dt.datetime:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[0-9:.]+([+-]\d{2}:\d{2}|Z)?", text):
             moment = dt.datetime.fromisoformat(text)
             return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: an offset that moves year 1 or 9999 out of range
         pass
     raise InputError(f"{option}: '{text}' is not a date or time (YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
