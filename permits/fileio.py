@@ -27,6 +27,18 @@ def ensure_folder(folder: Path) -> None:
         raise InputError(f"{folder}: cannot create this folder ({error.strerror or error})") from None
 
 
+def require_writable_folder(folder: Path) -> None:
+    """Create ``folder`` if missing and check that a file can be created in it (a read-only folder or file system
+    is found before the work whose result it would lose); an ``InputError`` naming it otherwise."""
+    ensure_folder(folder)
+    try:
+        fd, name = tempfile.mkstemp(prefix=".cites-write-check-", dir=folder)
+    except OSError as error:
+        raise InputError(f"{folder}: cannot write in this folder ({error.strerror or error})") from None
+    os.close(fd)
+    os.unlink(name)
+
+
 @contextlib.contextmanager
 def atomic_writer(path: Path, mode: int = 0o644) -> Iterator[IO[bytes]]:
     """Open a temporary binary file next to ``path``; on success fsync it, set ``mode`` and rename it over it.

@@ -38,7 +38,14 @@ from permits.audit.reports import PageFormat, Row, RowFormat, finding_format, re
 from permits.audit.reports.html import PAGE_TITLE, HtmlPage
 from permits.audit.run_record import RUN_RECORD_FORMAT, RunRecord
 from permits.errors import InputError
-from permits.fileio import atomic_writer, ensure_folder, path_exists, require_replaceable, write_text_atomic
+from permits.fileio import (
+    atomic_writer,
+    ensure_folder,
+    path_exists,
+    require_replaceable,
+    require_writable_folder,
+    write_text_atomic,
+)
 from permits.ledger import ledger_exists, open_ledger
 
 if TYPE_CHECKING:
@@ -170,9 +177,10 @@ def _check_arguments(
     paths: Sequence[Path], outputs: dict[str, Path], workers: int, resume: bool, payload_columns: Sequence[str]
 ) -> None:
     """Refuse what cannot run: a missing input, no worker, an empty payload column name (no header or key is
-    named so: every CSV and JSON line would be an input error), one file for two outputs, an output that is an
-    input (it would be skipped, then overwritten): named as one, or a file in an audited folder that is not
-    this audit's own output from before (``--resume``)."""
+    named so: every CSV and JSON line would be an input error), an output in a folder that cannot be created or
+    written (found now, not after the audit), one file for two outputs, an output that is an input (it would be
+    skipped, then overwritten): named as one, or a file in an audited folder that is not this audit's own
+    output from before (``--resume``)."""
     missing = [str(path) for path in paths if not path_exists(path)]
     if missing:
         raise InputError(f"not found: {', '.join(missing)} ({INPUTS_EXPECTED})")
@@ -184,8 +192,9 @@ def _check_arguments(
     folders = [path.resolve() for path in paths if path.is_dir()]
     seen: dict[Path, str] = {}
     for option, path in outputs.items():
-        try:  # a folder or a device given as an output: refused before any row is written, not after
-            require_replaceable(path)
+        try:  # a folder or a device given as an output, or a folder that cannot be written: refused before any
+            require_replaceable(path)  # row is written, not after the audit
+            require_writable_folder(path.parent)
         except InputError as error:
             raise InputError(f"{option} {error}") from None
         where = path.resolve()
