@@ -192,11 +192,11 @@ def _check_arguments(
     folders = [path.resolve() for path in paths if path.is_dir()]
     seen: dict[Path, str] = {}
     for option, path in outputs.items():
-        try:  # a folder or a device given as an output, or a folder that cannot be written: refused before any
-            require_replaceable(path)  # row is written, not after the audit
-            require_writable_folder(path.parent)
+        try:  # a folder or a device given as an output: refused before any row is written, not after
+            require_replaceable(path)
         except InputError as error:
             raise InputError(f"{option} {error}") from None
+        require_writable_folder(path.parent)  # as is a folder that cannot be written (its message names it)
         where = path.resolve()
         if where in named_inputs:
             raise InputError(f"{option} {path} is also an input: it would be overwritten; choose another file")

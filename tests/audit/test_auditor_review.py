@@ -98,7 +98,7 @@ def test_an_output_folder_that_cannot_be_written_is_refused_before_the_audit(
     for option in ("--html", "--findings"):
         result = cli("audit", good, "--report", tmp_path / "r.jsonl", option, tmp_path / "notes" / "out.jsonl")
         assert result.exit_code == 2 and result.stdout == ""
-        assert result.stderr == f"error: {option} {tmp_path / 'notes'}: is a file, not a folder\n"
+        assert result.stderr == f"error: {tmp_path / 'notes'}: is a file, not a folder\n"
         assert not list(tmp_path.glob("r.*"))
     if os.geteuid() == 0:
         pytest.skip("root writes in a read-only folder")
@@ -106,4 +106,4 @@ def test_an_output_folder_that_cannot_be_written_is_refused_before_the_audit(
     locked.mkdir(mode=0o555)
     result = cli("audit", good, "--report", locked / "r.jsonl")
     assert result.exit_code == 2
-    assert result.stderr == f"error: --report {locked}: cannot write in this folder (Permission denied)\n"
+    assert result.stderr == f"error: {locked}: cannot write in this folder (Permission denied)\n"
