@@ -103,7 +103,8 @@ def test_a_file_that_cannot_be_read_is_one_unreadable_input(tmp_path: Path) -> N
 
 def test_an_over_long_line_is_refused_unread_and_the_next_lines_are_read(tmp_path: Path) -> None:
     """A line longer than any QR text (a text file) or any record (JSON Lines, CSV) is one unreadable input,
-    read in bounded pieces: memory stays flat however long it is."""
+    read in bounded pieces: memory stays flat however long it is. In CSV it ends the file, and says so (a quoted
+    cell may span lines: no later line is known to start a record)."""
     text, jsonl, table = tmp_path / "scanner.txt", tmp_path / "export.jsonl", tmp_path / "export.csv"
     text.write_text("CP1:A\n" + "X" * (limits.MAX_INPUT_LINE_CHARS + 1) + "\nCP1:B\n")
     jsonl.write_text('{"payload": "' + "X" * limits.MAX_RECORD_CHARS + '"}\n{"payload": "CP1:C"}\n')
@@ -119,7 +120,10 @@ def test_an_over_long_line_is_refused_unread_and_the_next_lines_are_read(tmp_pat
         ("export.csv:3", None, True),
     ]
     assert items[1].problem == "longer than 17,184 characters (no QR text is); refused"
-    assert items[-1].problem == "not valid CSV (a line longer than 1,000,000 characters)"
+    assert (
+        items[-1].problem
+        == "not valid CSV (a line longer than 1,000,000 characters); the rest of the file was not read"
+    )
 
 
 def test_an_earlier_audits_report_in_an_audited_folder_is_one_input(tmp_path: Path) -> None:

@@ -72,7 +72,13 @@ class CsvSource:
                 if not records:
                     yield AuditInput(file, file, problem=f"no record under the header row of {file}")
             except csv.Error as error:
-                yield AuditInput(f"{file}:{start}", file, start, problem=f"not valid CSV ({error})", unreadable=True)
+                yield AuditInput(
+                    f"{file}:{start}",
+                    file,
+                    start,
+                    problem=f"not valid CSV ({error}); the rest of the file was not read",
+                    unreadable=True,
+                )
 
     def _payload_column(self, file: str, header: list[str]) -> tuple[str, int | None]:
         """The payload name and its column in ``header``: the first name the header has; else why none (and None)."""
