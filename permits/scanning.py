@@ -114,4 +114,6 @@ class Scanner:
                 self.seen.add(path)
                 done += 1
                 yield from self.file(path)
+                if stop(done):  # several files ready in one round: --stop-after counts each of them
+                    return
             time.sleep(poll_seconds)

@@ -90,3 +90,11 @@ def test_an_over_long_scanned_line_is_malformed_with_the_read_check(cli: Cli, ci
     checks = record["checks"]
     assert record["status"] == "MALFORMED" and isinstance(checks, list)
     assert [check["id"] for check in checks] == ["read"]
+
+
+def test_stop_after_counts_files_ready_in_the_same_round(cli: Cli, tmp_path: Path, cites_home: Path) -> None:
+    out = _issue(cli, tmp_path)  # the PDF, the PNG and the .txt are all in the folder when the watch starts
+    result = cli("scan", "--watch", out, "--existing", "--stop-after", "1")
+    assert result.exit_code == 0
+    assert len([line for line in result.stdout.splitlines() if "VALID" in line]) == 1, result.stdout
+    assert len(_log(cites_home)) == 1
