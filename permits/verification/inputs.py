@@ -58,7 +58,8 @@ def _scan_lines(stream: TextIO, where: str) -> Iterator[Scanned]:
     found = False
     for number, line in enumerate(bounded_lines(stream), start=1):
         source = f"{where} line {number}"
-        if line is None:
+        if line is None:  # an input error of its own, not also "no QR text" (as `cites audit` reads a line)
+            found = True
             problem = f"{source}: {limits.LINE_TOO_LONG}"
             yield Scanned(source, problem=problem, unreadable=True)
         elif line.strip():
