@@ -31,7 +31,7 @@ def endorse_command(
     port, the time (UTC) and the officer. A permit covers one consignment and is used once: a second
     endorsement, even of the rest of a partial shipment, is refused and the first is shown.
 
-    Exit codes: 0 recorded; 1 refused (permit NOT VALID, already used, quantity above the permit);
+    Exit codes: 0 recorded; 1 refused (permit NOT VALID, already used, quantity above the permit, an import permit);
     2 usage or input error (an unreadable permit or a bad --quantity is also printed, with --json, as
     status INPUT_ERROR).
     """
