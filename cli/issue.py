@@ -13,7 +13,9 @@ from cli.options import DbOption, out_option
 def issue_command(
     description: Annotated[Path, typer.Argument(help="Permit description, YAML or JSON (see examples/).")],
     key: Annotated[Path, typer.Option(help="The Management Authority's private key (.key.pem).")],
-    out: Annotated[Path, out_option("Directory for <number>.pdf, .png and .txt.")] = Path("."),
+    out: Annotated[
+        Path, out_option("Directory for the .pdf, .png and .txt, named after the permit number (KE-2026-ZOO-0001.pdf).")
+    ] = Path("."),
     db: DbOption = None,
 ) -> None:
     """Validate, sign and print a permit: writes the PDF form, the QR image and the QR text.

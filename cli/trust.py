@@ -122,7 +122,9 @@ def propose_key(
     ] = None,
     valid_from: Annotated[str | None, typer.Option(help="First issue date the key may sign (default today).")] = None,
     valid_to: Annotated[str | None, typer.Option(help="Last issue date the key may sign (default: open).")] = None,
-    out: Annotated[Path | None, out_option("Proposal file (default: <PARTY>-<kid>.entry.json).")] = None,
+    out: Annotated[
+        Path | None, out_option("Proposal file (default: PARTY-KID.entry.json, e.g. KE-4a9d18ba45bf912b.entry.json).")
+    ] = None,
 ) -> None:
     """Export a Management Authority key as a trust-list entry for the root holders (a key proposal).
 
