@@ -35,7 +35,10 @@ WRONG_SOURCES: dict[str | None, tuple[frozenset[str], str, str]] = {
 class ValidityPeriod(Rule):
     id = "VALIDITY_PERIOD"
     reference = "Art. VI.2; Res. Conf. 12.3 (Rev. CoP19), validity of permits and certificates"
-    summary = "Export permits and re-export certificates are valid at most 6 months from issue, import permits 12."
+    summary = (
+        "Export permits and re-export certificates are valid at most 6 months from issue; import permits and other"
+        " certificates 12."
+    )
 
     def check(self, permit: Permit, context: RuleContext) -> list[Finding]:
         months = permit.document_type.max_validity_months
