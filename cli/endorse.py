@@ -43,7 +43,7 @@ def endorse_command(
 
     try:
         text = _permit_text(file, payload)
-        ledger = open_ledger(db)
+        ledger = open_ledger(db, create_named=False)
         verdict = build_verifier(db).verify(text, source=str(file) if file else "--payload")
         use = endorse_verified(ledger, verdict, port, officer, post_name(), quantity or [])
     except EndorsementRefused as refused:

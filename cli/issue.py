@@ -36,7 +36,7 @@ def issue_command(
 
     permit = load_permit(description)
     signing_key = load_signing_key(key, passphrase_from_environment_or_prompt)
-    issued = issue(permit, signing_key, out, load_registry(), open_ledger(db))
+    issued = issue(permit, signing_key, out, load_registry(), open_ledger(db, create_named=False))
     for warning in issued.warnings:
         typer.echo(f"warning: {warning.describe()}", err=True)
     title = permit.document_type.in_words

@@ -20,6 +20,20 @@ ledger_app = typer.Typer(
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON output (one object per line).")]
 
 
+@ledger_app.command("init")
+def init_ledger(db: DbOption = None) -> None:
+    """Create the ledger (a SQLite file, or its tables in an existing PostgreSQL database), or bring an existing
+    one to this version's schema. A ledger named with --db or CITES_DB_URL is created only so: issue, endorse,
+    revoke and import refuse a name with no ledger (a mistyped one would be a new, empty ledger in which no
+    permit was ever used or issued). The post's own ledger (CITES_HOME/ledger.sqlite) needs no init.
+
+    Exit codes: 0 the ledger is ready; 2 it cannot be created or opened (bad URL, unreachable server, a folder).
+    """
+    from permits.ledger import open_ledger
+
+    typer.echo(f"ledger ready: {open_ledger(db).location}")
+
+
 @ledger_app.command("export")
 def export_records(
     since: Annotated[str, typer.Option(help="First day to export (YYYY-MM-DD, UTC).")],
@@ -67,7 +81,7 @@ def import_records(
     from permits.ledger.exchange import read_export
 
     export = read_export(file, load_public_key(from_key))
-    report = open_ledger(db).import_records(export, actor=post_name())
+    report = open_ledger(db, create_named=False).import_records(export, actor=post_name())
     counts = "; ".join(
         f"{label} {report.added[kind]} new, {report.known[kind]} known"
         for kind, label in (("uses", "uses"), ("issued", "register"), ("events", "audit entries"))

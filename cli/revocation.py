@@ -68,7 +68,7 @@ def revoke_command(
     day = parse_date(date.strip(), "--date") if date else today
     given = one_line_name(number, "NUMBER", limits.MAX_CODE_CHARS)
     signer = _authority_key(key)
-    revoked = revoke_permit(signer, given, why, day, today, open_ledger(db))
+    revoked = revoke_permit(signer, given, why, day, today, open_ledger(db, create_named=False))
     party, number, revocation = signer.party, revoked.number, revoked.revocation
     if not revoked.registered:
         typer.echo(

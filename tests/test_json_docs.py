@@ -203,6 +203,7 @@ def test_ledger_show_and_alerts(
     post = make_authority(authority="Namanga border post", trusted=False)
     monkeypatch.setenv("CITES_POST", "Namanga")
     post_b = f"sqlite:///{tmp_path / 'post-b.sqlite'}"
+    _ok(cli("ledger", "init", "--db", post_b))
     same_number = _description(tmp_path, "same-number", security_stamp="KE-SS-9999999")
     same_stamp = _description(tmp_path, "same-stamp", number="KE/2026/ZOO/0002")
     _issue(cli, authority, same_number, tmp_path / "b1", "--db", post_b)
@@ -210,6 +211,7 @@ def test_ledger_show_and_alerts(
     _ok(cli("endorse", "--payload", text, "--port", "Namanga", "--officer", "B", "--db", post_b))
     # Then post B starts a new ledger under the same key: its entry 1 contradicts the one imported before.
     post_c = f"sqlite:///{tmp_path / 'post-c.sqlite'}"
+    _ok(cli("ledger", "init", "--db", post_c))
     _ok(cli("endorse", "--payload", text, "--port", "Malaba", "--officer", "C", "--db", post_c))
     for name, url in (("b", post_b), ("c", post_c)):
         export = tmp_path / f"{name}.json"

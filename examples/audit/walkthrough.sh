@@ -47,6 +47,7 @@ issue authority-KE "$ke_key" "$work/descriptions/ke-0003.yaml"
 step "3. A second Kenyan office, with the same key but its own issuing register, re-uses the stamp and chips"
 # Its register cannot see the first office's, so it cannot refuse the stamp: only the audit sees both.
 describe zoo-transfer-app1.yaml KE/2026/ZOO/0002 KE-SS-0041887 >"$work/descriptions/ke-0002.yaml"
+as authority-KE ledger init --db "sqlite:///$work/second-office.sqlite" >/dev/null  # a named ledger: created once
 issue authority-KE "$ke_key" "$work/descriptions/ke-0002.yaml" --db "sqlite:///$work/second-office.sqlite"
 
 step "4. Zimbabwe exports 24 crocodile handbags to Italy; Italy re-exports 24, then 10 more citing the same permit"

@@ -38,10 +38,15 @@ def ledger_exists(url: str | None = None) -> bool:
     return configured_url(url) is not None or (cites_home() / SQLITE_NAME).exists()
 
 
-def open_ledger(url: str | None = None, *, existing: bool = False) -> Ledger:
+def open_ledger(url: str | None = None, *, existing: bool = False, create_named: bool = True) -> Ledger:
     """Open (creating and migrating as needed) the configured ledger; with ``existing``, a SQLite file that is
     not there is an error instead of a new empty ledger (for commands that only read, or check, a ledger). A
     location that can hold no ledger (a folder named instead of the file in it) is an error either way.
+
+    Without ``create_named`` (the commands that write: issue, endorse, revoke, import) only the post's own
+    ledger (``CITES_HOME/ledger.sqlite``) is created on first use; a SQLite ledger named with ``--db`` or
+    ``CITES_DB_URL`` must exist (``cites ledger init`` creates it): a mistyped name would be a new, empty ledger
+    in which no permit was ever used or issued, so a second use or a second number would pass.
 
     A relative ``sqlite:///FILE`` is relative to the working directory, ``sqlite:////FILE`` is absolute."""
     from sqlalchemy import make_url
@@ -66,6 +71,11 @@ def open_ledger(url: str | None = None, *, existing: bool = False) -> Ledger:
         raise LedgerError(f"ledger URL '{shown}' is neither sqlite:///FILE nor postgresql://...")
     if problem := backend.missing(parsed) if existing else backend.unusable(parsed):  # for every command alike
         raise LedgerError(f"{problem} (give --db or set {DB_URL_ENV} to use another ledger)")
+    if not create_named and configured_url(url) is not None and (problem := backend.missing(parsed)):
+        raise LedgerError(
+            f"{problem}; a ledger named with --db or {DB_URL_ENV} is not created by this command (a mistyped name "
+            "would be a new, empty ledger): check the name, or create it with 'cites ledger init'"
+        )
     return SqlLedger(backend, parsed)
 
 

@@ -98,5 +98,13 @@ NewDatabase = Callable[[str], str]
 
 @pytest.fixture
 def sqlite_post(cites_home: Path) -> NewDatabase:
-    """A factory for further SQLite ledgers (offline posts), by name."""
-    return lambda name: f"sqlite:///{cites_home / f'{name}.sqlite'}"
+    """A factory for further SQLite ledgers (offline posts), by name: created, as ``cites ledger init`` does (a
+    ledger named with ``--db`` must exist before a command writes to it)."""
+    from permits.ledger import open_ledger
+
+    def create(name: str) -> str:
+        url = f"sqlite:///{cites_home / f'{name}.sqlite'}"
+        open_ledger(url)
+        return url
+
+    return create

@@ -78,6 +78,8 @@ def test_verify_and_scan_consult_the_ledger_named_by_db(
 ) -> None:
     text = seal(example_permit(), make_authority().key)
     central = f"sqlite:///{tmp_path / 'central.sqlite'}"
+    created = cli("ledger", "init", "--db", central)
+    assert created.exit_code == 0 and created.stdout == f"ledger ready: {central}\n"
     assert cli("endorse", "--db", central, "--payload", text, "--port", "Mombasa", "--officer", "A").exit_code == 0
     assert not (cites_home / "ledger.sqlite").exists()
 
@@ -242,6 +244,37 @@ def test_a_revocation_dated_before_the_registered_issue_date_is_refused(cli: Cli
     assert cli("revoke", NUMBER, "--reason", "lost", "--key", key).exit_code == 0
 
 
+def test_writing_commands_do_not_create_a_ledger_named_with_db(cli: Cli, cites_home: Path, tmp_path: Path) -> None:
+    """A mistyped --db would be a new, empty ledger: no use, no issued number there, so a second use or a second
+    number passes. Issue, endorse, revoke and import refuse it (nothing written); ``ledger init`` creates it;
+    the post's own ledger is still created on first use."""
+    text = _issued_permit(cli, tmp_path)  # into the post's own ledger, created by this first issue
+    assert (cites_home / "ledger.sqlite").exists()
+    key = next((tmp_path / "ma").glob("*.key.pem"))
+    post_key, post_certificate = _post_key(cli, tmp_path / "post")
+    export = tmp_path / "export.json"
+    assert cli("ledger", "export", "--since", "2020-01-01", "--key", post_key, "--out", export).exit_code == 0
+    typo = f"sqlite:///{tmp_path / 'typo.sqlite'}"
+    writing: tuple[tuple[str | Path, ...], ...] = (
+        ("issue", EXAMPLES / "zoo-transfer-app1.yaml", "--key", key, "--out", tmp_path / "again"),
+        ("endorse", "--payload", text, "--port", "Mombasa", "--officer", "A"),
+        ("revoke", NUMBER, "--reason", "lost", "--key", key),
+        ("ledger", "import", export, "--from-key", post_certificate),
+    )
+    for command in writing:
+        refused = cli(*command, "--db", typo)
+        assert refused.exit_code == 2 and refused.stdout == "", command
+        assert refused.stderr == (
+            f"error: no ledger at {tmp_path / 'typo.sqlite'}: nothing was issued, endorsed or imported there yet; a "
+            "ledger named with --db or CITES_DB_URL is not created by this command (a mistyped name would be a new, "
+            "empty ledger): check the name, or create it with 'cites ledger init'\n"
+        ), command
+    assert not (tmp_path / "typo.sqlite").exists() and not (tmp_path / "again").exists()
+    assert cli("ledger", "init", "--db", typo).stdout == f"ledger ready: {typo}\n"
+    assert cli("ledger", "init", "--db", typo).exit_code == 0  # again: nothing changes
+    assert cli("endorse", "--payload", text, "--port", "Mombasa", "--officer", "A", "--db", typo).exit_code == 0
+
+
 def test_reading_commands_do_not_create_a_ledger(cli: Cli, cites_home: Path, tmp_path: Path) -> None:
     reading: tuple[tuple[str, ...], ...] = (
         ("check",),
@@ -339,6 +372,7 @@ def test_posts_exchange_exports_with_a_centre(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_post: Callable[[str], str], ledger_url: str
 ) -> None:
     post_a, post_b, centre = sqlite_post("post-a"), sqlite_post("post-b"), ledger_url
+    assert cli("ledger", "init", "--db", centre).exit_code == 0  # the centre's ledger, named: created on purpose
     text = _issued_permit(cli, tmp_path)
     exports = {}
     for name, post, port in (("a", post_a, "Mombasa"), ("b", post_b, "Namanga")):  # B is offline: lets it through
