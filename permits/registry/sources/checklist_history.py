@@ -35,6 +35,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "ExcludedPopulations": ("EXCLUDEDpopulations_iso",),
     "IsInclusion": ("is_inclusion",),
     "IncludedIn": ("included_in_RecID",),
+    "IncludedInRank": ("RankforInclusions",),
 }
 SIGNATURE = ("FullName", "Appendix", "ChangeType", "EffectiveAt")
 CHANGE_TYPES = {
@@ -60,7 +61,13 @@ class ChecklistHistorySource(RegistrySource):
 
     def records(self) -> Iterator[TaxonRecord]:
         rows = read_rows(self, COLUMNS, required=SIGNATURE)
-        labels = {(row["Kingdom"], row["TaxonId"]): self._label(row) for row in rows if row["TaxonId"]}
+        # The legacy tables number each rank on its own (RecID 129 is both the order Psittaciformes and the species
+        # Accipiter striatus): an inclusion is found by kingdom, rank and id.
+        labels = {
+            (row["Kingdom"], row["RankName"].upper(), row["TaxonId"]): self._label(row)
+            for row in rows
+            if row["TaxonId"]
+        }
         taxa: dict[str, Taxon] = {}
         changes: dict[str, list[ListingChange]] = {}
         for row in rows:
@@ -83,7 +90,17 @@ class ChecklistHistorySource(RegistrySource):
         rank = (row["RankName"] or "").upper()
         return name if rank in SPECIES_RANKS or (not rank and " " in name) else f"{name} spp."
 
-    def _change(self, row: Row, labels: dict[tuple[str, str], str]) -> ListingChange | None:
+    @staticmethod
+    def _included_in(row: Row, labels: dict[tuple[str, str, str], str]) -> str | None:
+        """The label of the higher taxon an inclusion row names: the one of its rank (``RankforInclusions``), else
+        the only one with its id (None when several ranks share the id)."""
+        kingdom, number = row["Kingdom"], row["IncludedIn"]
+        if label := labels.get((kingdom, row["IncludedInRank"].upper(), number)):
+            return label
+        found = {label for (k, _rank, n), label in labels.items() if (k, n) == (kingdom, number)}
+        return found.pop() if len(found) == 1 else None
+
+    def _change(self, row: Row, labels: dict[tuple[str, str, str], str]) -> ListingChange | None:
         kind = CHANGE_TYPES.get(row["ChangeType"].upper())
         if kind is None:
             self.warn(row.line, f"unknown ChangeType '{row['ChangeType']}'; row skipped")
@@ -97,7 +114,7 @@ class ChecklistHistorySource(RegistrySource):
             included, excluded, unread = read_populations(text).scope()
         under = listed_under(text)
         if row["IsInclusion"] in ("1", "true", "TRUE") and row["IncludedIn"]:
-            under = labels.get((row["Kingdom"], row["IncludedIn"]), under)
+            under = self._included_in(row, labels) or under
         try:
             return ListingChange(
                 appendix=row["Appendix"].upper(),
