@@ -23,6 +23,10 @@ _POPULATION_WORDS = re.compile(r"popul|popn|poblaci", re.IGNORECASE)
 _EXCEPT_WORDS = re.compile(
     r"\b(?:except|excluding|excludes|other than|sauf|à l'exception|excepté|excepto|salvo|con excepción)", re.IGNORECASE
 )
+# A sentence about kinds of specimens ("excluding manufactured parts or derivatives ... of <i>Cistanche
+# deserticola</i>", "excluding ... artificially propagated specimens of cultivars of <i>Euphorbia trigona</i>")
+# narrows what the listing covers of a taxon; it does not take the taxon out of the listing.
+_SPECIMEN_WORDS = re.compile(r"specimen|\bparts?\b|derivative|cultivar|propagated", re.IGNORECASE)
 _ISO_TOKEN = re.compile(r"\b[A-Z]{2}\b")
 _ITALIC = re.compile(r"<i>(.*?)</i>\s*(spp\.)?", re.IGNORECASE | re.DOTALL)
 _HIGHER_SPP = re.compile(r"\b([A-Z][a-z]+(?:idae|inae|formes|ales|aceae)) spp\.")
@@ -155,13 +159,14 @@ def excluded_taxa(text: str | None) -> tuple[str, ...]:
     """Taxa a higher-taxon listing leaves out, read from sentences saying "Excludes ..." or "Except ...".
 
     Only italic names (``<i>...</i>``) and "<Family> spp." are taken; abbreviated genera ("A. aurita") are
-    expanded with the genus named before. Sentences about populations are ignored.
+    expanded with the genus named before. Sentences about populations or kinds of specimens (parts,
+    derivatives, artificially propagated cultivars) are ignored.
     """
     if not text:
         return ()
     names: list[str] = []
     for sentence in re.split(r"(?<=\.)\s+(?=[A-Z<])", text):
-        if not _EXCEPT_WORDS.search(sentence) or _POPULATION_WORDS.search(sentence):
+        if not _EXCEPT_WORDS.search(sentence) or _POPULATION_WORDS.search(sentence) or _SPECIMEN_WORDS.search(sentence):
             continue
         genus = ""
         for match in _ITALIC.finditer(sentence):
