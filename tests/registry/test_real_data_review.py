@@ -5,6 +5,7 @@ themselves (not with the importers' helpers), and regressions for the discrepanc
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from permits.registry import Registry, Taxon, TaxonRecord
 from permits.registry.sources import open_sources
-from tests.registry.conftest import SAPI_HISTORY, build_from, day, shared_path
+from tests.registry.conftest import API_FIXTURES, SAPI_HISTORY, build_from, day, shared_path
 
 SAPI_AS_OF = day("2013-06-12")
 
@@ -101,3 +102,29 @@ def test_a_listing_excluding_cultivars_of_a_species_keeps_the_species(tmp_path: 
     with Registry.build(tmp_path / "r.sqlite", [*records, TaxonRecord(trigona)], "review", None) as registry:
         listing = registry.listing_at("Euphorbia trigona", day("2000-01-01"))
         assert (listing.appendix, listing.listed_under) == ("II", "Euphorbia spp.")
+
+
+def _current_legislation() -> list[dict[str, object]]:
+    """The listings of the recorded default-scope (current) cites_legislation response for Loxodonta africana."""
+    path = shared_path(*API_FIXTURES) / "spp_cites_legislation_def.json"
+    interactions = json.loads(path.read_text(encoding="utf-8"))["http_interactions"]
+    listings: list[dict[str, object]] = json.loads(interactions[0]["response"]["body"]["string"])["cites_listings"]
+    return listings
+
+
+def test_a_current_scope_legislation_response_is_no_history(tmp_path: Path) -> None:
+    """The API's default scope gives the listings in force only (all ``is_current``, dated 2017-01-02 and
+    2019-11-26): it does not say the elephant was unlisted before. Read as a history it made Loxodonta africana
+    "not listed" in 1990 and 2000, although the same concept's own current listing, read alone, lists it."""
+    listings = _current_legislation()
+    assert listings and all(listing["is_current"] is True for listing in listings)
+    assert min(str(listing["effective_at"]) for listing in listings) == "2017-01-02"
+    fixtures = shared_path(*API_FIXTURES)
+    paths = [fixtures / "spp_taxonconcept_def.json", fixtures / "spp_cites_legislation_def.json"]
+    registry, sources = build_from(paths, tmp_path / "r.sqlite")
+    with registry:
+        assert sources[0].warnings == []
+        for date in ("1990-01-01", "2000-01-01", "2022-11-27"):
+            on = day(date)
+            assert registry.listing_at("Loxodonta africana", on, "KE").appendix == "I", date
+            assert registry.listing_at("Loxodonta africana", on, "BW").appendix == "II", date

@@ -4,7 +4,9 @@ responses, as raw response bodies, lists of them, or recorded "vcr" cassettes (`
 
 Several files are read together: a taxon concept takes its full listing history from a ``cites_legislation``
 response for the same id (change types +, -, R+, R-), else its current ``cites_listings`` as an undated
-snapshot. Concepts whose ``cites_listing`` is "NC" become exclusions of the nearest listed higher taxon.
+snapshot; so does a ``cites_legislation`` response of current listings only (the API's default scope), whose
+dates do not say since when the taxon is listed. Concepts whose ``cites_listing`` is "NC" become exclusions of
+the nearest listed higher taxon.
 """
 
 from __future__ import annotations
@@ -162,7 +164,11 @@ class SpeciesPlusApiSource(RegistrySource):
             ),
         )
         listings = history or concept.get("cites_listings") or []
-        changes = [self._change(name, listing, dated=bool(history)) for listing in listings]
+        # The default scope of cites_legislation is "current": listings that are all current say nothing of the
+        # years before their dates (Loxodonta africana's current entries date from 2017 and 2019), so they are
+        # read as the snapshot they are, not as a history in which the taxon was not listed before.
+        dated = bool(history) and not all(listing.get("is_current") is True for listing in history)
+        changes = [self._change(name, listing, dated=dated) for listing in listings]
         return TaxonRecord(taxon, tuple(change for change in changes if change is not None))
 
     def _change(self, name: str, listing: dict[str, Any], dated: bool) -> ListingChange | None:
