@@ -49,7 +49,7 @@ from permits.registry.model import (
 )
 from permits.registry.resolve import Level, Resolution, resolve, sort_for_replay
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 SUGGESTION_LIMIT = 5
 SUGGESTION_CUTOFF = 75.0
 

@@ -135,11 +135,12 @@ def test_a_synonym_of_several_taxa_is_counted_and_looked_up_with_every_candidate
     assert "unknown name" in with_author and "candidates: Acipenser sturio (Appendix I)" in with_author
 
 
-@pytest.mark.parametrize("old", ["1", "2"])
+@pytest.mark.parametrize("old", ["1", "2", "3"])
 def test_a_registry_of_an_older_schema_is_refused_in_one_line(cli: Cli, tmp_path: Path, old: str) -> None:
     """A registry of schema 1 kept one taxon per name, one of schema 2 took split-listing populations it could
-    not read for all populations, or for the countries it could pick out: it must be imported again, not read as
-    if it were sound."""
+    not read for all populations, or for the countries it could pick out, one of schema 3 could put a taxon under
+    another of the history file's ranks with the same id, or out of a listing for a sentence about its parts: it
+    must be imported again, not read as if it were sound."""
     ok(cli("registry", "import", sturgeon_index(tmp_path)))
     with sqlite3.connect(default_registry_path()) as connection:
         connection.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (old,))
