@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ def read_description(path: Path) -> Any:
         raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from None
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(text, object_pairs_hook=_without_duplicate_keys)
+            return json.loads(text, object_pairs_hook=_without_duplicate_keys, parse_float=Decimal)
         except json.JSONDecodeError as error:
             raise InputError(f"{path}:{error.lineno}:{error.colno}: invalid JSON ({error.msg})") from None
         except (ValueError, RecursionError) as error:
@@ -48,7 +50,12 @@ def _without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 class DescriptionLoader(yaml.SafeLoader):
     """YAML's safe loader, except that dates stay text (the permit model parses them and names a bad one,
-    ``issued: '2026-13-01' is not a date``, where PyYAML would raise on it) and a key given twice is an error."""
+    ``issued: '2026-13-01' is not a date``, where PyYAML would raise on it), a key given twice is an error, and
+    numbers are read exactly as written. Only plain decimals are numbers: YAML 1.1 would read a ring number
+    ``0123456`` as octal (42798), ``12:30`` as sexagesimal (750) and ``1_000`` as 1000, and sign another mark,
+    stamp or number than the one written; those stay text. A decimal is a ``Decimal`` made from its text, so a
+    quantity is never rounded (a float holds about 16 digits; ``48.1234567`` has too many decimals and is
+    refused, not signed as 48.123457) and ``id: 1.50`` keeps its zero."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         keys = [key for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
@@ -60,11 +67,24 @@ class DescriptionLoader(yaml.SafeLoader):
             )
         return super().construct_mapping(node, deep)
 
+    def construct_decimal(self, node: yaml.ScalarNode) -> Decimal:
+        return Decimal(self.construct_scalar(node))
 
+
+_NOT_RESOLVED = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 DescriptionLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in _NOT_RESOLVED]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+DescriptionLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), [*"-+0123456789"]
+)
+DescriptionLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"),
+    [*"-+0123456789."],
+)
+DescriptionLoader.add_constructor("tag:yaml.org,2002:float", DescriptionLoader.construct_decimal)
 
 
 def load_permit(path: Path, today: dt.date | None = None) -> Permit:

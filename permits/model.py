@@ -422,11 +422,13 @@ class _FieldReader:
         if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
             self.fail(where, f"expected a number, got {_kind(value)}")
             return None
-        text = format(value, "f") if isinstance(value, float) else str(value).strip()
+        if isinstance(value, float):  # its shortest exact form: format(value, "f") would round to 6 decimals
+            value = Decimal(repr(value))
+        text = format(value, "f") if isinstance(value, Decimal) else str(value).strip()
         if text.startswith("-"):
             self.fail(where, f"{value} must be positive")
             return None
-        if isinstance(value, float) and "." in text:
+        if isinstance(value, Decimal) and "." in text:  # a number, not text: 48.2500000 is 48.25
             text = text.rstrip("0").rstrip(".")
         if not QUANTITY_PATTERN.match(text):
             self.fail(where, f"'{value}' is not a decimal quantity (up to 12 digits and 6 decimals)")

@@ -1,0 +1,83 @@
+"""Review of ``cites issue`` as a Management Authority uses it: descriptions at the edges of what is legal.
+
+Every test reads a real description file (YAML or JSON) written as an officer would type it.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from permits.description import load_permit
+from permits.errors import PermitValidationError
+
+ZOO = Path(__file__).resolve().parent.parent / "examples" / "zoo-transfer-app1.yaml"
+TIMBER = Path(__file__).resolve().parent.parent / "examples" / "timber-export-app2.yaml"
+
+
+def written(tmp_path: Path, text: str, name: str = "permit.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("written_as", "signed_as"),
+    [
+        ("0123456", "0123456"),  # YAML 1.1 octal: was signed as 42798
+        ("12:30", "12:30"),  # YAML 1.1 sexagesimal: was signed as 750
+        ("1_000", "1_000"),  # YAML 1.1 digit grouping: was signed as 1000
+        ("0x1F", "0x1F"),  # YAML 1.1 hexadecimal: was signed as 31
+        ("1.50", "1.50"),  # a float: was signed as 1.5
+        ("900118000123456", "900118000123456"),
+    ],
+)
+def test_unquoted_identifiers_are_signed_as_written(tmp_path: Path, written_as: str, signed_as: str) -> None:
+    text = ZOO.read_text(encoding="utf-8")
+    text = text.replace('id: "900118000123456"', f"id: {written_as}").replace(
+        "security_stamp: KE-SS-0041887", f"security_stamp: {written_as}"
+    )
+    permit = load_permit(written(tmp_path, text))
+    assert permit.items[0].marks[0].identifier == signed_as
+    assert permit.security_stamp == signed_as
+
+
+def test_unquoted_quantity_with_a_leading_zero_is_decimal_not_octal(tmp_path: Path) -> None:
+    text = ZOO.read_text(encoding="utf-8").replace("quantity: 2", "quantity: 012")
+    assert load_permit(written(tmp_path, text)).items[0].quantity == 12  # YAML 1.1 octal read it as 10
+
+
+@pytest.mark.parametrize("suffix", ["yaml", "json"])
+def test_a_quantity_with_too_many_decimals_is_refused_not_rounded(tmp_path: Path, suffix: str) -> None:
+    if suffix == "yaml":
+        path = written(tmp_path, TIMBER.read_text(encoding="utf-8").replace("48.250", "48.1234567"))
+    else:
+        import yaml
+
+        mapping = yaml.safe_load(TIMBER.read_text(encoding="utf-8"))
+        raw = json.dumps(mapping).replace('"quantity": 48.25', '"quantity": 48.1234567', 1)
+        path = written(tmp_path, raw, "permit.json")
+    with pytest.raises(PermitValidationError, match=r"items\[0\]\.quantity: '48\.1234567' is not a decimal"):
+        load_permit(path)
+
+
+@pytest.mark.parametrize(
+    ("written_as", "signed_as"),
+    [("48.250", "48.25"), ("48.2500000", "48.25"), ("123456789012.123456", "123456789012.123456"), ("1.5e+3", "1500")],
+)
+def test_decimal_quantities_are_read_exactly(tmp_path: Path, written_as: str, signed_as: str) -> None:
+    text = TIMBER.read_text(encoding="utf-8").replace("quantity: 48.250", f"quantity: {written_as}")
+    permit = load_permit(written(tmp_path, text))
+    assert permit.items[0].quantity == Decimal(signed_as)
+
+
+def test_json_decimal_quantity_is_read_exactly(tmp_path: Path) -> None:
+    import yaml
+
+    mapping = yaml.safe_load(TIMBER.read_text(encoding="utf-8"))
+    raw = json.dumps(mapping).replace('"quantity": 48.25', '"quantity": 123456789012.123456', 1)
+    permit = load_permit(written(tmp_path, raw, "permit.json"))
+    assert permit.items[0].quantity == Decimal("123456789012.123456")
