@@ -170,12 +170,22 @@ class PermitPdf(FPDF):
             y = self.get_y()
         return y
 
+    def use_font_to_fit(self, text: str, style: str, size: float, width: float) -> str:
+        """Select the font at ``size``, or smaller if ``text`` would be wider than ``width`` (a permit number of
+        64 wide characters); returns ``text`` as the font prints it."""
+        self.use_font(style, size)
+        printable = self.printable(text)
+        wide = self.get_string_width(printable)
+        if wide > width:
+            self.use_font(style, math.floor(size * width / wide * 10) / 10)
+        return printable
+
     def header(self) -> None:
         if self.page_no() == 1:
             return
-        self.use_font("B", 9)
+        heading = self.use_font_to_fit(f"{self.document_name} (continued)", "B", 9, CONTENT_WIDTH)
         self.set_xy(MARGIN, MARGIN)
-        self.cell(CONTENT_WIDTH, 5, self.printable(f"{self.document_name} (continued)"))
+        self.cell(CONTENT_WIDTH, 5, heading)
         self.line(MARGIN, MARGIN + 6, PAGE_WIDTH - MARGIN, MARGIN + 6)
         self.set_y(MARGIN + 8)
 
@@ -183,11 +193,13 @@ class PermitPdf(FPDF):
         y = PAGE_HEIGHT - 12
         self.line(MARGIN, y, PAGE_WIDTH - MARGIN, y)
         self.use_font("", 7)
-        self.set_xy(MARGIN, y + 1)
-        issued = f"issued {self.permit.issued.isoformat()} by {_country(self.permit.issuing_party)}"
-        self.cell(CONTENT_WIDTH, 4, self.printable(f"CITES {self.document_name}, {issued}"))
+        room = CONTENT_WIDTH - self.get_string_width("page 000 of 000") - 2  # the total is known only at the end
         self.set_xy(MARGIN, y + 1)
         self.cell(CONTENT_WIDTH, 4, f"page {self.page_no()} of {{nb}}", align="R")
+        issued = f"issued {self.permit.issued.isoformat()} by {_country(self.permit.issuing_party)}"
+        line = self.use_font_to_fit(f"CITES {self.document_name}, {issued}", "", 7, room)
+        self.set_xy(MARGIN, y + 1)
+        self.cell(room, 4, line)
 
 
 def render_permit_pdf(permit: Permit, qr_text: str, kid: str | None = None) -> bytes:
