@@ -536,9 +536,14 @@ class _FieldReader:
         source = self.code(data, "source", path, SOURCE_CODES, "CITES source code")
         second_source = self.code(data, "second_source", path, SOURCE_CODES, "CITES source code", required=False)
         quantity = self.quantity(data, "quantity", path)
-        unit = self.code(data, "unit", path, UNIT_CODES, "CITES unit code", required=False) or COUNTED_UNIT
-        if quantity is not None and not is_possible_amount(quantity, unit):
-            self.fail(_field_path(path, "quantity"), f"{format_quantity(quantity)} {unit}: counted whole, not in parts")
+        problems_before_unit = len(self.problems)
+        given_unit = self.code(data, "unit", path, UNIT_CODES, "CITES unit code", required=False)
+        unit = given_unit or COUNTED_UNIT
+        unit_refused = len(self.problems) > problems_before_unit  # judging the quantity as NUM: a second error
+        if quantity is not None and not unit_refused and not is_possible_amount(quantity, unit):
+            omitted = "" if given_unit else " (no unit given: a number of specimens)"
+            where = _field_path(path, "quantity")
+            self.fail(where, f"{format_quantity(quantity)} {unit}{omitted}: counted whole, not in parts")
         line = SpecimenLine(
             scientific_name=scientific_name or "",
             term=term or "",

@@ -81,3 +81,25 @@ def test_json_decimal_quantity_is_read_exactly(tmp_path: Path) -> None:
     raw = json.dumps(mapping).replace('"quantity": 48.25', '"quantity": 123456789012.123456', 1)
     permit = load_permit(written(tmp_path, raw, "permit.json"))
     assert permit.items[0].quantity == Decimal("123456789012.123456")
+
+
+def test_a_wrong_unit_is_one_problem_naming_the_unit(tmp_path: Path) -> None:
+    text = TIMBER.read_text(encoding="utf-8").replace("unit: MTQ", "unit: M3", 1)
+    with pytest.raises(PermitValidationError) as refused:
+        load_permit(written(tmp_path, text))
+    assert refused.value.problems == [
+        "items[0].unit: 'M3' is not a CITES unit code (NUM, KIL, GRM, LTR, MLT, MTQ, MTR, MTK, CTM, PCS, PRS, SET, "
+        "BSK, CRT, SHP)"
+    ]
+
+
+def test_a_missing_unit_is_a_number_of_specimens_and_the_refusal_says_so(tmp_path: Path) -> None:
+    text = TIMBER.read_text(encoding="utf-8").replace("    unit: MTQ\n", "", 1)
+    with pytest.raises(PermitValidationError, match=r"48\.25 NUM \(no unit given: a number of specimens\): counted"):
+        load_permit(written(tmp_path, text))
+
+
+def test_an_empty_unit_is_a_number_of_specimens_and_still_counted_whole(tmp_path: Path) -> None:
+    text = TIMBER.read_text(encoding="utf-8").replace("unit: MTQ", 'unit: ""', 1)
+    with pytest.raises(PermitValidationError, match=r"items\[0\]\.quantity: 48\.25 NUM \(no unit given"):
+        load_permit(written(tmp_path, text))
