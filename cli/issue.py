@@ -39,6 +39,8 @@ def issue_command(
     issued = issue(permit, signing_key, out, load_registry(), open_ledger(db, create_named=False))
     for warning in issued.warnings:
         typer.echo(f"warning: {warning.describe()}", err=True)
+    for note in issued.print_warnings:
+        typer.echo(f"warning: {note}", err=True)
     title = permit.document_type.in_words
     typer.echo(f"issued {title} {permit.number} (valid until {permit.valid_until})")
     typer.echo(f"  {issued.pdf}\n  {issued.png}\n  {issued.txt}")

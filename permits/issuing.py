@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -34,6 +34,8 @@ class IssuedPermit:
     png: Path
     txt: Path
     warnings: list[Finding]
+    print_warnings: list[str] = field(default_factory=list)
+    """Texts the PDF form cannot print in full (characters its font lacks print as "?")."""
 
 
 def file_stem(number: str) -> str:
@@ -99,14 +101,17 @@ def issue(
     check_signer(permit, key)
     check_issue_date(permit, today)
     warnings = check_rules(permit, registry, today)
-    from permits.document.pdf import render_permit_pdf
+    from permits.document.pdf import render_permit
     from permits.qr import qr_png_bytes
 
     qr_text = seal(permit, key, now)
     png = qr_png_bytes(qr_text)
-    pdf = render_permit_pdf(permit, qr_text, kid=key.kid.hex())
+    rendered = render_permit(permit, qr_text, kid=key.kid.hex())
+    pdf = rendered.data
     stem = out_dir / file_stem(permit.number)
-    issued = IssuedPermit(qr_text, Path(f"{stem}.pdf"), Path(f"{stem}.png"), Path(f"{stem}.txt"), warnings)
+    issued = IssuedPermit(
+        qr_text, Path(f"{stem}.pdf"), Path(f"{stem}.png"), Path(f"{stem}.txt"), warnings, rendered.warnings()
+    )
     existing = next((path for path in (issued.txt, issued.png, issued.pdf) if path_exists(path)), None)
     if existing is not None:  # another permit's file (numbers that differ only in punctuation), or an old one
         raise InputError(f"{existing}: already exists; nothing was written (choose another --out)")

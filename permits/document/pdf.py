@@ -9,7 +9,8 @@ Last come box 13 (issued by), box 15 (bill of lading) and box 14 (export endorse
 customs. Every page shows the permit number and "page N of M".
 
 Text is set in DejaVu Sans when it is installed (Debian ``fonts-dejavu-core``), so names such as "Łódź" or
-"Ngọc" print as written, and characters the font lacks print as "?". Without it the PDF core font Helvetica
+"Ngọc" print as written, and characters the font lacks print as "?" (Chinese, Japanese, Korean: ``cites issue``
+warns, quoting each text so printed). Without it the PDF core font Helvetica
 is used and text is transliterated to Latin-1 ("Łódź" prints as "Lódz"). The QR code always holds the exact
 text. The PDF's creation date is the permit's issue date, so the same permit and QR text give the same bytes.
 """
@@ -134,6 +135,8 @@ class PermitPdf(FPDF):
         self.set_title(f"CITES {permit.document_type.in_words} {permit.number}")
         self.set_author(permit.authority.name)
         self.set_creator("cites-permits")
+        self.unprintable: dict[str, str] = {}
+        """Each text that prints with "?" for characters the font lacks, and how it prints."""
 
     @property
     def document_name(self) -> str:
@@ -148,8 +151,12 @@ class PermitPdf(FPDF):
         text = unicodedata.normalize("NFC", text).replace("\t", " ")
         font = self.current_font
         if isinstance(font, TTFFont):
-            return "".join(char if char == "\n" or ord(char) in font.cmap else "?" for char in text)
-        return _to_latin_1(text)
+            printed = "".join(char if char == "\n" or ord(char) in font.cmap else "?" for char in text)
+        else:
+            printed = _to_latin_1(text)
+        if printed.count("?") > text.count("?"):
+            self.unprintable.setdefault(text, printed)
+        return printed
 
     def paragraph_height(self, run: Run, width: float) -> float:
         self.use_font(run.style, run.size)
@@ -202,12 +209,33 @@ class PermitPdf(FPDF):
         self.cell(room, 4, line)
 
 
+@dataclass(frozen=True)
+class RenderedPermit:
+    """The PDF, and each text of it that prints "?" for characters the font lacks (a Chinese address without a
+    CJK font): the issuing officer must be told, since the form then does not show what the QR code holds."""
+
+    data: bytes
+    unprintable: dict[str, str]
+
+    def warnings(self) -> list[str]:
+        return [
+            f"the PDF form prints {text!r} as {printed!r} (its font lacks those characters); "
+            "the QR code holds the exact text"
+            for text, printed in self.unprintable.items()
+        ]
+
+
 def render_permit_pdf(permit: Permit, qr_text: str, kid: str | None = None) -> bytes:
     """The permit as PDF bytes in the standard CITES form, with ``qr_text`` (the signed permit) as its QR code.
 
     ``kid`` (the signing key's id, in hex) is printed in box 13. Raises ``InputError`` when the QR text does
     not fit in the largest QR version the project prints (see ``permits.qr.qr_symbol``).
     """
+    return render_permit(permit, qr_text, kid).data
+
+
+def render_permit(permit: Permit, qr_text: str, kid: str | None = None) -> RenderedPermit:
+    """``render_permit_pdf``, with the texts the font could not print in full."""
     symbol = qr_symbol(qr_text)
     pdf = PermitPdf(permit)
     pdf.add_page()
@@ -215,7 +243,7 @@ def render_permit_pdf(permit: Permit, qr_text: str, kid: str | None = None) -> b
     y = _boxes_1_to_6(pdf, permit, symbol, y)
     y = _specimen_table(pdf, permit, y + 2)
     _closing_boxes(pdf, permit, kid, y + 2)
-    return bytes(pdf.output())
+    return RenderedPermit(bytes(pdf.output()), pdf.unprintable)
 
 
 # -- page 1: title, boxes 1-6 and the QR code ---------------------------------------------------------------------

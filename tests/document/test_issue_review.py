@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pypdfium2 as pdfium
+import yaml
 
 from permits.document import render_permit_pdf
 from permits.document.pdf import MARGIN, PAGE_WIDTH
 from permits.envelope import seal
-from tests.conftest import example_mapping, example_permit
-from tests.document.test_pdf import EphemeralSigner
+from tests.conftest import CliResult, MakeAuthority, example_mapping, example_permit
+from tests.document.test_pdf import UNICODE_FONT_INSTALLED, EphemeralSigner
 
 POINTS_PER_MM = 72 / 25.4
 WIDEST_NUMBER = "KE/" + "W" * 61
@@ -43,3 +47,18 @@ def test_a_64_character_number_stays_inside_the_header_and_beside_the_page_numbe
         page_left = min(box[0] for char, box in footer if char == "p" and box[0] > PAGE_WIDTH / 2)
         number_right = max(box[2] for char, box in footer if char == "W")
         assert number_right < page_left, f"footer of page {index + 1} overlaps its page number"
+
+
+def test_issue_warns_when_the_form_cannot_print_a_text(cli: Callable[..., CliResult], make_authority: MakeAuthority,
+                                                        tmp_path: Path) -> None:  # fmt: skip
+    authority = make_authority()
+    mapping = example_mapping("zoo-transfer-app1.yaml")
+    mapping["importer"] = {"name": "北京动物园 (Beijing Zoo)", "address": "Xicheng, Beijing", "country": "CN"}
+    mapping["special_conditions"] = "Доставка: Zürich, Łódź"
+    description = tmp_path / "permit.yaml"
+    description.write_text(yaml.safe_dump(mapping, allow_unicode=True), encoding="utf-8")
+    result = cli("issue", str(description), "--key", str(authority.files.private), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.stderr
+    assert "warning: the PDF form prints '北京动物园 (Beijing Zoo)' as '????? (Beijing Zoo)'" in result.stderr
+    if UNICODE_FONT_INSTALLED:  # Cyrillic and accents print as written: no warning for them
+        assert result.stderr.count("warning: the PDF form prints") == 1
