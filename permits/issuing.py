@@ -44,6 +44,26 @@ def file_stem(number: str) -> str:
     return stem or "permit"
 
 
+def longest_texts(permit: Permit, count: int = 3) -> list[str]:
+    """The ``count`` longest texts of the permit as ``field (N characters)``, longest first: what to shorten when
+    the permit does not fit in its QR code."""
+    texts: list[tuple[int, str]] = []
+
+    def walk(value: object, path: str) -> None:
+        if isinstance(value, str):
+            texts.append((len(value), path))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, f"{path}.{key}" if path else str(key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, f"{path}[{index}]")
+
+    walk(permit.to_mapping(), "")
+    texts.sort(key=lambda text: -text[0])
+    return [f"{path} ({length:,} characters)" for length, path in texts[:count]]
+
+
 def check_signer(permit: Permit, key: SigningKey) -> None:
     """Refuse to sign with a key of another Party than the permit's issuing Party."""
     if key.party != permit.issuing_party:
@@ -102,10 +122,17 @@ def issue(
     check_issue_date(permit, today)
     warnings = check_rules(permit, registry, today)
     from permits.document.pdf import render_permit
-    from permits.qr import qr_png_bytes
+    from permits.qr import QrTooLargeError, qr_png_bytes
 
     qr_text = seal(permit, key, now)
-    png = qr_png_bytes(qr_text)
+    try:
+        png = qr_png_bytes(qr_text)
+    except QrTooLargeError as error:
+        marks = sum(len(line.marks) for line in permit.items)
+        raise QrTooLargeError(
+            f"{error}. The permit has {len(permit.items)} specimen line(s) and {marks} identifying mark(s); "
+            f"its longest texts: {', '.join(longest_texts(permit))}; nothing was written"
+        ) from None
     rendered = render_permit(permit, qr_text, kid=key.kid.hex())
     pdf = rendered.data
     stem = out_dir / file_stem(permit.number)

@@ -31,6 +31,10 @@ PNG_PIXELS_PER_MODULE = 8
 LARGEST_QR_VERSION = 40
 
 
+class QrTooLargeError(InputError):
+    """The QR text needs a version above ``limits.MAX_ISSUED_QR_VERSION``."""
+
+
 @dataclass(frozen=True)
 class QrSymbol:
     """A QR symbol's module matrix (True = dark) without the quiet zone, and its version."""
@@ -65,7 +69,7 @@ def qr_symbol(text: str) -> QrSymbol:
             code.make(fit=False)
             return QrSymbol(version, tuple(tuple(bool(cell) for cell in row) for row in code.get_matrix()))
         needed = str(version)
-    raise InputError(
+    raise QrTooLargeError(
         f"the permit's QR text ({len(text):,} characters) needs QR version {needed}; the limit is "
         f"{limits.MAX_ISSUED_QR_VERSION} (error correction Q): split the consignment into two permits, or shorten "
         "the free-text fields"

@@ -6,6 +6,7 @@ Every test reads a real description file (YAML or JSON) written as an officer wo
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from permits.description import load_permit
 from permits.errors import PermitValidationError
+from tests.conftest import CliResult, MakeAuthority
 
 ZOO = Path(__file__).resolve().parent.parent / "examples" / "zoo-transfer-app1.yaml"
 TIMBER = Path(__file__).resolve().parent.parent / "examples" / "timber-export-app2.yaml"
@@ -103,3 +105,23 @@ def test_an_empty_unit_is_a_number_of_specimens_and_still_counted_whole(tmp_path
     text = TIMBER.read_text(encoding="utf-8").replace("unit: MTQ", 'unit: ""', 1)
     with pytest.raises(PermitValidationError, match=r"items\[0\]\.quantity: 48\.25 NUM \(no unit given"):
         load_permit(written(tmp_path, text))
+
+
+def test_a_permit_too_large_for_its_qr_code_says_what_to_shorten_and_writes_nothing(
+    cli: Callable[..., CliResult], make_authority: MakeAuthority, tmp_path: Path
+) -> None:
+    authority = make_authority()
+    text = ZOO.read_text(encoding="utf-8")
+    marks = "".join(f'      - {{kind: microchip, id: "9001180001{index:05d}"}}\n' for index in range(200))
+    start, end = text.index("    marks:\n") + len("    marks:\n"), text.index("    term: LIV")
+    description = written(tmp_path, text[:start] + marks + text[end:].replace("quantity: 2", "quantity: 200"))
+    out = tmp_path / "out"
+    result = cli("issue", str(description), "--key", str(authority.files.private), "--out", str(out))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "needs QR version 33; the limit is 30" in result.stderr
+    assert "1 specimen line(s) and 200 identifying mark(s)" in result.stderr
+    assert "its longest texts: special_conditions (84 characters)" in result.stderr
+    assert not out.exists() or not any(out.iterdir())
+    shown = cli("ledger", "show", "KE", "KE/2026/ZOO/0001")  # no ledger, or one without the permit
+    assert shown.exit_code == 2 or "register: not in this ledger" in shown.stdout
