@@ -235,7 +235,8 @@ def render_permit_pdf(permit: Permit, qr_text: str, kid: str | None = None) -> b
 
 
 def render_permit(permit: Permit, qr_text: str, kid: str | None = None) -> RenderedPermit:
-    """``render_permit_pdf``, with the texts the font could not print in full."""
+    """What ``render_permit_pdf`` renders, with the texts the font could not print in full (what ``cites issue``
+    warns of)."""
     symbol = qr_symbol(qr_text)
     pdf = PermitPdf(permit)
     pdf.add_page()
