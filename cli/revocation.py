@@ -139,7 +139,7 @@ def show(json_output: Annotated[bool, typer.Option("--json", help="Machine-reada
             "issued": item.header.issued.isoformat(),
             "expires": item.header.expires.isoformat(),
             "entries": len(item.entries),
-            "expired": today > item.header.expires,
+            "expired": item.header.expired(today),
         }
         for item in installed_lists()
     ]

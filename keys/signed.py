@@ -248,6 +248,10 @@ class Header:
     issued: dt.date
     expires: dt.date
 
+    def expired(self, today: dt.date) -> bool:
+        """Whether the document's ``expires`` day is over on ``today`` (it is valid through that day, UTC)."""
+        return today > self.expires
+
     def to_json(self) -> dict[str, Any]:
         return {
             "type": self.type,
@@ -402,7 +406,7 @@ def require_threshold(document: SignedDocument, keys: Mapping[str, KeyRecord], t
 
 def require_not_expired(source: str, what: str, header: Header, today: dt.date) -> None:
     """Refuse a document whose ``expires`` day is over (it is valid through that day, UTC)."""
-    if today > header.expires:
+    if header.expired(today):
         raise DocumentRejected(f"{source}: {what} v{header.version} expired on {header.expires}")
 
 

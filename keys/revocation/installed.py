@@ -100,7 +100,7 @@ class InstalledRevocations:
         if isinstance(revocations, str):
             return RevocationStatus(f"revocation list of {party}", problem=revocations)
         header = revocations.header
-        if today > header.expires:
+        if header.expired(today):
             return RevocationStatus(revocations.label, problem=f"{revocations.label} expired on {header.expires}")
         summary = f"not in the {revocations.label} v{header.version} (expires {header.expires})"
         return RevocationStatus(summary, revocations.lookup(number))

@@ -84,7 +84,7 @@ def install_trust_list(path: Path, today: dt.date) -> TrustList:
     """Install a trust list signed by the pinned root's threshold, newer than the installed one (and issued no
     earlier), not expired."""
     root = _require_pinned_root()
-    if today > root.header.expires:
+    if root.header.expired(today):
         raise TrustStoreError(
             f"the pinned {root.label} expired on {root.header.expires}: rotate it (cites trust rotate-root) first"
         )
@@ -159,10 +159,10 @@ class SignedTrustSource:
             return self.failure
         if self.root is None:
             return "no root is pinned"
-        if today > self.root.header.expires:
+        if self.root.header.expired(today):
             return f"the root of trust ({self.root.label}) expired on {self.root.header.expires}"
         if self.trust_list is None:
             return "no signed trust list is installed (a root is pinned): run cites trust update LIST_FILE"
-        if today > self.trust_list.header.expires:
+        if self.trust_list.header.expired(today):
             return f"trust list expired on {self.trust_list.header.expires}"
         return None
