@@ -28,13 +28,9 @@ revocations_app = typer.Typer(
 def _authority_key(path: Path) -> SigningKey:
     from keys.keyfile import load_signing_key
     from keys.passphrase import passphrase_from_environment_or_prompt
-    from keys.trust.root import ROOT_KEY_PARTY
-    from permits.errors import InputError
+    from keys.trust.root import require_authority_key
 
-    key = load_signing_key(path, passphrase_from_environment_or_prompt)
-    if key.party == ROOT_KEY_PARTY:
-        raise InputError(f"{path}: a root key; revocation lists are signed by a Management Authority key")
-    return key
+    return require_authority_key(load_signing_key(path, passphrase_from_environment_or_prompt), path)
 
 
 def revoke_command(

@@ -242,3 +242,10 @@ def require_root_key(key: SigningKey, path: Path) -> SigningKey:
             "cites trust root-init)"
         )
     return key
+
+
+def require_authority_key(key: SigningKey, path: Path) -> SigningKey:
+    """Refuse a root key where a Management Authority key is needed (a revocation list names its Party)."""
+    if key.party == ROOT_KEY_PARTY:
+        raise InputError(f"{path}: a root key; revocation lists are signed by a Management Authority key")
+    return key

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,7 @@ from keys.revocation.lists import permit_hash
 from keys.revocation.register import Register
 from keys.signed import DocumentRejected
 from keys.trust.active import active_trust_source
+from keys.trust.root import require_authority_key, require_root_key
 from permits.envelope import seal
 from permits.errors import InputError
 from permits.verification import Status
@@ -197,3 +199,13 @@ def test_an_expired_permit_that_was_also_revoked_says_both(world: TrustWorld) ->
     assert (verdict.valid, verdict.status) == (False, Status.EXPIRED)
     failed = {check.id: check.message for check in verdict.checks if check.fails}
     assert list(failed) == ["dates", "revocation"] and "reason: stolen" in failed["revocation"]
+
+
+def test_a_root_key_cannot_sign_a_revocation_list_nor_an_authority_key_a_trust_list(world: TrustWorld) -> None:
+    root_key, authority_key = world.root_keys[0], world.authority().key
+    with pytest.raises(InputError, match="a root key; revocation lists are signed by a Management Authority key"):
+        require_authority_key(root_key, Path("root.key.pem"))
+    with pytest.raises(InputError, match="a Management Authority key of KE, not a root key"):
+        require_root_key(authority_key, Path("ke.key.pem"))
+    assert require_authority_key(authority_key, Path("ke.key.pem")) is authority_key
+    assert require_root_key(root_key, Path("root.key.pem")) is root_key
