@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.options import DbOption, out_option, party_code, post_name
+from cli.options import DbOption, out_option, parse_day, party_code, post_name
 
 if TYPE_CHECKING:
     from permits.ledger.interface import Alert, Event
@@ -45,11 +45,10 @@ def export_records(
     key (the post's name is CITES_POST, else the host name)."""
     from keys.keyfile import load_signing_key
     from keys.passphrase import passphrase_from_environment_or_prompt
-    from keys.signed import parse_date
     from permits.ledger import open_ledger
     from permits.ledger.exchange import write_export
 
-    first_day = parse_date(since, "--since")
+    first_day = parse_day(since, "--since")
     ledger = open_ledger(db, existing=True)
     signing_key = load_signing_key(key, passphrase_from_environment_or_prompt)
     records = ledger.records_since(first_day)

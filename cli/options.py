@@ -63,6 +63,13 @@ def signature_algorithm(value: str) -> Algorithm:
         raise InputError(f"--alg: {error}") from None
 
 
+def parse_day(text: str, option: str) -> dt.date:
+    """A day given on the command line: ``YYYY-MM-DD``, white space around it ignored; ``InputError`` otherwise."""
+    from keys.signed import parse_date
+
+    return parse_date(text.strip(), option)
+
+
 def parse_moment(text: str, option: str = "--at") -> dt.datetime:
     """A moment given on the command line: ``YYYY-MM-DD`` (noon UTC that day) or ``YYYY-MM-DDTHH:MM[:SS][+HH:MM]``
     (UTC unless an offset is given); ``InputError`` otherwise."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.options import party_code
+from cli.options import parse_day, party_code
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -30,9 +30,9 @@ registry_app = typer.Typer(
 def _parse_date(value: str | None) -> dt.date:
     """``--at``: a ``YYYY-MM-DD`` date, as every date option takes it; default today (the UTC day, as every other
     date of the tool)."""
-    from keys.signed import parse_date, today_utc
+    from keys.signed import today_utc
 
-    return today_utc() if value is None else parse_date(value.strip(), "--at")
+    return today_utc() if value is None else parse_day(value, "--at")
 
 
 def _parse_origin(value: str | None) -> str | None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.options import DbOption, out_option
+from cli.options import DbOption, out_option, parse_day
 
 if TYPE_CHECKING:
     from keys.keyfile import SigningKey
@@ -54,14 +54,14 @@ def revoke_command(
     """
     from keys.revocation.interface import RevocationReason
     from keys.revocation.register import revoke_permit
-    from keys.signed import parse_date, today_utc
+    from keys.signed import today_utc
     from permits import limits
     from permits.ledger import open_ledger
     from permits.model import one_line_name
 
     why = RevocationReason.parse(reason.strip().lower(), "--reason")
     today = today_utc()
-    day = parse_date(date.strip(), "--date") if date else today
+    day = parse_day(date, "--date") if date else today
     given = one_line_name(number, "NUMBER", limits.MAX_CODE_CHARS)
     signer = _authority_key(key)
     revoked = revoke_permit(signer, given, why, day, today, open_ledger(db, create_named=False))
@@ -89,10 +89,10 @@ def publish(
     Exit codes: 0 published; 2 input error.
     """
     from keys.revocation.register import DEFAULT_VALIDITY, Register
-    from keys.signed import parse_date, today_utc
+    from keys.signed import today_utc
 
     today = today_utc()
-    until = parse_date(expires.strip(), "--expires") if expires else today + DEFAULT_VALIDITY
+    until = parse_day(expires, "--expires") if expires else today + DEFAULT_VALIDITY
     signer = _authority_key(key)
     register = Register.load(signer.party)
     document = register.publish(signer, until, today, str(out))

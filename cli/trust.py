@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.options import out_option, party_code, signature_algorithm
+from cli.options import out_option, parse_day, party_code, signature_algorithm
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -42,14 +42,11 @@ trust_app = typer.Typer(
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
-    from keys.signed import parse_date
-
-    return None if value is None else parse_date(value.strip(), option)
+    return None if value is None else parse_day(value, option)
 
 
 def _dated_keys(values: list[str] | None, option: str) -> dict[str, dt.date]:
     """``KEYID=YYYY-MM-DD`` options as a mapping of key-id prefixes to dates."""
-    from keys.signed import parse_date
     from permits.errors import InputError
 
     result = {}
@@ -57,7 +54,7 @@ def _dated_keys(values: list[str] | None, option: str) -> dict[str, dt.date]:
         prefix, separator, day = value.partition("=")
         if not separator:
             raise InputError(f"{option}: '{value}' is not KEYID=YYYY-MM-DD")
-        result[prefix.strip().lower()] = parse_date(day.strip(), option)
+        result[prefix.strip().lower()] = parse_day(day, option)
     return result
 
 
@@ -173,10 +170,10 @@ def draft(
     ] = None,
 ) -> None:
     """Build an unsigned trust list from key proposals (and the current list), ready for root signatures."""
-    from keys.signed import parse_date, today_utc
+    from keys.signed import today_utc
     from keys.trust.signed_list import draft_trust_list, load_proposal, load_trust_list
 
-    until = parse_date(expires.strip(), "--expires")
+    until = parse_day(expires, "--expires")
     document = draft_trust_list(
         load_trust_list(base) if base else None,
         [load_proposal(path) for path in entries or []],

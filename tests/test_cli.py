@@ -383,3 +383,16 @@ def test_hostile_arguments_files_and_places_get_one_line_errors(
     monkeypatch.setenv("CITES_KEY_PASSPHRASE", "p" * 2000)
     too_long = cli("keys", "new", "--party", "KE", "--authority", "A", "--out", tmp_path / "k2")
     assert too_long.exit_code == 2 and "longer than 1023 bytes" in too_long.stderr
+
+
+def test_every_day_option_takes_a_date_with_white_space_around_it() -> None:
+    """``--since``, ``--date``, ``--expires``, ``--valid-from``, ``--retire`` and ``registry lookup --at`` all read
+    their day with ``parse_day`` (``ledger export --since`` once refused ' 2026-01-01')."""
+    import datetime as dt
+
+    from cli.options import parse_day
+    from permits.errors import InputError
+
+    assert parse_day(" 2026-01-01\t", "--since") == dt.date(2026, 1, 1)
+    with pytest.raises(InputError, match="--since: '2026-1-1' is not a date YYYY-MM-DD"):
+        parse_day(" 2026-1-1 ", "--since")
