@@ -145,7 +145,7 @@ class Rule:
     severity: ClassVar[Severity] = Severity.ERROR
     reference: ClassVar[str]
     summary: ClassVar[str]
-    """One sentence: what the law requires (shown by ``cites rules``)."""
+    """One sentence: what the law requires (README's rule table says it for users; no command prints it)."""
 
     def check(self, permit: Permit, context: RuleContext) -> list[Finding]:
         raise NotImplementedError

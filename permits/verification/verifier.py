@@ -1,9 +1,9 @@
 """The verification pipeline: the ordered checks, run until the first failure (a failed date does not stop
 them: an expired permit is still checked for revocation, rules and use).
 
-The order is the fail-closed order of the design brief (DOMAIN.md section 7), with one change: the permit's
-schema is checked right after the signature, because the key-scope check needs the document type. Later
-stages (revocation, CITES rules, the usage ledger) are passed in as ``extra_checks`` and run last.
+The order is the one docs/FORMAT.md section 7 publishes: the permit's schema is checked right after the
+signature, because the key-scope check needs the document type. Later stages (revocation, CITES rules, the
+usage ledger) are passed in as ``extra_checks`` and run last.
 """
 
 from __future__ import annotations
