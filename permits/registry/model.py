@@ -238,15 +238,6 @@ class LookupResult:
     def is_synonym(self) -> bool:
         return self.found and self.matched_name != self.accepted_name
 
-    def same_listing(self, other: LookupResult) -> bool:
-        """Whether two answers describe the same listing (Appendix, listing taxon, Party and annotation)."""
-        return (self.appendix, self.listed_under, self.party, self.annotation_symbol) == (
-            other.appendix,
-            other.listed_under,
-            other.party,
-            other.annotation_symbol,
-        )
-
     def to_json(self) -> dict[str, object]:
         """A JSON-ready dict (dates as ISO strings)."""
         return {

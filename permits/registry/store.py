@@ -570,28 +570,6 @@ class Registry:
                 return [display[position] for _choice, _score, position in found]
         return []
 
-    def listing_changes_between(
-        self, name: str, start: dt.date, end: dt.date, origin_country: str | None = None
-    ) -> list[ListingChange]:
-        """Changes to the listings that can apply to ``name`` taking effect after ``start`` up to ``end``.
-
-        Changes of higher taxa carry the higher-taxon listing in ``listed_under``. With an origin, entries
-        that do not cover that population are left out. A synonym of several taxa has the changes of them all.
-        """
-        origin = origin_country.strip().upper() if origin_country else None
-        levels = {
-            level.name: level for match in self._matches(normalize_name(name)) for level in self._levels(match.taxon_id)
-        }
-        found: list[ListingChange] = []
-        for level in levels.values():
-            for change in level.changes:
-                if change.effective_at is None or not start < change.effective_at <= end:
-                    continue
-                if origin and change.change_type is ChangeType.ADDITION and not change.covers(origin):
-                    continue
-                found.append(change if change.listed_under else dataclasses.replace(change, listed_under=level.label))
-        return sorted(found, key=lambda change: change.effective_at or dt.date.min)
-
     def first_listed(self, name: str, origin_country: str | None = None) -> FirstListing:
         """When ``name`` (specimens originating in ``origin_country``) was first in any Appendix: the
         date from which the Convention applies to it (a pre-Convention specimen was acquired before it). A
@@ -612,10 +590,6 @@ class Registry:
         dates = sorted({change.effective_at for level in levels for change in level.changes if change.effective_at})
         listed = (day for day in dates if resolve(levels, match.lineage, day, origin).appendix is not None)
         return FirstListing(known=True, on=next(listed, None))
-
-    def listing_changed(self, name: str, start: dt.date, end: dt.date, origin_country: str | None = None) -> bool:
-        """Whether the listing that applies to ``name`` differs between ``start`` and ``end``."""
-        return not self.listing_at(name, start, origin_country).same_listing(self.listing_at(name, end, origin_country))
 
     # -- contents ------------------------------------------------------------------------------------------
 

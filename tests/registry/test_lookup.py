@@ -220,16 +220,6 @@ def test_the_strictest_listing_within_a_higher_taxon(embedded: Registry) -> None
     assert embedded.strictest_member("No such", TODAY) is None
 
 
-def test_changes_between_two_dates(embedded: Registry) -> None:
-    changes = embedded.listing_changes_between("Manis javanica", day("2016-01-01"), day("2018-01-01"))
-    assert [(c.appendix, c.effective_at) for c in changes] == [("I", day("2017-01-02")), ("II", day("2017-01-02"))]
-    assert {c.listed_under for c in changes} == {"Manis javanica", "Manis spp."}
-    assert embedded.listing_changed("Manis javanica", day("2016-01-01"), day("2018-01-01"))
-    assert not embedded.listing_changed("Manis javanica", day("2018-01-01"), day("2024-01-01"))
-    assert embedded.listing_changed("Prionace glauca", day("2023-01-01"), day("2024-01-01"))
-    assert embedded.listing_changes_between("No such name", day("2000-01-01"), day("2024-01-01")) == []
-
-
 def test_the_json_form_has_the_documented_keys(embedded: Registry) -> None:
     data = embedded.listing_at("Manis javanica", day("2016-12-31"), "MY").to_json()
     assert {"query", "accepted_name", "appendix", "listed_under", "party", "annotation", "effective_at",
