@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from cli.options import DbOption
-
-if TYPE_CHECKING:
-    from rich.text import Text
-
-    from permits.verification import Verdict
 
 
 def scan_command(
@@ -35,6 +30,7 @@ def scan_command(
 
     from permits.errors import InputError
     from permits.fileio import path_exists
+    from permits.output.human import verdict_line
     from permits.scanning import ScanLog, Scanner, scan_log_path, watched_files
     from permits.verification.assembly import build_verifier
 
@@ -55,23 +51,3 @@ def scan_command(
             console.print(verdict_line(verdict))
     except KeyboardInterrupt:
         console.print("[dim]stopped[/dim]")
-
-
-def verdict_line(verdict: Verdict) -> Text:
-    """One wide, coloured line: the verdict word, the permit and the reason."""
-    from rich.text import Text
-
-    if verdict.valid:
-        style, word = (
-            ("bold black on dark_orange", " VALID (warnings) ")
-            if verdict.warnings
-            else ("bold white on green4", " VALID ")
-        )
-    else:
-        style, word = "bold white on red3", " NOT VALID "
-    line = Text(f"{word:^20}", style=style)
-    permit = verdict.permit
-    subject = f" {permit.number} ({permit.issuing_party}) " if permit else f" {verdict.source} "
-    line.append(subject, style="bold")
-    line.append(verdict.reason if not verdict.valid or verdict.warnings else verdict.status.value)
-    return line

@@ -98,3 +98,15 @@ def test_stop_after_counts_files_ready_in_the_same_round(cli: Cli, tmp_path: Pat
     assert result.exit_code == 0
     assert len([line for line in result.stdout.splitlines() if "VALID" in line]) == 1, result.stdout
     assert len(_log(cites_home)) == 1
+
+
+def test_a_file_name_with_an_escape_sequence_is_shown_escaped() -> None:
+    """A drop folder is shared: a file named with a terminal escape sequence must not repaint the counter's screen
+    (the verdict line once printed the source and the reason raw)."""
+    from permits.output.human import verdict_line
+    from permits.verification import Verdict
+
+    name = "drop/\x1b[2J\x1b[42mscan.png"
+    line = verdict_line(Verdict.not_read(name, f"no permit QR code found in {name}")).plain
+    assert "\x1b" not in line
+    assert line.count("drop/\\x1b[2J\\x1b[42mscan.png") == 2 and "NOT VALID" in line

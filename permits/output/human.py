@@ -1,5 +1,6 @@
 """The officer's view: a large green VALID or red NOT VALID headline with the one reason, then every signed
-field so the paper can be compared with what was signed, then each check that ran."""
+field so the paper can be compared with what was signed, then each check that ran; and the counter's view
+(``verdict_line``, for ``cites scan``): the same colours on one wide line per permit."""
 
 from __future__ import annotations
 
@@ -49,6 +50,20 @@ class HumanFormat:
     def input_error(self, source: str, message: str) -> None:
         line = Text(" INPUT ERROR ", style=RED) + Text(f"  {terminal_safe(message)}")
         self.console.print(line, soft_wrap=True)  # one line, however long: scripts grep it
+
+
+def verdict_line(verdict: Verdict) -> Text:
+    """One wide, coloured line: the verdict word, the permit (or the source) and the reason."""
+    if verdict.valid:
+        style, word = (AMBER, " VALID (warnings) ") if verdict.warnings else (GREEN, " VALID ")
+    else:
+        style, word = RED, " NOT VALID "
+    line = Text(f"{word:^20}", style=style)
+    permit = verdict.permit
+    subject = f" {permit.number} ({permit.issuing_party}) " if permit else f" {verdict.source} "
+    line.append(terminal_safe(subject), style="bold")
+    line.append(terminal_safe(verdict.reason if not verdict.valid or verdict.warnings else verdict.status.value))
+    return line
 
 
 def _trader(trader: Trader) -> str:
