@@ -91,7 +91,7 @@ class Scanner:
             return [self._record(Verdict.not_read(str(path), f"no permit QR code found in {path}"))]
         return [self._record(self.verifier.verify(item.text, source=item.source)) for item in found]
 
-    def watch(self, folder: Path, stop: Callable[[int], bool], poll_seconds: float = POLL_SECONDS) -> Iterator[Verdict]:
+    def watch(self, folder: Path, stop: Callable[[int], bool]) -> Iterator[Verdict]:
         """Verdicts for each new file dropped into ``folder``, until ``stop(files_done)`` is true."""
         sizes: dict[Path, int] = {}
         done = 0
@@ -116,4 +116,4 @@ class Scanner:
                 yield from self.file(path)
                 if stop(done):  # several files ready in one round: --stop-after counts each of them
                     return
-            time.sleep(poll_seconds)
+            time.sleep(POLL_SECONDS)
