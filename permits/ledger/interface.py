@@ -25,9 +25,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
-from permits.errors import CitesError
+from permits.errors import CitesError, InputError
 from permits.limits import MAX_SPECIMEN_LINES
-from permits.model import QUANTITY_PATTERN
+from permits.model import QUANTITY_PATTERN, one_line_name
 
 GENESIS_HASH = "0" * 64
 """The ``prev_hash`` of the first entry of an event log."""
@@ -65,6 +65,19 @@ def _text(data: Mapping[str, Any], key: str) -> str:
     value = data.get(key)
     if not isinstance(value, str):
         raise ValueError(f"{key}: expected text")
+    return value
+
+
+def _one_line(data: Mapping[str, Any], key: str) -> str:
+    """A port, officer or post as ``cites endorse`` records it (``one_line_name``): another post's export may not
+    bring a line break, a control or bidirectional character (a forged line in ``ledger show``, or a terminal
+    escape sequence) into this ledger."""
+    value = _text(data, key)
+    try:
+        if one_line_name(value, key) != value:
+            raise ValueError(f"{key}: white space around the text")
+    except InputError as error:
+        raise ValueError(str(error)) from None
     return value
 
 
@@ -127,10 +140,10 @@ class Use:
         return cls(
             party=_text(data, "party"),
             number=_text(data, "number"),
-            port=_text(data, "port"),
-            officer=_text(data, "officer"),
+            port=_one_line(data, "port"),
+            officer=_one_line(data, "officer"),
             endorsed_at=utc,
-            post=_text(data, "post"),
+            post=_one_line(data, "post"),
             quantities=quantities,
         )
 

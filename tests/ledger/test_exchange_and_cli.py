@@ -490,6 +490,9 @@ def _export_signed_by(path: Path, post: Any, uses: list[dict[str, Any]]) -> None
         ({"endorsed_at": "0001-01-01T00:00:00+01:00"}, "endorsed_at: out of range"),
         ({"quantities": {"1": "1E+999999999999999999"}}, "expected a line number and a plain decimal text"),
         ({"quantities": {"1": "2", "100": "1"}}, "expected a line from 1 to 50"),
+        ({"officer": "A\x1b]8;;https://evil.example\x07"}, "officer: holds U+001B, a control"),
+        ({"port": "Mombasa\nALERT: none"}, "port: holds U+000A"),
+        ({"post": ""}, "post: must be 1 to 200 characters"),
     ],
 )
 def test_import_refuses_a_signed_export_with_an_impossible_use(
