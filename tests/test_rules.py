@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from permits.rules.catalog import RULES
 from permits.rules.confinement import deemed_appendix_i
 from permits.rules.interface import ListingSource
 from permits.rules.zero_quota import zero_quota_clause
-from tests.conftest import EXAMPLE_PERMITS, EXAMPLES, CliResult, MakeAuthority, example_mapping
+from tests.conftest import EXAMPLE_PERMITS, EXAMPLES, REPO_ROOT, CliResult, MakeAuthority, example_mapping
 from tests.registry.conftest import FIXTURES as REGISTRY_FIXTURES
 from tests.registry.conftest import build_from, split_listings_index, sturgeon_index
 
@@ -519,3 +520,12 @@ def test_examples_issue_without_warnings(cli: Cli, tmp_path: Path) -> None:
         key = _key(cli, tmp_path / party, party)
         result = cli("issue", EXAMPLES / name, "--key", key, "--out", tmp_path / "out")
         assert result.exit_code == 0 and "warning" not in result.stderr, result.stderr
+
+
+def test_the_readme_rule_table_lists_every_rule_with_its_severity() -> None:
+    """README's rule table is the users' list of the rules: every rule of the catalog with its severity, and no
+    other (a rule added, renamed or made a warning shows there too)."""
+    readme = (REPO_ROOT / "README.md").read_text()
+    section = readme[readme.index("## Species registry and CITES rules") : readme.index("## Usage ledger")]
+    rows = re.findall(r"^\| `([A-Z_]+)` \| (error|warning) \|", section, re.MULTILINE)
+    assert sorted(rows) == sorted((rule.id, str(rule.severity)) for rule in RULES)
