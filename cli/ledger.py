@@ -140,7 +140,7 @@ def show(
     ledger = open_ledger(db, existing=True)
     if party is None:
         for event in ledger.events(last=last):
-            typer.echo(json.dumps(event.to_json()) if json_output else _event_line(event))
+            _say(json.dumps(event.to_json()) if json_output else _event_line(event))
         return
     if number is None:
         raise InputError("give the permit as PARTY NUMBER, e.g. 'cites ledger show KE KE/2026/ZOO/0001'")
@@ -159,20 +159,20 @@ def show(
             "alerts": [alert.to_json() for alert in alerts], "events": [event.to_json() for event in events],
         }))  # fmt: skip
         return
-    typer.echo(document if number == given else f"{document} (given as {given})")
+    _say(document if number == given else f"{document} (given as {given})")
     if issued is None:
-        typer.echo("  register: not in this ledger")
+        _say("  register: not in this ledger")
     else:
-        typer.echo(f"  register: issued {issued.issued_on} (stamp {issued.security_stamp}, kid {issued.kid})")
+        _say(f"  register: issued {issued.issued_on} (stamp {issued.security_stamp}, kid {issued.kid})")
     if use is None:
-        typer.echo("  use: not used")
+        _say("  use: not used")
     else:
         shipped = ", ".join(f"line {line}: {quantity}" for line, quantity in use.to_json()["quantities"].items())
-        typer.echo(f"  use: {use.describe()}; {shipped}")
+        _say(f"  use: {use.describe()}; {shipped}")
     for alert in alerts:
-        typer.echo(f"  ALERT: {alert.describe()}")
+        _say(f"  ALERT: {alert.describe()}")
     for event in events:
-        typer.echo(f"  {_event_line(event)}")
+        _say(f"  {_event_line(event)}")
 
 
 @ledger_app.command("alerts")
@@ -189,9 +189,19 @@ def list_alerts(db: DbOption = None, json_output: JsonOption = False) -> None:
 def _report_alerts(alerts: list[Alert], json_output: bool, err: bool) -> None:
     """Print each alert (JSON Lines, or one ALERT line each); exit code 1 if there is any."""
     for alert in alerts:
-        typer.echo(json.dumps(alert.to_json()) if json_output else f"ALERT: {alert.describe()}", err=err)
+        _say(json.dumps(alert.to_json()) if json_output else f"ALERT: {alert.describe()}", err=err)
     if alerts:
         raise typer.Exit(1)
+
+
+def _say(line: str, err: bool = False) -> None:
+    """Print one line that holds text from the ledger (ports, officers, audit-trail entries: some came in another
+    post's export) with every control, line break or bidirectional character escaped: no forged line, no
+    terminal escape sequence, no text reordered on screen."""
+    from permits.model import NOT_ON_ONE_LINE
+    from permits.output.terminal import terminal_safe
+
+    typer.echo(NOT_ON_ONE_LINE.sub(lambda found: f"\\u{ord(found.group()):04x}", terminal_safe(line)), err=err)
 
 
 def _event_line(event: Event) -> str:

@@ -519,3 +519,15 @@ def test_an_import_permit_is_not_endorsed_as_the_export_document(cli: Cli, make_
     assert json.loads(cli("verify", "--json", "--payload", text).stdout)["valid"]
     result = cli("endorse", "--json", "--payload", text, "--port", "Mombasa", "--officer", "A")
     assert result.exit_code == 1 and json.loads(result.stdout)["status"] == "NOT_AN_EXPORT_DOCUMENT"
+
+
+def test_ledger_show_escapes_what_an_imported_entry_could_hold(cli: Cli, cites_home: Path) -> None:
+    """Audit-trail entries came partly from other posts' exports: a line break, a terminal escape sequence or a
+    bidirectional override in one is shown escaped, never sent to the terminal as is."""
+    from permits.ledger import open_ledger
+
+    open_ledger().record_event("A\x1b]0;owned\x07\u202e", "revoke", "KE KE/1", {"note": "x\nALERT: none"})
+    shown = cli("ledger", "show")
+    assert shown.exit_code == 0 and shown.stdout.count("\n") == 1
+    assert "\x1b" not in shown.stdout and "\u202e" not in shown.stdout
+    assert "by A\\x1b]0;owned\\x07\\u202e:" in shown.stdout
