@@ -11,7 +11,16 @@ from PIL import Image, ImageChops, ImageEnhance, ImageFilter, ImageOps, ImageSta
 
 from permits.reading import read_payloads
 from permits.reading.sources.images import ImageSource
-from tests.reading.samples import a4_page, permit_page, permit_text, photographed, qr_image, save, texts
+from tests.reading.samples import (
+    a4_page,
+    permit_page,
+    permit_text,
+    perspective_coefficients,
+    photographed,
+    qr_image,
+    save,
+    texts,
+)
 
 TEXT = permit_text(1)
 
@@ -42,6 +51,27 @@ def test_phone_photo_with_perspective(tmp_path: Path) -> None:
     corners = [(0.22, 0.08), (0.86, 0.12), (0.97, 0.95), (0.02, 0.9)]
     photo = photographed(page, [(x * width, y * height) for x, y in corners]).filter(ImageFilter.GaussianBlur(0.8))
     assert texts(save(photo.convert("RGB"), tmp_path / "IMG_2041.jpg", quality=80)) == [TEXT]
+
+
+def test_twelve_megapixel_photo_of_a_page_filling_half_the_frame(tmp_path: Path) -> None:
+    """An iPhone photo (4,032 x 3,024) of a page held at arm's length: 2.6 pixels per module. Halved to fit
+    4,000 pixels, as it once was, the QR code was lost; an Android photo of 4,000 x 3,000 was read."""
+    page = permit_page(TEXT, dpi=400)
+    height = 3024 // 2
+    width = height * page.width // page.height
+    left, top = (4032 - width) // 2, (3024 - height) // 2
+    corners = [(left + width * 0.05, top), (left + width * 0.95, top + height * 0.02)]
+    corners += [(left + width, top + height), (left, top + height * 0.98)]
+    photo = page.resize((width, height), Image.Resampling.LANCZOS).transform(
+        (4032, 3024),
+        Image.Transform.PERSPECTIVE,
+        perspective_coefficients(corners, [(0, 0), (width, 0), (width, height), (0, height)]),
+        Image.Resampling.BICUBIC,
+        fillcolor=90,
+    )
+    path = save(photo.filter(ImageFilter.GaussianBlur(0.7)).convert("RGB"), tmp_path / "IMG_0412.jpg", quality=85)
+    [found] = read_payloads(path)
+    assert found.text == TEXT
 
 
 def test_blurred_noisy_faint_scan(tmp_path: Path) -> None:

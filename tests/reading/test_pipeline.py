@@ -64,6 +64,15 @@ def test_a_page_without_permit_costs_at_most_one_attempt_each_on_bounded_images(
     assert max(max(size) for size in sizes) <= WORK_SIDE
 
 
+def test_a_twelve_megapixel_photo_is_not_reduced_before_the_attempts() -> None:
+    """4,032 x 3,024 (an iPhone) is under ``WORK_SIDE``: every pixel is kept for the attempts on all of them."""
+    decoders = _recording()
+    photo = Image.new("L", (4032, 3024), 200)
+    assert read_page(photo, decoders, PREFIX) == ([], None)
+    assert (4032, 3024) in _sizes(decoders)
+    assert (2016, 1512) in _sizes(decoders)  # "half"
+
+
 def test_no_decoder_sees_the_same_image_twice() -> None:
     """On a small photo "fast" changes nothing: "zxing/fast" and "zxing/page" would decode the same image."""
     decoders = _recording()
