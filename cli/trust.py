@@ -318,28 +318,6 @@ def update(
     typer.echo(f"installed trust list v{header.version}: {len(installed.keys)} key(s), expires {header.expires}")
 
 
-def _root_json(root: Root) -> dict[str, Any]:
-    return {
-        "version": root.header.version,
-        "issued": root.header.issued.isoformat(),
-        "expires": root.header.expires.isoformat(),
-        "threshold": root.threshold,
-        "fingerprint": root.document.fingerprint(),
-        "keys": [{"keyid": keyid, "alg": key.algorithm.value} for keyid, key in sorted(root.keys.items())],
-    }
-
-
-def _list_json(trust_list: TrustList, today: dt.date) -> dict[str, Any]:
-    return {
-        "version": trust_list.header.version,
-        "issued": trust_list.header.issued.isoformat(),
-        "expires": trust_list.header.expires.isoformat(),
-        "fingerprint": trust_list.document.fingerprint(),
-        "signatures": [signature.keyid for signature in trust_list.document.signatures],
-        "keys": [{**entry.to_json(), "state": entry.state(today)} for entry in trust_list.keys],
-    }
-
-
 def _echo_root(root: dict[str, Any]) -> None:
     typer.echo(
         f"root v{root['version']}: threshold {root['threshold']} of {len(root['keys'])} keys, "
@@ -401,8 +379,8 @@ def show(
         else:
             report = {"mode": "signed", "description": source.description, "problem": source.problem(today)}
             root, trust_list = source.root, source.trust_list
-    report["root"] = _root_json(root) if root else None
-    report["trust_list"] = _list_json(trust_list, today) if trust_list else None
+    report["root"] = root.to_json() if root else None
+    report["trust_list"] = trust_list.to_json(today) if trust_list else None
     if json_output:
         typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return

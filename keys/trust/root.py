@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from keys.keyfile import CERTIFICATE_SUFFIX, PRIVATE_SUFFIX, PUBLIC_SUFFIX, KeyFiles, SigningKey, generate_key
 from keys.passphrase import PassphraseSource
@@ -84,6 +84,17 @@ class Root:
     @property
     def label(self) -> str:
         return f"root v{self.header.version}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The root as ``cites trust show --json`` reports it: version, dates, threshold, fingerprint and keys."""
+        return {
+            "version": self.header.version,
+            "issued": self.header.issued.isoformat(),
+            "expires": self.header.expires.isoformat(),
+            "threshold": self.threshold,
+            "fingerprint": self.document.fingerprint(),
+            "keys": [{"keyid": keyid, "alg": key.algorithm.value} for keyid, key in sorted(self.keys.items())],
+        }
 
     def require_self_signed(self) -> None:
         """Refuse unless this root's own threshold of its own keys signed it."""

@@ -181,6 +181,18 @@ class TrustList:
     def trusted_keys(self) -> tuple[TrustedKey, ...]:
         return tuple(entry.trusted_key() for entry in self.keys)
 
+    def to_json(self, today: dt.date) -> dict[str, Any]:
+        """The list as ``cites trust show --json`` reports it: version, dates, fingerprint, signing key ids and
+        each key with its state on ``today``."""
+        return {
+            "version": self.header.version,
+            "issued": self.header.issued.isoformat(),
+            "expires": self.header.expires.isoformat(),
+            "fingerprint": self.document.fingerprint(),
+            "signatures": [signature.keyid for signature in self.document.signatures],
+            "keys": [{**entry.to_json(), "state": entry.state(today)} for entry in self.keys],
+        }
+
 
 def load_trust_list(path: Path) -> TrustList:
     """Read a trust list (draft or signed; signatures are not checked here)."""
