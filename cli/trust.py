@@ -22,8 +22,6 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from keys.keyfile import SigningKey
-    from keys.signed import SignedDocument
-    from keys.trust.root import Root
     from keys.trust.signed_list import TrustList
 
 ROOT_PANEL = "Root holders"
@@ -190,24 +188,6 @@ def draft(
     typer.echo(f"fingerprint: {document.fingerprint()}")
 
 
-def _load_root_or_list(path: Path) -> tuple[SignedDocument, Root | None, TrustList | None]:
-    from keys.signed import load_document
-    from keys.trust.root import ROOT_TYPE, Root
-    from keys.trust.signed_list import LIST_TYPE, TrustList
-
-    document = load_document(path, {ROOT_TYPE: "root metadata", LIST_TYPE: "trust list"})
-    if document.type == ROOT_TYPE:
-        return document, Root.from_document(document), None
-    return document, None, TrustList.from_document(document)
-
-
-def _list_of(trust_list: TrustList | None) -> TrustList:
-    """The trust list ``_load_root_or_list`` returned when the document is not a root."""
-    if trust_list is None:
-        raise AssertionError("a signed document is either a root or a trust list")
-    return trust_list
-
-
 @trust_app.command("sign", rich_help_panel=ROOT_PANEL)
 def sign_document(
     document_file: Annotated[Path, typer.Argument(help="A drafted trust list or root metadata.")],
@@ -216,11 +196,12 @@ def sign_document(
 ) -> None:
     """Add your root key's signature to a trust list or root metadata (k of n holders each sign once)."""
     from keys.signed import require_not_expired, today_utc
+    from keys.trust.root import Root, load_root_or_list
 
-    document, root, trust_list = _load_root_or_list(document_file)
-    what, header = ("root", root.header) if root else ("trust list", _list_of(trust_list).header)
+    loaded = load_root_or_list(document_file)
+    what, header = ("root" if isinstance(loaded, Root) else "trust list"), loaded.header
     require_not_expired(str(document_file), what, header, today_utc())
-    signed = document.add_signature(_root_signing_key(key))
+    signed = loaded.document.add_signature(_root_signing_key(key))
     signed.write(out or document_file)
     typer.echo(f"signed {what} v{header.version}: {len(signed.signatures)} signature(s); {out or document_file}")
     typer.echo(f"fingerprint: {signed.fingerprint()}")
@@ -240,17 +221,23 @@ def publish(
     """
     from keys.signed import today_utc
     from keys.trust.installed import pinned_root
-    from keys.trust.root import list_signatures_to_publish, load_root, root_signatures_to_publish
+    from keys.trust.root import (
+        Root,
+        list_signatures_to_publish,
+        load_root,
+        load_root_or_list,
+        root_signatures_to_publish,
+    )
 
-    document, new_root, trust_list = _load_root_or_list(document_file)
+    loaded = load_root_or_list(document_file)
     signer = load_root(root) if root else pinned_root()
-    if new_root is not None:
-        keyids = root_signatures_to_publish(new_root, signer, today_utc())
-        what, version = "root", new_root.header.version
+    if isinstance(loaded, Root):
+        keyids = root_signatures_to_publish(loaded, signer, today_utc())
+        what = "root"
     else:
-        trust_list = _list_of(trust_list)
-        keyids = list_signatures_to_publish(trust_list, signer, today_utc())
-        what, version = "trust list", trust_list.header.version
+        keyids = list_signatures_to_publish(loaded, signer, today_utc())
+        what = "trust list"
+    document, version = loaded.document, loaded.header.version
     final = document.keep_signatures(keyids)
     final.write(out)
     dropped = len(document.signatures) - len(final.signatures)
@@ -364,11 +351,15 @@ def show(
     from keys.signed import today_utc
     from keys.trust.installed import SignedTrustSource
     from keys.trust.local import LocalTrustStore
+    from keys.trust.root import Root, load_root_or_list
 
     today = today_utc()
     report: dict[str, Any]
+    root: Root | None
+    trust_list: TrustList | None
     if file is not None:
-        _, root, trust_list = _load_root_or_list(file)
+        loaded = load_root_or_list(file)
+        root, trust_list = (loaded, None) if isinstance(loaded, Root) else (None, loaded)
         report = {"file": str(file)}
     else:
         source = SignedTrustSource.load()

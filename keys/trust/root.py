@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from keys.keyfile import CERTIFICATE_SUFFIX, PRIVATE_SUFFIX, PUBLIC_SUFFIX, KeyFiles, SigningKey, generate_key
 from keys.passphrase import PassphraseSource
@@ -35,12 +35,10 @@ from keys.signed import (
     tally,
     unsigned,
 )
+from keys.trust.signed_list import LIST_TYPE, TrustList
 from permits.envelope.algorithms import Algorithm
 from permits.errors import InputError
 from permits.fileio import path_exists
-
-if TYPE_CHECKING:
-    from keys.trust.signed_list import TrustList
 
 ROOT_TYPE = "cites-root-v1"
 ROOT_KEY_PARTY = "ZZ"
@@ -171,6 +169,15 @@ def root_document(
 def load_root(path: Path) -> Root:
     """Read a root document (its signatures are not checked here)."""
     return Root.from_document(load_document(path, {ROOT_TYPE: "root metadata"}))
+
+
+def load_root_or_list(path: Path) -> Root | TrustList:
+    """Read a file that holds either root metadata or a trust list (``cites trust sign``, ``publish`` and ``show``
+    take both); its signatures are not checked here."""
+    document = load_document(path, {ROOT_TYPE: "root metadata", LIST_TYPE: "trust list"})
+    if document.type == ROOT_TYPE:
+        return Root.from_document(document)
+    return TrustList.from_document(document)
 
 
 def create_root_keys(count: int, algorithm: Algorithm, out_dir: Path, passphrase: PassphraseSource) -> list[KeyFiles]:
