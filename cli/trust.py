@@ -400,11 +400,11 @@ def add_key(
     and so is any key once a root is pinned (verification then uses only the signed trust list).
     """
     from keys.keyfile import load_public_key
-    from keys.trust.installed import root_path
+    from keys.trust.installed import root_is_pinned
     from keys.trust.local import LocalTrustStore
     from permits.errors import InputError, TrustStoreError
 
-    if root_path().exists():
+    if root_is_pinned():
         raise InputError(
             "a root is pinned: verification uses only the signed trust list, never this store; "
             "have the key listed (cites trust propose-key, then the root holders draft and sign a list)"

@@ -32,10 +32,15 @@ def list_path() -> Path:
     return state_path("trust", LIST_FILE)
 
 
+def root_is_pinned() -> bool:
+    """Whether this machine has pinned a root (``cites trust init-root``): verification then uses only the signed
+    trust list, never the local development store."""
+    return root_path().exists()
+
+
 def pinned_root() -> Root | None:
     """The pinned root, or None before ``cites trust init-root``."""
-    path = root_path()
-    return load_root(path) if path.exists() else None
+    return load_root(root_path()) if root_is_pinned() else None
 
 
 def installed_list() -> TrustList | None:
@@ -56,7 +61,7 @@ def pin_root(path: Path, today: dt.date, fingerprint: str | None = None) -> Root
     ``fingerprint``, when given, must equal the root's fingerprint (compare it with the one the root holders
     publish through another channel); this is what makes the first use trustworthy.
     """
-    if root_path().exists():
+    if root_is_pinned():
         raise TrustStoreError(
             f"a root is already pinned ({root_path()}); a new root is installed with cites trust rotate-root"
         )
@@ -132,7 +137,7 @@ class SignedTrustSource:
     @classmethod
     def load(cls) -> SignedTrustSource | None:
         """The installed state, or None when no root is pinned (development mode)."""
-        if not root_path().exists():
+        if not root_is_pinned():
             return None
         try:
             root = _require_pinned_root()
