@@ -417,6 +417,8 @@ def add_key(
         key = store.add(info, code, authority)
     except TrustStoreError as error:
         raise TrustStoreError(f"{key_file}: {error}") from None
+    except InputError as error:  # the only one: no authority name for a bare public key
+        raise InputError(f"--authority: {error}; give --authority NAME") from None
     store.save()
     done = "already trusted" if already else "trusted"
     typer.echo(f"{done}: {key.algorithm.value} key {key.kid.hex()} for {key.party} ({key.authority})")

@@ -88,9 +88,7 @@ class LocalTrustStore:
             return known
         name = (authority or "").strip() or info.authority
         if not name:
-            raise InputError(
-                "--authority: a bare public key names no authority (a certificate does); give --authority NAME"
-            )
+            raise InputError("a bare public key names no authority (a certificate does)")
         key = TrustedKey(
             party=party,
             authority=name,
