@@ -134,7 +134,7 @@ def show(
     from permits import limits
     from permits.errors import InputError
     from permits.ledger import open_ledger
-    from permits.ledger.interface import document_name
+    from permits.ledger.history import permit_history
     from permits.model import one_line_name
 
     ledger = open_ledger(db, existing=True)
@@ -145,21 +145,12 @@ def show(
     if number is None:
         raise InputError("give the permit as PARTY NUMBER, e.g. 'cites ledger show KE KE/2026/ZOO/0001'")
     given = one_line_name(number, "NUMBER", limits.MAX_CODE_CHARS)
-    party = party_code(party, "PARTY")  # as the ledger stores Parties
-    issued = ledger.issued_of(party, given)
-    number = issued.number if issued else given
-    document = document_name(party, number)
-    use = ledger.use_of(party, number)
-    alerts = ledger.alerts(document=document)
-    events = ledger.events(document=document)
+    history = permit_history(ledger, party_code(party, "PARTY"), given)  # the Party as the ledger stores it
     if json_output:
-        typer.echo(json.dumps({
-            "party": party, "number": number,
-            "issued": issued.to_json() if issued else None, "use": use.to_json() if use else None,
-            "alerts": [alert.to_json() for alert in alerts], "events": [event.to_json() for event in events],
-        }))  # fmt: skip
+        typer.echo(json.dumps(history.to_json()))
         return
-    _say(document if number == given else f"{document} (given as {given})")
+    _say(history.document if history.number == given else f"{history.document} (given as {given})")
+    issued, use = history.issued, history.use
     if issued is None:
         _say("  register: not in this ledger")
     else:
@@ -169,9 +160,9 @@ def show(
     else:
         shipped = ", ".join(f"line {line}: {quantity}" for line, quantity in use.to_json()["quantities"].items())
         _say(f"  use: {use.describe()}; {shipped}")
-    for alert in alerts:
+    for alert in history.alerts:
         _say(f"  ALERT: {alert.describe()}")
-    for event in events:
+    for event in history.events:
         _say(f"  {_event_line(event)}")
 
 
