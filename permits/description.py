@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +68,13 @@ class DescriptionLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
     def construct_decimal(self, node: yaml.ScalarNode) -> Decimal:
-        return Decimal(self.construct_scalar(node))
+        text = self.construct_scalar(node)
+        try:
+            return Decimal(text)
+        except InvalidOperation:  # '!!float abc' (an ArithmeticError, which no caller expects)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{text}' is not a decimal number", node.start_mark
+            ) from None
 
 
 _NOT_RESOLVED = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}

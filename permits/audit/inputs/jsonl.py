@@ -7,6 +7,7 @@ input without a permit, not one per row."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -73,8 +74,9 @@ class _Object(dict[str, Any]):
 
 def _object(pairs: list[tuple[str, Any]]) -> _Object:
     document = _Object(pairs)
-    if len(document) < len(pairs):
-        document.repeated = frozenset(key for key in document if sum(1 for name, _ in pairs if name == key) > 1)
+    if len(document) < len(pairs):  # counted once: a line of many keys must not cost their square
+        counts = Counter(name for name, _ in pairs)
+        document.repeated = frozenset(key for key, count in counts.items() if count > 1)
     return document
 
 
