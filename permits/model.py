@@ -31,7 +31,7 @@ from permits.errors import InputError, PermitValidationError
 
 QUANTITY_PATTERN = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,6})?$")
 MAX_EXPONENT = 100
-"""The largest exponent a number in a description may have (``1.5e3``): no quantity needs more, and one of
+"""The largest power of ten of a number in a description (``1.5e3``: 3): no quantity needs more, and one of
 ``1e999999999`` would be written out in full before the pattern refused it."""
 COUNTED_UNIT = "NUM"
 """The unit of a count of specimens (the default)."""
@@ -427,7 +427,7 @@ class _FieldReader:
             return None
         if isinstance(value, float):  # its shortest exact form: format(value, "f") would round to 6 decimals
             value = Decimal(repr(value))
-        if isinstance(value, Decimal) and (not value.is_finite() or abs(value.as_tuple().exponent) > MAX_EXPONENT):
+        if isinstance(value, Decimal) and (not value.is_finite() or abs(value.adjusted()) > MAX_EXPONENT):
             self.fail(where, f"'{value}' is not a decimal quantity (up to 12 digits and 6 decimals)")
             return None  # 1e999999999 written out in full would take a gigabyte
         text = format(value, "f") if isinstance(value, Decimal) else str(value).strip()
