@@ -189,10 +189,9 @@ def _say(line: str, err: bool = False) -> None:
     """Print one line that holds text from the ledger (ports, officers, audit-trail entries: some came in another
     post's export) with every control, line break or bidirectional character escaped: no forged line, no
     terminal escape sequence, no text reordered on screen."""
-    from permits.model import NOT_ON_ONE_LINE
-    from permits.output.terminal import terminal_safe
+    from permits.output.terminal import one_line_safe
 
-    typer.echo(NOT_ON_ONE_LINE.sub(lambda found: f"\\u{ord(found.group()):04x}", terminal_safe(line)), err=err)
+    typer.echo(one_line_safe(line), err=err)
 
 
 def _event_line(event: Event) -> str:

@@ -110,3 +110,15 @@ def test_a_file_name_with_an_escape_sequence_is_shown_escaped() -> None:
     line = verdict_line(Verdict.not_read(name, f"no permit QR code found in {name}")).plain
     assert "\x1b" not in line
     assert line.count("drop/\\x1b[2J\\x1b[42mscan.png") == 2 and "NOT VALID" in line
+
+
+def test_a_file_name_with_a_line_break_cannot_forge_a_verdict_line() -> None:
+    """A file named 'x<line feed>   VALID   KE/2026/ZOO/0001 (KE) VALID.png' would show a second line that starts
+    with VALID under the real NOT VALID; a bidirectional override would reorder the line on screen."""
+    from permits.output.human import verdict_line
+    from permits.verification import Verdict
+
+    name = "drop/x\n      VALID        KE/2026/ZOO/0001 (KE) VALID\u202e.png"
+    line = verdict_line(Verdict.not_read(name, f"no permit QR code found in {name}")).plain
+    assert "\n" not in line and "\u202e" not in line and line.startswith("     NOT VALID")
+    assert "drop/x\\x0a      VALID" in line and "\\u202e.png" in line

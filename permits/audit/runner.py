@@ -40,7 +40,6 @@ from permits.audit.run_record import RUN_RECORD_FORMAT, RunRecord
 from permits.errors import InputError
 from permits.fileio import (
     atomic_writer,
-    ensure_folder,
     path_exists,
     require_replaceable,
     require_writable_folder,
@@ -128,7 +127,8 @@ def run_audit(
             f"{report}: the interrupted audit was judged against other settings ({'; '.join(changed)}); resume with "
             "those, or audit again into a new report"
         )
-    ensure_folder(report.parent)
+    for output_path in outputs.values():  # last of the checks, so a refused audit leaves no folder behind; before any
+        require_writable_folder(output_path.parent)  # permit is judged, so no page or findings file is lost after it
     with BatchIndex(report.parent) as index, ReportFile(report, rows_format, resume=resume) as output:
         resumed = output.load(index) if resume else 0
         if resume:
@@ -177,10 +177,9 @@ def _check_arguments(
     paths: Sequence[Path], outputs: dict[str, Path], workers: int, resume: bool, payload_columns: Sequence[str]
 ) -> None:
     """Refuse what cannot run: a missing input, no worker, an empty payload column name (no header or key is
-    named so: every CSV and JSON line would be an input error), an output in a folder that cannot be created or
-    written (found now, not after the audit), one file for two outputs, an output that is an input (it would be
-    skipped, then overwritten): named as one, or a file in an audited folder that is not this audit's own
-    output from before (``--resume``)."""
+    named so: every CSV and JSON line would be an input error), one file for two outputs, an output that is an
+    input (it would be skipped, then overwritten): named as one, or a file in an audited folder that is not this
+    audit's own output from before (``--resume``)."""
     missing = [str(path) for path in paths if not path_exists(path)]
     if missing:
         raise InputError(f"not found: {', '.join(missing)} ({INPUTS_EXPECTED})")
@@ -196,7 +195,6 @@ def _check_arguments(
             require_replaceable(path)
         except InputError as error:
             raise InputError(f"{option} {error}") from None
-        require_writable_folder(path.parent)  # as is a folder that cannot be written (its message names it)
         where = path.resolve()
         if where in named_inputs:
             raise InputError(f"{option} {path} is also an input: it would be overwritten; choose another file")

@@ -69,7 +69,7 @@ def read_export(path: Path, pinned: PublicKeyInfo) -> Export:
     except DocumentRejected as rejected:
         raise LedgerError(str(rejected)) from None
     records = Records(
-        uses=_entries(reader, signed, "uses", USE_FIELDS, Use.from_json),
+        uses=_entries(reader, signed, "uses", USE_FIELDS, Use.from_export),
         issued=_entries(reader, signed, "registered", ISSUED_FIELDS, Issued.from_json),
         events=_entries(reader, signed, "events", EVENT_FIELDS, Event.from_json),
     )

@@ -112,6 +112,15 @@ class Use:
         }
 
     @classmethod
+    def from_export(cls, data: Mapping[str, Any]) -> Use:
+        """A use in another post's export: as ``from_json``, and its port, officer and post one line of plain
+        text as ``cites endorse`` writes them (``_one_line``). Stored rows are read with ``from_json``: a row an
+        earlier version imported stays readable (and is shown escaped)."""
+        for key in ("port", "officer", "post"):
+            _one_line(data, key)
+        return cls.from_json(data)
+
+    @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Use:
         """The use ``to_json`` wrote; ``ValueError`` names the first bad field."""
         endorsed_at = dt.datetime.fromisoformat(_text(data, "endorsed_at"))
@@ -140,10 +149,10 @@ class Use:
         return cls(
             party=_text(data, "party"),
             number=_text(data, "number"),
-            port=_one_line(data, "port"),
-            officer=_one_line(data, "officer"),
+            port=_text(data, "port"),
+            officer=_text(data, "officer"),
             endorsed_at=utc,
-            post=_one_line(data, "post"),
+            post=_text(data, "post"),
             quantities=quantities,
         )
 

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from permits.codes import PURPOSE_CODES, SOURCE_CODES
 from permits.model import Permit, SpecimenLine, Trader, format_quantity
-from permits.output.terminal import terminal_safe
+from permits.output.terminal import one_line_safe, terminal_safe
 from permits.verification.result import Verdict
 
 GREEN, RED, AMBER = "bold white on green4", "bold white on red3", "bold black on dark_orange"
@@ -61,8 +61,8 @@ def verdict_line(verdict: Verdict) -> Text:
     line = Text(f"{word:^20}", style=style)
     permit = verdict.permit
     subject = f" {permit.number} ({permit.issuing_party}) " if permit else f" {verdict.source} "
-    line.append(terminal_safe(subject), style="bold")
-    line.append(terminal_safe(verdict.reason if not verdict.valid or verdict.warnings else verdict.status.value))
+    line.append(one_line_safe(subject), style="bold")  # a file name holding a line break would forge a verdict
+    line.append(one_line_safe(verdict.reason if not verdict.valid or verdict.warnings else verdict.status.value))
     return line
 
 

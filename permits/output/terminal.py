@@ -21,6 +21,15 @@ def terminal_safe(text: str) -> str:
     return UNSAFE.sub(lambda match: _escape(match.group()), text)
 
 
+def one_line_safe(text: str) -> str:
+    """``terminal_safe``, and line breaks, tabs and bidirectional marks escaped too: for a line that must stay
+    one line as the reader sees it (a forged second line, or text reordered on screen, could pass for a verdict
+    or a ledger entry)."""
+    from permits.model import NOT_ON_ONE_LINE
+
+    return NOT_ON_ONE_LINE.sub(lambda found: _escape(found.group()), terminal_safe(text))
+
+
 def _escape(character: str) -> str:
     code = ord(character)
     if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, as Python's file system decoding keeps it

@@ -231,6 +231,8 @@ def test_exit_codes(cli: Cli, tmp_path: Path, make_authority: MakeAuthority) -> 
     for option in ("--findings", "--html"):  # an output that is an input would be skipped, then overwritten
         result = cli("audit", archive, "--report", tmp_path / "v.jsonl", option, archive)
         assert result.exit_code == 2 and f"{option} {archive} is also an input" in result.stderr
+    refused = cli("audit", archive, "--report", tmp_path / "new" / "v.jsonl", "--html", archive)
+    assert refused.exit_code == 2 and not (tmp_path / "new").exists()  # a refused audit leaves no folder behind
     result = cli("audit", archive, "--report", tmp_path / "v.jsonl", "--html", tmp_path / "v.jsonl")
     assert result.exit_code == 2 and "--html and --report name the same file" in result.stderr
     assert archive.read_text() == kept and not (tmp_path / "v.jsonl").exists()

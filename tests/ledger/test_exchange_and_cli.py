@@ -531,3 +531,15 @@ def test_ledger_show_escapes_what_an_imported_entry_could_hold(cli: Cli, cites_h
     assert shown.exit_code == 0 and shown.stdout.count("\n") == 1
     assert "\x1b" not in shown.stdout and "\u202e" not in shown.stdout
     assert "by A\\x1b]0;owned\\x07\\u202e:" in shown.stdout
+
+
+def test_a_stored_use_an_earlier_import_accepted_stays_readable(cli: Cli, cites_home: Path, tmp_path: Path) -> None:
+    """Only another post's export is held to endorse's one-line rule: a row already in the ledger (imported by an
+    earlier version, with spaces around its port) is still read, and shown escaped, not 'unreadable'."""
+    text = _issued_permit(cli, tmp_path)
+    assert cli("endorse", "--payload", text, "--port", "Mombasa", "--officer", "A").exit_code == 0
+    with sqlite3.connect(cites_home / "ledger.sqlite") as database:
+        database.execute("UPDATE uses SET port = ?", ("Mombasa  Port\u00a0\n",))
+    shown = cli("ledger", "show", "KE", NUMBER)
+    assert shown.exit_code == 0 and "use: at Mombasa  Port\u00a0\\x0a" in shown.stdout
+    assert cli("verify", "--payload", text).exit_code == 1  # ALREADY_USED, not a ledger error

@@ -12,7 +12,7 @@ unread); taxa a higher-taxon listing excludes are read from "Excludes <i>...</i>
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from permits.registry.model import SPECIES_RANKS, ChangeType, ListingChange, Taxon, TaxonRecord, normalize_name
 from permits.registry.sources.annotations import excluded_taxa, listed_under, strip_html
@@ -61,13 +61,7 @@ class ChecklistHistorySource(RegistrySource):
 
     def records(self) -> Iterator[TaxonRecord]:
         rows = read_rows(self, COLUMNS, required=SIGNATURE)
-        # The legacy tables number each rank on its own (RecID 129 is both the order Psittaciformes and the species
-        # Accipiter striatus): an inclusion is found by kingdom, rank and id.
-        labels = {
-            (row["Kingdom"], row["RankName"].upper(), row["TaxonId"]): self._label(row)
-            for row in rows
-            if row["TaxonId"]
-        }
+        labels = _Labels(rows, self._label)
         taxa: dict[str, Taxon] = {}
         changes: dict[str, list[ListingChange]] = {}
         for row in rows:
@@ -90,17 +84,7 @@ class ChecklistHistorySource(RegistrySource):
         rank = (row["RankName"] or "").upper()
         return name if rank in SPECIES_RANKS or (not rank and " " in name) else f"{name} spp."
 
-    @staticmethod
-    def _included_in(row: Row, labels: dict[tuple[str, str, str], str]) -> str | None:
-        """The label of the higher taxon an inclusion row names: the one of its rank (``RankforInclusions``), else
-        the only one with its id (None when several ranks share the id)."""
-        kingdom, number = row["Kingdom"], row["IncludedIn"]
-        if label := labels.get((kingdom, row["IncludedInRank"].upper(), number)):
-            return label
-        found = {label for (k, _rank, n), label in labels.items() if (k, n) == (kingdom, number)}
-        return found.pop() if len(found) == 1 else None
-
-    def _change(self, row: Row, labels: dict[tuple[str, str, str], str]) -> ListingChange | None:
+    def _change(self, row: Row, labels: _Labels) -> ListingChange | None:
         kind = CHANGE_TYPES.get(row["ChangeType"].upper())
         if kind is None:
             self.warn(row.line, f"unknown ChangeType '{row['ChangeType']}'; row skipped")
@@ -114,7 +98,7 @@ class ChecklistHistorySource(RegistrySource):
             included, excluded, unread = read_populations(text).scope()
         under = listed_under(text)
         if row["IsInclusion"] in ("1", "true", "TRUE") and row["IncludedIn"]:
-            under = self._included_in(row, labels) or under
+            under = labels.included_in(row) or under
         try:
             return ListingChange(
                 appendix=row["Appendix"].upper(),
@@ -133,3 +117,27 @@ class ChecklistHistorySource(RegistrySource):
         except ValueError as error:
             self.warn(row.line, f"{row['FullName']}: {error}; row skipped")
             return None
+
+
+class _Labels:
+    """The label of each taxon of the history, to name the higher taxon an inclusion row points to. The legacy
+    tables number each rank on its own (RecID 129 is both the order Psittaciformes and the species Accipiter
+    striatus), so a taxon is found by kingdom, rank and id; both lookups are built once (an import reads tens of
+    thousands of inclusion rows)."""
+
+    def __init__(self, rows: list[Row], label: Callable[[Row], str]) -> None:
+        self.by_rank = {
+            (row["Kingdom"], row["RankName"].upper(), row["TaxonId"]): label(row) for row in rows if row["TaxonId"]
+        }
+        self.by_id: dict[tuple[str, str], set[str]] = {}
+        for (kingdom, _rank, number), name in self.by_rank.items():
+            self.by_id.setdefault((kingdom, number), set()).add(name)
+
+    def included_in(self, row: Row) -> str | None:
+        """The label of the higher taxon an inclusion row names: the one of its rank (``RankforInclusions``), else
+        the only one with its id (None when several ranks share the id)."""
+        kingdom, number = row["Kingdom"], row["IncludedIn"]
+        if label := self.by_rank.get((kingdom, row["IncludedInRank"].upper(), number)):
+            return label
+        found = self.by_id.get((kingdom, number), set())
+        return next(iter(found)) if len(found) == 1 else None
