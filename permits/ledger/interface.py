@@ -68,17 +68,16 @@ def _text(data: Mapping[str, Any], key: str) -> str:
     return value
 
 
-def _one_line(data: Mapping[str, Any], key: str) -> str:
-    """A port, officer or post as ``cites endorse`` records it (``one_line_name``): another post's export may not
-    bring a line break, a control or bidirectional character (a forged line in ``ledger show``, or a terminal
-    escape sequence) into this ledger."""
+def _require_one_line(data: Mapping[str, Any], key: str) -> None:
+    """``ValueError`` unless ``key`` holds a port, officer or post as ``cites endorse`` records it
+    (``one_line_name``): another post's export may not bring a line break, a control or bidirectional character
+    (a forged line in ``ledger show``, or a terminal escape sequence) into this ledger."""
     value = _text(data, key)
     try:
         if one_line_name(value, key) != value:
             raise ValueError(f"{key}: white space around the text")
     except InputError as error:
         raise ValueError(str(error)) from None
-    return value
 
 
 @dataclass(frozen=True)
@@ -114,10 +113,10 @@ class Use:
     @classmethod
     def from_export(cls, data: Mapping[str, Any]) -> Use:
         """A use in another post's export: as ``from_json``, and its port, officer and post one line of plain
-        text as ``cites endorse`` writes them (``_one_line``). Stored rows are read with ``from_json``: a row an
-        earlier version imported stays readable (and is shown escaped)."""
+        text as ``cites endorse`` writes them (``_require_one_line``). Stored rows are read with ``from_json``: a
+        row an earlier version imported stays readable (and is shown escaped)."""
         for key in ("port", "officer", "post"):
-            _one_line(data, key)
+            _require_one_line(data, key)
         return cls.from_json(data)
 
     @classmethod
